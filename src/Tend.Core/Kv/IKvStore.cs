@@ -1,0 +1,64 @@
+namespace Tend.Core.Kv;
+
+/// <summary>
+/// A discovery store (etcd v3, ZooKeeper, Consul, files, memory) as Tend sees it. Keys are
+/// normalised absolute paths (<see cref="KeyPath"/>); each implementation maps them to its native
+/// form. Prefixes have path semantics. Every method is thread-safe.
+/// </summary>
+/// <remarks>
+/// Revisions are the store's own ordering (etcd revision, ZooKeeper zxid, Consul index, a file-store
+/// generation counter): they only grow, and a change carries the revision at which it happened.
+/// </remarks>
+public interface IKvStore : IAsyncDisposable
+{
+    /// <summary>A short name for logs and errors, e.g. <c>etcd(http://127.0.0.1:2379)</c>.</summary>
+    string Name { get; }
+
+    /// <summary>What this store can do.</summary>
+    KvStoreCapabilities Capabilities { get; }
+
+    /// <summary>Reads one key; <c>null</c> when it does not exist.</summary>
+    /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
+    Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every key at or below <paramref name="prefix"/>, with the revision the read reflects.</summary>
+    /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
+    Task<KvSnapshot> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Watches <paramref name="prefix"/>. Yields every change with a revision of at least
+    /// <paramref name="fromRevision"/>, in revision order, with no gap and no duplicate; 0 means
+    /// "from now". When the store cannot serve history back to <paramref name="fromRevision"/>, the
+    /// first batch is a resync carrying a fresh snapshot, and changes continue after it. The store
+    /// may also yield progress notifications (empty batches with a newer revision).
+    /// </summary>
+    /// <remarks>
+    /// The usual pattern: <c>var s = await ListAsync(p)</c>, then <c>WatchAsync(p, s.Revision + 1)</c>.
+    /// Implementations reconnect by themselves where they can; when the enumeration throws
+    /// (<see cref="KvStoreUnavailableException"/>), the caller resumes with the last revision seen + 1,
+    /// which is what <see cref="Mirror.KvMirror"/> does. Ends only when cancelled.
+    /// </remarks>
+    IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>; returns the revision of the write.</summary>
+    /// <exception cref="KvNotSupportedException">The store is read-only.</exception>
+    Task<long> PutAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes one key, or with <paramref name="prefix"/> the key and everything below it; returns how many keys were removed.</summary>
+    /// <exception cref="KvNotSupportedException">The store is read-only.</exception>
+    Task<long> DeleteAsync(string key, bool prefix = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="transaction"/> atomically: all operations when every compare holds, else none.</summary>
+    /// <exception cref="KvNotSupportedException">The store has no transactions.</exception>
+    /// <exception cref="KvStoreException">The server refused the transaction (e.g. too many operations); nothing was applied.</exception>
+    Task<KvTransactionResult> CommitAsync(KvTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates an ephemeral entry and keeps it alive until the handle is disposed: an etcd key on a
+    /// kept-alive lease with <paramref name="ttl"/>, a ZooKeeper ephemeral node (the session timeout
+    /// plays the TTL), a Consul key bound to a session. The store re-creates it after the lease or
+    /// session was lost, or someone deleted it. Returns once the entry exists.
+    /// </summary>
+    /// <exception cref="KvNotSupportedException">The store has no ephemeral entries.</exception>
+    Task<IKvRegistration> RegisterAsync(string key, string value, TimeSpan ttl, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,50 @@
+namespace Tend.Core.Kv;
+
+/// <summary>
+/// How to reach a store: the <c>[store]</c> section of tend.toml, or the <c>--store</c>,
+/// <c>--endpoint</c>, <c>--file</c>, <c>--prefix</c> … options of every command.
+/// </summary>
+public sealed record KvStoreOptions
+{
+    /// <summary>The store kind: <c>memory</c>, <c>file</c>, <c>etcd</c>, <c>zookeeper</c> or <c>consul</c>.</summary>
+    public string Kind { get; init; } = "file";
+
+    /// <summary>Server endpoints (URLs for etcd and Consul, <c>host:port[,host:port][/chroot]</c> for ZooKeeper).</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [];
+
+    /// <summary>Data files of the file store (YAML or JSON).</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>A prefix prepended to every key Tend uses (the store's own view starts below it).</summary>
+    public string Prefix { get; init; } = KeyPath.Root;
+
+    /// <summary>DNS SRV domain to discover endpoints from (etcd: <c>_etcd-client._tcp.DOMAIN</c>).</summary>
+    public string? SrvDomain { get; init; }
+
+    /// <summary>An explicit SRV record name to discover endpoints from.</summary>
+    public string? SrvRecord { get; init; }
+
+    /// <summary>User name for authentication (etcd user, ZooKeeper digest user).</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Password for authentication.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>CA bundle (PEM) that signs the server certificates.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Client certificate (PEM).</summary>
+    public string? CertFile { get; init; }
+
+    /// <summary>Client key (PEM).</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary>Accept any server certificate (testing only; logged as a warning).</summary>
+    public bool InsecureSkipVerify { get; init; }
+
+    /// <summary>Timeout of one request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>ZooKeeper session timeout / etcd lease TTL default.</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
