@@ -1,0 +1,426 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Files;
+
+/// <summary>
+/// The embedded default store: YAML and JSON files on local disk, flattened to keys and merged in
+/// order (a later file wins). It is read-only. It notices every way an editor or a deployment
+/// replaces a file — in-place writes, write-to-temp-then-rename, a symlink swap — through inotify
+/// on the files' directories, with a slow stat poll as a safety net. A file that fails to parse
+/// is reported (<c>file:line:col</c>) and the last good data stays in force.
+/// </summary>
+/// <remarks>
+/// Revisions start at the load time in Unix milliseconds and grow by one per change, so they keep
+/// growing across restarts; history since start-up is held in memory, and a watch from a revision
+/// before that gets a resync.
+/// </remarks>
+public sealed partial class FileKvStore : IKvStore
+{
+    private const int HistoryLimit = 10_000;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(15);
+
+    private readonly string[] _files;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly List<KvChange> _history = [];
+    private readonly List<Watcher> _watchers = [];
+    private readonly List<FileSystemWatcher> _fsWatchers = [];
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private KvSnapshot? _all;
+    private string _fingerprint = string.Empty;
+    private long _historyStart;
+    private Timer? _poll;
+    private Timer? _debounce;
+    private bool _disposed;
+
+    /// <summary>Creates a store over <paramref name="options"/>.<see cref="KvStoreOptions.Files"/>.</summary>
+    public FileKvStore(KvStoreOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Files.Count == 0)
+        {
+            throw new ArgumentException("The file store needs at least one data file (--file PATH or files = [...] in [store]).", nameof(options));
+        }
+
+        _files = options.Files.Select(Path.GetFullPath).ToArray();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
+    }
+
+    /// <inheritdoc />
+    public string Name => $"file({string.Join(",", _files.Select(Path.GetFileName))})";
+
+    /// <inheritdoc />
+    public KvStoreCapabilities Capabilities => KvStoreCapabilities.None;
+
+    /// <summary>The files, absolute, in merge order.</summary>
+    public IReadOnlyList<string> Files => _files;
+
+    /// <summary>The error of the last reload, or <c>null</c> when the files parsed.</summary>
+    public string? LastError { get; private set; }
+
+    /// <inheritdoc />
+    public Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(EnsureLoaded().Get(KeyPath.Normalize(key)));
+
+    /// <inheritdoc />
+    public Task<KvSnapshot> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var all = EnsureLoaded();
+        var p = KeyPath.Normalize(prefix);
+        return Task.FromResult(p == KeyPath.Root ? all : KvSnapshot.Create(p, all.Revision, all.Under(p)));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var p = KeyPath.Normalize(prefix);
+        EnsureLoaded();
+        var watcher = new Watcher(p);
+        lock (_gate)
+        {
+            long current = _all!.Revision;
+            if (fromRevision > 0 && fromRevision <= current)
+            {
+                if (fromRevision < _historyStart)
+                {
+                    watcher.Channel.Writer.TryWrite(KvChangeBatch.FromResync(KvSnapshot.Create(p, current, _all.Under(p))));
+                }
+                else
+                {
+                    var missed = _history.Where(c => c.Revision >= fromRevision && KeyPath.IsUnder(c.Key, p)).ToList();
+                    watcher.Channel.Writer.TryWrite(missed.Count > 0 ? KvChangeBatch.FromChanges(missed, current) : KvChangeBatch.Progress(current));
+                }
+            }
+
+            _watchers.Add(watcher);
+        }
+
+        try
+        {
+            await foreach (var batch in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> PutAsync(string key, string value, CancellationToken cancellationToken = default) => throw ReadOnly("put " + key);
+
+    /// <inheritdoc />
+    public Task<long> DeleteAsync(string key, bool prefix = false, CancellationToken cancellationToken = default) => throw ReadOnly("delete " + key);
+
+    /// <inheritdoc />
+    public Task<KvTransactionResult> CommitAsync(KvTransaction transaction, CancellationToken cancellationToken = default) => throw ReadOnly("commit a transaction");
+
+    /// <inheritdoc />
+    public Task<IKvRegistration> RegisterAsync(string key, string value, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        throw new KvNotSupportedException($"The file store is read-only and cannot hold ephemeral entries (register {key}); use etcd or ZooKeeper for registration.");
+
+    /// <summary>Re-reads the files now (normally done by the file watcher); returns true when the data changed.</summary>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureLoaded();
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Reload(force: true);
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            foreach (var w in _fsWatchers)
+            {
+                w.Dispose();
+            }
+
+            _fsWatchers.Clear();
+            _poll?.Dispose();
+            _debounce?.Dispose();
+            foreach (var w in _watchers)
+            {
+                w.Channel.Writer.TryComplete();
+            }
+
+            _watchers.Clear();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Forgets the change history, as a restart would: a watch from an older revision then gets a resync.</summary>
+    internal void DropHistory()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            _historyStart = _all!.Revision + 1;
+        }
+    }
+
+    private static KvNotSupportedException ReadOnly(string what) =>
+        new($"The file store is read-only: cannot {what}. Edit the data files instead, or use a writable store (--store etcd|zookeeper|memory).");
+
+    private KvSnapshot EnsureLoaded()
+    {
+        var all = _all;
+        if (all is not null)
+        {
+            return all;
+        }
+
+        lock (_gate)
+        {
+            if (_all is null)
+            {
+                // The first load fails fast: a daemon must not start on data it cannot read.
+                var (pairs, fingerprint) = ReadAll();
+                long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                _all = KvSnapshot.Create(KeyPath.Root, start, pairs);
+                _historyStart = start + 1;
+                _fingerprint = fingerprint;
+                StartWatching();
+            }
+
+            return _all;
+        }
+    }
+
+    private (List<KvPair> Pairs, string Fingerprint) ReadAll()
+    {
+        // Fingerprint first: an edit that lands while we read then shows up as a difference on the next check.
+        var fingerprint = Fingerprint();
+        var pairs = new List<KvPair>();
+        foreach (var file in _files)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (IOException ex)
+            {
+                throw new KvStoreException($"{file}: cannot read data file: {ex.Message}", ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new KvStoreException($"{file}: cannot read data file: {ex.Message}", ex);
+            }
+
+            pairs.AddRange(FileDataParser.Parse(file, text));
+        }
+
+        return (pairs, fingerprint);
+    }
+
+    private void StartWatching()
+    {
+        lock (_gate)
+        {
+            if (_poll is not null || _disposed)
+            {
+                return;
+            }
+
+            _debounce = new Timer(_ => OnFilesMaybeChanged(force: true), null, Timeout.Infinite, Timeout.Infinite);
+            var dirs = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in _files)
+            {
+                dirs.Add(Path.GetDirectoryName(f)!);
+                var target = new FileInfo(f).ResolveLinkTarget(returnFinalTarget: true);
+                if (target is not null)
+                {
+                    dirs.Add(Path.GetDirectoryName(target.FullName)!);
+                }
+            }
+
+            foreach (var dir in dirs.Where(Directory.Exists))
+            {
+                // Any event in the directory triggers a fingerprint check: renames over the file and
+                // swaps of a symlink (or of the directory link it points through) all show up here.
+                var w = new FileSystemWatcher(dir)
+                {
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                    IncludeSubdirectories = false,
+                };
+                w.Changed += (_, _) => Kick();
+                w.Created += (_, _) => Kick();
+                w.Deleted += (_, _) => Kick();
+                w.Renamed += (_, _) => Kick();
+                w.Error += (_, e) => { Log.WatcherError(_logger, dir, e.GetException().Message); Kick(); };
+                w.EnableRaisingEvents = true;
+                _fsWatchers.Add(w);
+            }
+
+            _poll = new Timer(_ => OnFilesMaybeChanged(force: false), null, PollInterval, PollInterval);
+        }
+    }
+
+    private void Kick()
+    {
+        try
+        {
+            _debounce?.Change(Debounce, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while an event was in flight.
+        }
+    }
+
+    /// <param name="force">Re-read even when size and time look unchanged (after a file-system event); the poll only compares fingerprints.</param>
+    private void OnFilesMaybeChanged(bool force)
+    {
+        if (!_reloadGate.Wait(0))
+        {
+            // A reload is running; run again once it is done so the last edit is never missed.
+            Kick();
+            return;
+        }
+
+        try
+        {
+            Reload(force);
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    private bool Reload(bool force)
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+
+        List<KvPair> pairs;
+        string fingerprint;
+        try
+        {
+            if (!force && string.Equals(Fingerprint(), _fingerprint, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            (pairs, fingerprint) = ReadAll();
+        }
+        catch (KvStoreException ex)
+        {
+            // Mid-rename the file can be briefly missing, and a half-saved file may not parse:
+            // keep the last good data, report, and look again on the next event or poll.
+            if (!string.Equals(LastError, ex.Message, StringComparison.Ordinal))
+            {
+                Log.ReloadFailed(_logger, ex.Message);
+            }
+
+            LastError = ex.Message;
+            return false;
+        }
+
+        LastError = null;
+        lock (_gate)
+        {
+            _fingerprint = fingerprint;
+            var previous = _all!;
+            var next = KvSnapshot.Create(KeyPath.Root, previous.Revision + 1, pairs);
+            var keys = previous.DiffKeys(next);
+            if (keys.Count == 0)
+            {
+                return false;
+            }
+
+            long rev = previous.Revision + 1;
+            var changes = new List<KvChange>(keys.Count);
+            foreach (var k in keys)
+            {
+                var had = previous.TryGetValue(k, out var before);
+                changes.Add(next.TryGetValue(k, out var after)
+                    ? KvChange.Put(k, after, rev, had ? before : null)
+                    : KvChange.Delete(k, rev, before));
+            }
+
+            _all = next;
+            _history.AddRange(changes);
+            if (_history.Count > HistoryLimit)
+            {
+                int drop = _history.Count - HistoryLimit;
+                long firstKept = _history[drop].Revision;
+                _history.RemoveAll(c => c.Revision < firstKept);
+                _historyStart = firstKept;
+            }
+
+            foreach (var w in _watchers)
+            {
+                var mine = changes.Where(c => KeyPath.IsUnder(c.Key, w.Prefix)).ToList();
+                if (mine.Count > 0)
+                {
+                    w.Channel.Writer.TryWrite(KvChangeBatch.FromChanges(mine, rev));
+                }
+            }
+
+            Log.Reloaded(_logger, changes.Count, rev);
+            return true;
+        }
+    }
+
+    private string Fingerprint()
+    {
+        var fp = new System.Text.StringBuilder();
+        foreach (var file in _files)
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists)
+            {
+                fp.Append(file).Append("|missing;");
+                continue;
+            }
+
+            fp.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('|')
+              .Append(info.ResolveLinkTarget(returnFinalTarget: true)?.FullName).Append(';');
+        }
+
+        return fp.ToString();
+    }
+
+    private sealed class Watcher(string prefix)
+    {
+        public string Prefix { get; } = prefix;
+
+        public Channel<KvChangeBatch> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<KvChangeBatch>(new UnboundedChannelOptions { SingleReader = true });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Data files changed: {Count} keys at revision {Revision}")]
+        public static partial void Reloaded(ILogger logger, int count, long revision);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Keeping the last good data: {Reason}")]
+        public static partial void ReloadFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "File watcher on {Directory} overflowed or failed ({Reason}); checking the files")]
+        public static partial void WatcherError(ILogger logger, string directory, string reason);
+    }
+}

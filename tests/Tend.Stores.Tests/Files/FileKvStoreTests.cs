@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Tend.Core.Kv;
+using Tend.Core.Mirror;
+using Tend.Stores.Files;
+using Xunit;
+
+namespace Tend.Stores.Tests.Files;
+
+public sealed class FileKvStoreTests : IDisposable
+{
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    private readonly string _dir = Directory.CreateTempSubdirectory("tend-files-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task List_NestedYaml_FlattensMapsAndLists()
+    {
+        var path = Write("data.yaml", """
+            hosts:
+              web:
+                - name: web1
+                  port: 0080
+                - name: web2
+                  port: 81
+            enabled: true
+            empty:
+            "/flat/key": v
+            """);
+        await using var store = Open(path);
+
+        var all = await store.ListAsync("/");
+        Assert.Equal(
+            [
+                ("/empty", ""), ("/enabled", "true"), ("/flat/key", "v"),
+                ("/hosts/web/0/name", "web1"), ("/hosts/web/0/port", "0080"),
+                ("/hosts/web/1/name", "web2"), ("/hosts/web/1/port", "81"),
+            ],
+            all.Select(p => (p.Key, p.Value)));
+    }
+
+    [Fact]
+    public async Task List_SeveralFiles_MergedLaterWins()
+    {
+        var a = Write("a.yaml", "x: 1\ny: 2\n");
+        var b = Write("b.json", """{"y": "override", "z": {"n": 3.50, "ok": false, "nil": null}}""");
+        await using var store = new FileKvStore(new KvStoreOptions { Files = [a, b] });
+
+        var all = await store.ListAsync("/");
+        Assert.Equal([("/x", "1"), ("/y", "override"), ("/z/n", "3.50"), ("/z/nil", ""), ("/z/ok", "false")], all.Select(p => (p.Key, p.Value)));
+    }
+
+    [Fact]
+    public async Task List_MalformedYaml_ErrorNamesFileLineAndColumn()
+    {
+        var path = Write("bad.yaml", "a: 1\nb: [unclosed\nc: 3\n");
+        await using var store = Open(path);
+        var ex = await Assert.ThrowsAsync<FileStoreFormatException>(() => store.ListAsync("/"));
+        Assert.StartsWith(path + ":", ex.Message, StringComparison.Ordinal);
+        Assert.Matches(@":\d+:\d+: invalid YAML", ex.Message);
+    }
+
+    [Fact]
+    public async Task List_MalformedJson_ErrorNamesFileAndLine()
+    {
+        var path = Write("bad.json", "{\n  \"a\": 1,\n  \"b\": }\n");
+        await using var store = Open(path);
+        var ex = await Assert.ThrowsAsync<FileStoreFormatException>(() => store.ListAsync("/"));
+        Assert.StartsWith(path + ":3:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_WriteToTempThenRename_SeenWithinOneSecond()
+    {
+        var path = Write("data.yaml", "service:\n  port: 80\n");
+        await using var store = Open(path);
+        await using var mirror = new KvMirror(store, "/service");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(OneSecond);
+        var seen = new TaskCompletionSource<KvMirrorUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var _ = mirror.Subscribe(u => seen.TrySetResult(u));
+
+        // What vim/an atomic deploy does: write a temp file beside it, then rename over the original.
+        var sw = Stopwatch.StartNew();
+        var tmp = Path.Combine(_dir, ".data.yaml.swp");
+        await File.WriteAllTextAsync(tmp, "service:\n  port: 8080\n");
+        File.Move(tmp, path, overwrite: true);
+
+        var update = await seen.Task.WaitAsync(OneSecond);
+        sw.Stop();
+        Assert.Equal(["/service/port"], update.ChangedKeys);
+        Assert.Equal("8080", mirror.Current.Get("/service/port")!.Value);
+        Assert.True(sw.Elapsed < OneSecond, $"seen after {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Watch_InPlaceEdit_Seen()
+    {
+        var path = Write("data.yaml", "a: 1\n");
+        await using var store = Open(path);
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(OneSecond);
+        await File.WriteAllTextAsync(path, "a: 2\n");
+        await WaitUntil(() => mirror.Current.Get("/a")?.Value == "2");
+    }
+
+    [Fact]
+    public async Task Watch_SymlinkSwap_Seen()
+    {
+        // The Kubernetes ConfigMap layout: data.yaml -> ..data/data.yaml, ..data -> a versioned directory, swapped atomically.
+        var v1 = Directory.CreateDirectory(Path.Combine(_dir, "v1")).FullName;
+        var v2 = Directory.CreateDirectory(Path.Combine(_dir, "v2")).FullName;
+        File.WriteAllText(Path.Combine(v1, "data.yaml"), "role: primary\n");
+        File.WriteAllText(Path.Combine(v2, "data.yaml"), "role: standby\n");
+        var dataLink = Path.Combine(_dir, "..data");
+        File.CreateSymbolicLink(dataLink, "v1");
+        var path = Path.Combine(_dir, "data.yaml");
+        File.CreateSymbolicLink(path, Path.Combine("..data", "data.yaml"));
+
+        await using var store = Open(path);
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(OneSecond);
+        Assert.Equal("primary", mirror.Current.Get("/role")!.Value);
+
+        var tmpLink = Path.Combine(_dir, "..data_tmp");
+        File.CreateSymbolicLink(tmpLink, "v2");
+        // rename(2) over the old link, as kubelet does; File.Move would follow the link.
+        using (var mv = Process.Start("mv", ["-Tf", tmpLink, dataLink]))
+        {
+            await mv.WaitForExitAsync();
+            Assert.Equal(0, mv.ExitCode);
+        }
+
+        await WaitUntil(() => mirror.Current.Get("/role")?.Value == "standby");
+    }
+
+    [Fact]
+    public async Task Watch_FileBecomesInvalid_LastGoodDataKeptThenRecovers()
+    {
+        var path = Write("data.yaml", "a: 1\n");
+        await using var store = Open(path);
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(OneSecond);
+
+        await File.WriteAllTextAsync(path, "a: [broken\n");
+        await WaitUntil(() => store.LastError is not null);
+        Assert.Contains("data.yaml:", store.LastError, StringComparison.Ordinal);
+        Assert.Equal("1", mirror.Current.Get("/a")!.Value);
+
+        await File.WriteAllTextAsync(path, "a: 3\n");
+        await WaitUntil(() => mirror.Current.Get("/a")?.Value == "3");
+        Assert.Null(store.LastError);
+    }
+
+    [Fact]
+    public async Task Writes_ReadOnlyStore_RefusedWithClearError()
+    {
+        var path = Write("data.yaml", "a: 1\n");
+        await using var store = Open(path);
+        var put = await Assert.ThrowsAsync<KvNotSupportedException>(() => store.PutAsync("/a", "2"));
+        Assert.Contains("read-only", put.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<KvNotSupportedException>(() => store.DeleteAsync("/a"));
+        await Assert.ThrowsAsync<KvNotSupportedException>(() => store.RegisterAsync("/a", "x", TimeSpan.FromSeconds(1)));
+        Assert.Equal("1", (await store.GetAsync("/a"))!.Value);
+    }
+
+    private FileKvStore Open(string path) => new(new KvStoreOptions { Kind = "file", Files = [path] });
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 5 s");
+            await Task.Delay(10);
+        }
+    }
+}
