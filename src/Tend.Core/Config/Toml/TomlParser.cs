@@ -8,7 +8,7 @@ public static class TomlParser
     public static TomlTable Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return TomlReader.Read(text);
+        return TomlReader.Read(text, skipByteOrderMark: true);
     }
 
     /// <summary>
@@ -16,5 +16,5 @@ public static class TomlParser
     /// <see cref="TomlException"/> at the offending position. A leading byte-order mark is ignored.
     /// </summary>
     /// <exception cref="TomlException">The bytes are not valid UTF-8 or not valid TOML 1.0.</exception>
-    public static TomlTable Parse(ReadOnlySpan<byte> utf8) => TomlReader.Read(TomlReader.DecodeUtf8(utf8));
+    public static TomlTable Parse(ReadOnlySpan<byte> utf8) => TomlReader.Read(TomlReader.DecodeUtf8(utf8), skipByteOrderMark: false);
 }

@@ -37,9 +37,13 @@ internal sealed class TomlReader
         }
     }
 
-    public static TomlTable Read(string text)
+    /// <param name="text">The document.</param>
+    /// <param name="skipByteOrderMark">
+    /// False when the caller already removed the mark (from bytes); a second mark is then content, and invalid.
+    /// </param>
+    public static TomlTable Read(string text, bool skipByteOrderMark)
     {
-        if (text.Length > 0 && text[0] == '\uFEFF')
+        if (skipByteOrderMark && text.Length > 0 && text[0] == '\uFEFF')
         {
             text = text[1..];
         }
