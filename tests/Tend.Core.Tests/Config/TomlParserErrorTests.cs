@@ -106,6 +106,31 @@ public sealed class TomlParserErrorTests
     }
 
     [Fact]
+    public void Parse_DottedKeysInsideNestedInlineTables_CountTowardsNestingLimit()
+    {
+        var key = string.Join('.', Enumerable.Repeat("k", 100));
+        var text = $"x = {{{key} = {{{key} = 1}}}}";
+
+        var ex = Assert.Throws<TomlException>(() => TomlParser.Parse(text));
+
+        Assert.Contains("nested", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_HugeSingleLineArray_FinishesQuickly()
+    {
+        // Positions are computed per value; they must not rescan the line from its start each time.
+        var text = "x = [" + string.Concat(Enumerable.Repeat("1, ", 300_000)) + "]";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.True(TomlParser.Parse(text).TryGetArray("x", out var array));
+
+        Assert.Equal(300_000, array.Count);
+        Assert.Equal((1, 900_003), (array[^1].Line, array[^1].Column));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Parse_MutatedCorpusDocuments_OnlyEverThrowTomlException()
     {
         // Deterministic mutation fuzzing over the valid corpus: truncations, byte flips and insertions of

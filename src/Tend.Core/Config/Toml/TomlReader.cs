@@ -23,6 +23,7 @@ internal sealed class TomlReader
     private readonly TomlTable _root = new(TomlTableOrigin.Root, 1, 1);
     private TomlTable _current;
     private int _pos;
+    private (int Index, int Line, int Column) _lastPosition;
 
     private TomlReader(string text)
     {
@@ -95,6 +96,16 @@ internal sealed class TomlReader
     private (int Line, int Column) PositionOf(int index)
     {
         index = Math.Clamp(index, 0, _s.Length);
+
+        // Values are positioned as they are parsed, mostly moving forward; continuing from the last
+        // answer keeps a long single-line document linear instead of quadratic.
+        if (_lastPosition.Line > 0 && index >= _lastPosition.Index && index < LineEnd(_lastPosition.Line))
+        {
+            var col = _lastPosition.Column + CountCodePoints(_lastPosition.Index, index);
+            _lastPosition = (index, _lastPosition.Line, col);
+            return (_lastPosition.Line, col);
+        }
+
         var lo = 0;
         var hi = _lineStarts.Count - 1;
         while (lo < hi)
@@ -110,17 +121,27 @@ internal sealed class TomlReader
             }
         }
 
-        var column = 1;
-        for (var i = _lineStarts[lo]; i < index; i++)
+        var column = 1 + CountCodePoints(_lineStarts[lo], index);
+        _lastPosition = (index, lo + 1, column);
+        return (lo + 1, column);
+    }
+
+    /// <summary>Index just past the last character of a 1-based line (its '\n' or the end of text).</summary>
+    private int LineEnd(int line) => line < _lineStarts.Count ? _lineStarts[line] : _s.Length + 1;
+
+    private int CountCodePoints(int from, int to)
+    {
+        var count = 0;
+        for (var i = from; i < to; i++)
         {
             // Count code points, not UTF-16 units, so a column matches what an editor shows.
-            if (!(char.IsLowSurrogate(_s[i]) && i > 0 && char.IsHighSurrogate(_s[i - 1])))
+            if (!(char.IsLowSurrogate(_s[i]) && i > from && char.IsHighSurrogate(_s[i - 1])))
             {
-                column++;
+                count++;
             }
         }
 
-        return (lo + 1, column);
+        return count;
     }
 
     private TomlException Error(int index, string reason)
@@ -442,10 +463,19 @@ internal sealed class TomlReader
 
     private void ParseKeyValue(TomlTable target, int depth = 0)
     {
+        var keyStart = _pos;
         var parts = ParseKey();
         SkipWhitespace();
         Expect('=', "after the key");
         SkipWhitespace();
+
+        // Each dotted segment but the last adds a level of table nesting, just like an inline table does.
+        depth += parts.Count - 1;
+        if (depth > MaxNestingDepth)
+        {
+            throw Error(keyStart, $"tables and arrays are nested more than {MaxNestingDepth} deep");
+        }
+
         var value = ParseValue(depth);
 
         var table = target;
@@ -483,11 +513,12 @@ internal sealed class TomlReader
 
     // ---- values ----
 
+    /// <param name="depth">How many tables and arrays enclose the value within the current section.</param>
     private TomlValue ParseValue(int depth)
     {
-        if (depth > MaxNestingDepth)
+        if ((Peek() == '[' || Peek() == '{') && depth + 1 > MaxNestingDepth)
         {
-            throw Error(_pos, $"arrays and inline tables are nested more than {MaxNestingDepth} deep");
+            throw Error(_pos, $"tables and arrays are nested more than {MaxNestingDepth} deep");
         }
 
         var start = _pos;
