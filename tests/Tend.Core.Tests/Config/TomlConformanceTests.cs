@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Tend.Core.Config.Toml;
 using Tend.Testing;
@@ -55,6 +54,33 @@ public sealed class TomlConformanceTests(ITestOutputHelper output)
 
         output.WriteLine($"toml-test 1.0: {validPassed} valid passed, {invalidRejected} invalid rejected, of {listed.Count} listed");
         Assert.True(failures.Count == 0, $"{failures.Count} of {listed.Count} files failed:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Parse_EveryCorpusFileIncludingToml11_ReturnsOrThrowsTomlException()
+    {
+        // Files outside the 1.0 list (TOML 1.1 features) may go either way, but must never crash the parser.
+        var corpus = SharedFiles.Path("conformance/toml-test");
+        var failures = new List<string>();
+        var files = Directory.EnumerateFiles(corpus, "*.toml", SearchOption.AllDirectories).ToList();
+        foreach (var file in files)
+        {
+            try
+            {
+                _ = TomlTaggedJson.ToJsonString(TomlParser.Parse(File.ReadAllBytes(file)));
+            }
+            catch (TomlException)
+            {
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"{Path.GetRelativePath(corpus, file)}: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+
+        output.WriteLine($"{files.Count} corpus files parsed or rejected cleanly");
+        Assert.True(files.Count > 0, "no corpus files found");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     private static string? CheckValid(byte[] toml, string expectedPath)
