@@ -131,6 +131,19 @@ public sealed class TomlParserErrorTests
     }
 
     [Fact]
+    public void Parse_HugeSingleLineInlineTable_FinishesQuickly()
+    {
+        var text = "x = {" + string.Join(", ", Enumerable.Range(0, 100_000).Select(i => $"k{i} = {i}")) + "}";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.True(TomlParser.Parse(text).TryGetTable("x", out var table));
+
+        Assert.Equal(100_000, table.Count);
+        Assert.Equal((1, 6), (table.Entries[0].Line, table.Entries[0].Column));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Parse_MutatedCorpusDocuments_OnlyEverThrowTomlException()
     {
         // Deterministic mutation fuzzing over the valid corpus: truncations, byte flips and insertions of

@@ -284,7 +284,7 @@ internal sealed class TomlReader
 
     // ---- keys ----
 
-    private readonly record struct KeyPart(string Name, int Index);
+    private readonly record struct KeyPart(string Name, int Index, int Line, int Column);
 
     private List<KeyPart> ParseKey()
     {
@@ -320,7 +320,7 @@ internal sealed class TomlReader
             }
 
             var name = c == '"' ? ParseBasicString() : ParseLiteralString();
-            return new KeyPart(name, start);
+            return MakeKeyPart(name, start);
         }
 
         while (_pos < _s.Length && IsBareKeyChar(_s[_pos]))
@@ -333,7 +333,14 @@ internal sealed class TomlReader
             throw Error(start, $"expected a key, found {Describe(c)}");
         }
 
-        return new KeyPart(_s[start.._pos], start);
+        return MakeKeyPart(_s[start.._pos], start);
+    }
+
+    // Positions are taken while reading forward (see PositionOf), not after the value has been parsed.
+    private KeyPart MakeKeyPart(string name, int start)
+    {
+        var (line, column) = PositionOf(start);
+        return new KeyPart(name, start, line, column);
     }
 
     private static bool IsBareKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
@@ -360,6 +367,7 @@ internal sealed class TomlReader
     private void ParseTableHeader()
     {
         var start = _pos;
+        var (line, column) = PositionOf(start);
         var isArray = Peek(1) == '[';
         _pos += isArray ? 2 : 1;
         SkipWhitespace();
@@ -379,14 +387,13 @@ internal sealed class TomlReader
             Expect(']', "to close the table header");
         }
 
-        var (line, column) = PositionOf(start);
         var table = _root;
         for (var i = 0; i < parts.Count - 1; i++)
         {
             var part = parts[i];
             if (!table.TryGetEntry(part.Name, out var entry))
             {
-                var (kl, kc) = PositionOf(part.Index);
+                var (kl, kc) = (part.Line, part.Column);
                 var created = new TomlTable(TomlTableOrigin.Implicit, kl, kc);
                 table.Add(new TomlEntry(part.Name, created, kl, kc));
                 table = created;
@@ -406,7 +413,7 @@ internal sealed class TomlReader
         }
 
         var last = parts[^1];
-        var (keyLine, keyColumn) = PositionOf(last.Index);
+        var (keyLine, keyColumn) = (last.Line, last.Column);
         var fullName = JoinKey(parts, parts.Count);
         table.TryGetEntry(last.Name, out var lastEntry);
         if (isArray)
@@ -484,7 +491,7 @@ internal sealed class TomlReader
             var part = parts[i];
             if (!table.TryGetEntry(part.Name, out var entry))
             {
-                var (kl, kc) = PositionOf(part.Index);
+                var (kl, kc) = (part.Line, part.Column);
                 var created = new TomlTable(TomlTableOrigin.DottedKey, kl, kc);
                 table.Add(new TomlEntry(part.Name, created, kl, kc));
                 table = created;
@@ -507,8 +514,7 @@ internal sealed class TomlReader
             throw Error(last.Index, $"duplicate key \"{JoinKey(parts, parts.Count)}\": already {DescribeExisting(duplicate.Value)}");
         }
 
-        var (line, column) = PositionOf(last.Index);
-        table.Add(new TomlEntry(last.Name, value, line, column));
+        table.Add(new TomlEntry(last.Name, value, last.Line, last.Column));
     }
 
     // ---- values ----
