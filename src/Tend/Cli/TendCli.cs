@@ -1,10 +1,81 @@
+using System.CommandLine;
+using Tend.Core.Config;
+using Tend.Core.Kv;
+
 namespace Tend.Cli;
 
+/// <summary>The <c>tend</c> command line.</summary>
 internal static class TendCli
 {
-    public static int Run(string[] args)
+    private const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure (store unreachable, key missing, resource failed), 2 usage or configuration error.";
+
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        _ = args;
-        return 0;
+        var root = Build();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"tend: {error.Message}").ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'tend --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+
+                // Long enough for a graceful stop (deregistration, a reload in flight) after SIGTERM.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+            }).ConfigureAwait(false);
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (KvStoreException ex)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Failure;
+        }
+    }
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Tend keeps this host converged with its discovery store (etcd, ZooKeeper, Consul or local files) " +
+            "and keeps the store truthful about this host.\n\n" + ExitCodeHelp);
+        var global = new GlobalOptions();
+        global.AddTo(root);
+
+        var version = new Command("version", "Print the version");
+        version.SetAction(_ =>
+        {
+            Console.Out.WriteLine($"tend {TendVersion.Value}");
+            return ExitCodes.Ok;
+        });
+
+        root.Subcommands.Add(version);
+        root.Subcommands.Add(RunCommand.Create(global));
+        root.Subcommands.Add(KvCommands.Create(global));
+        root.Subcommands.Add(DebugCommands.Create());
+        return root;
     }
 }

@@ -1,0 +1,25 @@
+using Tend.Core.Kv;
+
+namespace Tend.Core.Config;
+
+/// <summary>One immutable, validated configuration: what <c>tend.toml</c> says, with defaults filled in.</summary>
+public sealed record TendConfig
+{
+    /// <summary>The default configuration path.</summary>
+    public const string DefaultPath = "/etc/tend/tend.toml";
+
+    /// <summary>The file this was read from, or <c>null</c> for built-in defaults.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>The <c>[store]</c> section.</summary>
+    public KvStoreOptions Store { get; init; } = new();
+
+    /// <summary>The <c>[log]</c> section.</summary>
+    public LogOptions Log { get; init; } = new();
+
+    /// <summary>The <c>[http]</c> section.</summary>
+    public HttpOptions Http { get; init; } = new();
+
+    /// <summary>The <c>[watch]</c> section.</summary>
+    public WatchOptions Watch { get; init; } = new();
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Tend.Daemon;
+
+/// <summary><c>GET /healthz</c> and <c>GET /status</c> of the daemon's HTTP API.</summary>
+internal static class StatusEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, TendDaemon daemon)
+    {
+        app.MapGet("/healthz", () =>
+        {
+            var runtime = daemon.Runtime;
+            if (runtime is null)
+            {
+                return Results.Text("stopped\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var unsynced = runtime.Mirrors.Mirrors.Where(m => !m.IsSynced).Select(m => m.Prefix).ToList();
+            return unsynced.Count == 0
+                ? Results.Text("ok\n")
+                : Results.Text($"not synced: {string.Join(", ", unsynced)}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet("/status", () =>
+        {
+            var runtime = daemon.Runtime;
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteString("version", TendVersion.Value);
+                json.WriteString("config", runtime?.Config.SourcePath);
+                json.WriteNumber("reloads", daemon.Reloads);
+                json.WriteString("last_reload_error", daemon.LastReloadError);
+                if (runtime is not null)
+                {
+                    json.WriteString("store", runtime.Store.Name);
+                    json.WriteString("started", runtime.StartedAt);
+                    json.WriteStartArray("mirrors");
+                    foreach (var m in runtime.Mirrors.Mirrors.OrderBy(m => m.Prefix, StringComparer.Ordinal))
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("prefix", m.Prefix);
+                        json.WriteString("state", m.State.ToString().ToLowerInvariant());
+                        json.WriteNumber("revision", m.Current.Revision);
+                        json.WriteNumber("keys", m.Current.Count);
+                        json.WriteNumber("updates", m.UpdateCount);
+                        json.WriteNumber("reconnects", m.ReconnectCount);
+                        json.WriteString("last_error", m.LastError?.Message);
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndObject();
+            }
+
+            return Results.Bytes(stream.ToArray(), "application/json");
+        });
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs Tend's whole test suite: unit tests, the conformance suites (toml-test, Go's text/template
+# oracle) and the integration tests against real servers from Debian's packages.
+# Installs what is missing first (apt-get; NuGet packages restore through dotnet).
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Etcd]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")" && pwd)
+cd "$repo"
+
+# The shared conformance data and tools live beside the checkout.
+export TEND_SHARED=${TEND_SHARED:-$(cd "$repo/.." && pwd)/shared}
+if [ ! -d "$TEND_SHARED/conformance" ]; then
+  echo "test.sh: $TEND_SHARED/conformance not found; set TEND_SHARED to the shared/ folder" >&2
+  exit 2
+fi
+
+# Debian packages the tests need: the real servers and tools, never fakes of them.
+packages=(etcd-server etcd-client zookeeper golang-go)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Go's own text/template, the reference the template engine is compared against.
+mkdir -p artifacts
+oracle_src="$TEND_SHARED/tools/gotmpl-oracle"
+if [ -d "$oracle_src" ]; then
+  export TEND_GOTMPL_ORACLE="$repo/artifacts/gotmpl-oracle"
+  if [ ! -x "$TEND_GOTMPL_ORACLE" ] || [ "$oracle_src/main.go" -nt "$TEND_GOTMPL_ORACLE" ]; then
+    "$oracle_src/build.sh" "$TEND_GOTMPL_ORACLE" >/dev/null
+  fi
+fi
+
+results="$repo/artifacts/test-results"
+rm -rf "$results"
+dotnet build Tend.slnx -nologo -v:q -clp:ErrorsOnly
+status=0
+dotnet test Tend.slnx --no-build -nologo -v:q --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One line computed from the real results (the TRX files), for people and for CI.
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  p=$(get passed); f=$(get failed); t=$(get total); e=$(get executed)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The runner failed without reporting a failed test (a crash, a build error): count it.
+  failed=1
+fi
+line="tests: $passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Tend.Cli.Tests;
+
+/// <summary>Runs the built <c>tend</c> as a real process, the way an operator does.</summary>
+internal sealed class TendProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+
+    private TendProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public int Id => _process.Id;
+
+    public string StdOut
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StdErr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static TendProcess Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoRoot,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return new TendProcess(Process.Start(psi)!);
+    }
+
+    /// <summary>Runs to completion; returns exit code, stdout, stderr.</summary>
+    public static async Task<(int Code, string Out, string Err)> RunAsync(string? stdin, params string[] args)
+    {
+        await using var p = Start(args);
+        if (stdin is not null)
+        {
+            await p._process.StandardInput.WriteAsync(stdin);
+        }
+
+        p._process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p._process.WaitForExitAsync(cts.Token);
+        p._process.WaitForExit();
+        return (p._process.ExitCode, p.StdOut, p.StdErr);
+    }
+
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async Task WaitForOutputAsync(Func<TendProcess, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(this))
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"Condition not met.\nstdout:\n{StdOut}\nstderr:\n{StdErr}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(StringBuilder sb, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            sb.Append(line).Append('\n');
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Tend.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Tend.slnx not found above the test directory.");
+    }
+}
