@@ -1,0 +1,47 @@
+namespace Tend.Core.Files;
+
+/// <summary>A fully written, fsynced file beside its destination, waiting to be checked and committed.</summary>
+public sealed class StagedFile : IDisposable
+{
+    private bool _done;
+
+    internal StagedFile(string path, string destination)
+    {
+        Path = path;
+        Destination = destination;
+    }
+
+    /// <summary>The staged file (what <c>check_cmd</c>'s <c>{{.src}}</c> names).</summary>
+    public string Path { get; }
+
+    /// <summary>Where <see cref="Commit"/> puts it.</summary>
+    public string Destination { get; }
+
+    /// <summary>Renames the staged file over the destination (atomic on one file system) and fsyncs the directory.</summary>
+    /// <param name="backupPath">When set, the previous destination is first hard-linked here (keeping one backup).</param>
+    public void Commit(string? backupPath = null)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (backupPath is not null && File.Exists(Destination))
+        {
+            File.Copy(Destination, backupPath, overwrite: true);
+        }
+
+        File.Move(Path, Destination, overwrite: true);
+        _done = true;
+        NativeMethods.FsyncDirectory(System.IO.Path.GetDirectoryName(Destination)!);
+    }
+
+    /// <summary>Keeps the staged file where it is (confd's keep-stage-file) instead of deleting it on dispose.</summary>
+    public void Keep() => _done = true;
+
+    /// <summary>Deletes the staged file unless it was committed or kept.</summary>
+    public void Dispose()
+    {
+        if (!_done)
+        {
+            _done = true;
+            AtomicFile.TryDelete(Path);
+        }
+    }
+}
