@@ -18,6 +18,13 @@ public static class SharedFiles
 
     private static string FindRoot()
     {
+        // test.sh exports TEND_SHARED; elsewhere, walk up from the test binaries.
+        var fromEnv = Environment.GetEnvironmentVariable("TEND_SHARED");
+        if (!string.IsNullOrEmpty(fromEnv) && Directory.Exists(System.IO.Path.Combine(fromEnv, "conformance", "toml-test")))
+        {
+            return System.IO.Path.GetFullPath(fromEnv);
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = System.IO.Path.Combine(dir.FullName, "shared");

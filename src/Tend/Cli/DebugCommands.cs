@@ -15,21 +15,29 @@ internal static class DebugCommands
             using var stdin = Console.OpenStandardInput();
             using var buffer = new MemoryStream();
             await stdin.CopyToAsync(buffer, ct).ConfigureAwait(false);
-            TomlTable table;
-            try
-            {
-                table = TomlParser.Parse(buffer.ToArray());
-            }
-            catch (TomlException ex)
-            {
-                await Console.Error.WriteLineAsync($"tend: invalid TOML: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
-
-            await Console.Out.WriteLineAsync(TomlTaggedJson.ToJsonString(table)).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return TomlDecode(buffer.ToArray(), Console.Out, Console.Error);
         });
         debug.Subcommands.Add(tomlDecode);
         return debug;
+    }
+
+    /// <summary>The toml-test decoder protocol: UTF-8 TOML in, tagged JSON out; 1 and a positioned message on invalid input.</summary>
+    public static int TomlDecode(ReadOnlySpan<byte> input, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        TomlTable table;
+        try
+        {
+            table = TomlParser.Parse(input);
+        }
+        catch (TomlException ex)
+        {
+            error.WriteLine($"tend: invalid TOML: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+
+        output.WriteLine(TomlTaggedJson.ToJsonString(table));
+        return ExitCodes.Ok;
     }
 }

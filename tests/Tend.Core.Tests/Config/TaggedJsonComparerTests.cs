@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Xunit;
 
+using Tend.Testing;
+
 namespace Tend.Core.Tests.Config;
 
 /// <summary>The conformance test is only as strict as its comparer, so check that it notices differences.</summary>

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Tend.Core.Tests.Config;
+namespace Tend.Testing;
 
 /// <summary>
 /// Compares toml-test tagged JSON structurally: objects by key set, arrays in order, floats numerically,
 /// date-times as values, other scalars by type and text. Parses expected values with the BCL, not with
 /// the code under test.
 /// </summary>
-internal static class TaggedJsonComparer
+public static class TaggedJsonComparer
 {
     /// <summary>Returns null when equal, else a description of the first difference.</summary>
     public static string? Difference(JsonElement expected, JsonElement actual, string path)
