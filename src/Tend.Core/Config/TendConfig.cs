@@ -22,4 +22,11 @@ public sealed record TendConfig
 
     /// <summary>The <c>[watch]</c> section.</summary>
     public WatchOptions Watch { get; init; } = new();
+
+    /// <summary>Module sections read by <see cref="IModuleConfigReader"/>s, by section name.</summary>
+    public IReadOnlyDictionary<string, object> Modules { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>The options of module section <paramref name="section"/>, or <c>null</c> when the file has none.</summary>
+    public T? Module<T>(string section)
+        where T : class => Modules.TryGetValue(section, out var o) ? o as T : null;
 }

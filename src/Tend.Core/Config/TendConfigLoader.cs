@@ -18,7 +18,7 @@ public static class TendConfigLoader
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">The file is missing, not TOML, or invalid.</exception>
-    public static TendConfig Load(string path)
+    public static TendConfig Load(string path, IReadOnlyCollection<IModuleConfigReader>? modules = null)
     {
         string text;
         try
@@ -30,12 +30,15 @@ public static class TendConfigLoader
             throw new ConfigException(path, 0, 0, $"cannot read the configuration: {ex.Message}", ex);
         }
 
-        return Parse(path, text);
+        return Parse(path, text, modules);
     }
 
     /// <summary>Parses configuration <paramref name="text"/>; <paramref name="path"/> names it in errors and anchors relative paths.</summary>
     /// <exception cref="ConfigException">The text is not TOML or is invalid.</exception>
-    public static TendConfig Parse(string path, string text)
+    /// <param name="path">Names the file in errors and anchors relative paths.</param>
+    /// <param name="text">The TOML text.</param>
+    /// <param name="modules">Readers of module sections (<c>[register]</c>, <c>[render]</c> …); other top-level keys are errors.</param>
+    public static TendConfig Parse(string path, string text, IReadOnlyCollection<IModuleConfigReader>? modules = null)
     {
         TomlTable root;
         try
@@ -57,7 +60,17 @@ public static class TendConfigLoader
             Http = ReadHttp(doc.Table("http")),
             Watch = ReadWatch(doc.Table("watch")),
         };
-        doc.RejectUnknownKeys(RootKeys);
+        var moduleOptions = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var reader in modules ?? [])
+        {
+            if (doc.Table(reader.Section) is { } section)
+            {
+                moduleOptions[reader.Section] = reader.Read(section, baseDir);
+            }
+        }
+
+        doc.RejectUnknownKeys(RootKeys.Concat(modules?.Select(m => m.Section) ?? []));
+        config = config with { Modules = moduleOptions };
         return config;
     }
 

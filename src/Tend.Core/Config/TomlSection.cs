@@ -171,6 +171,17 @@ public sealed class TomlSection
         return array.Select((v, i) => new TomlSection(File, $"[[{Prefixed(key)}]] #{i + 1}", (TomlTable)v, Prefixed(key))).ToList();
     }
 
+    /// <summary>Every entry of the table, in file order (all count as read): for free-form tables such as extra data fields.</summary>
+    public IReadOnlyList<TomlEntry> Entries()
+    {
+        foreach (var e in _table.Entries)
+        {
+            _read.Add(e.Key);
+        }
+
+        return _table.Entries;
+    }
+
     /// <summary>An error positioned at <paramref name="key"/>'s value (or at the table when the key is absent).</summary>
     public ConfigException Error(string key, string reason)
     {

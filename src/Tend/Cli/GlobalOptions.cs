@@ -48,10 +48,10 @@ internal sealed class GlobalOptions
         var path = parse.GetValue(Config);
         if (path is not null)
         {
-            return TendConfigLoader.Load(path);
+            return TendConfigLoader.Load(path, Daemon.ModuleReaders.All);
         }
 
-        return System.IO.File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath) : new TendConfig();
+        return System.IO.File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, Daemon.ModuleReaders.All) : new TendConfig();
     }
 
     /// <summary>The configuration with the command line's overrides applied.</summary>

@@ -1,54 +1,82 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tend.Cli;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
+using Tend.Modules.Register;
 
 namespace Tend.Daemon;
 
 /// <summary>
-/// Everything one configuration runs: the store, its mirrors, and the modules fed by them. A
-/// reload builds a new runtime from the new configuration and disposes the old one.
+/// Everything one store connection runs: the store, its mirrors, and the modules fed by them.
+/// A reload that keeps the store settings reconfigures the modules in place (so registrations
+/// whose identity did not change stay registered); a reload that changes the store builds a new
+/// runtime after this one is disposed.
 /// </summary>
 internal sealed partial class DaemonRuntime : IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggers;
     private readonly List<IDisposable> _subscriptions = [];
+    private RegisterModule? _register;
 
-    private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILogger logger)
+    private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
     {
         Config = config;
         Store = store;
         Mirrors = mirrors;
-        _logger = logger;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<DaemonRuntime>();
     }
 
-    public TendConfig Config { get; }
+    public TendConfig Config { get; private set; }
 
     public IKvStore Store { get; }
 
     public KvMirrorSet Mirrors { get; }
 
+    public RegisterModule? Register => _register;
+
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    public static DaemonRuntime Start(TendConfig config, ILoggerFactory loggers)
+    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger<DaemonRuntime>();
         var store = GlobalOptions.OpenStore(config.Store, loggers);
-        var mirrors = new KvMirrorSet(store, loggers);
-        var runtime = new DaemonRuntime(config, store, mirrors, logger);
-        foreach (var prefix in config.Watch.Prefixes)
+        var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
+        try
         {
-            var mirror = mirrors.Get(prefix);
-            runtime._subscriptions.Add(mirror.Subscribe(runtime.LogChanges));
+            await runtime.ConfigureModulesAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        Log.Started(logger, store.Name, config.Watch.Prefixes.Count);
+        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count);
         return runtime;
+    }
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> reach the same store the same way.</summary>
+    public static bool SameStore(KvStoreOptions a, KvStoreOptions b) =>
+        string.Equals(JsonSerializer.Serialize(a), JsonSerializer.Serialize(b), StringComparison.Ordinal);
+
+    /// <summary>Applies a new configuration with the same store settings, in place.</summary>
+    public async Task ReconfigureAsync(TendConfig next, CancellationToken cancellationToken)
+    {
+        await ConfigureModulesAsync(next, cancellationToken).ConfigureAwait(false);
+        Config = next;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_register is not null)
+        {
+            // Deregister first: entries must be gone before the store connection closes.
+            await _register.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -56,6 +84,32 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
         await Mirrors.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ConfigureModulesAsync(TendConfig config, CancellationToken cancellationToken)
+    {
+        foreach (var s in _subscriptions)
+        {
+            s.Dispose();
+        }
+
+        _subscriptions.Clear();
+        foreach (var prefix in config.Watch.Prefixes)
+        {
+            _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+        }
+
+        var register = config.Module<RegisterOptions>("register");
+        if (register is not null)
+        {
+            _register ??= new RegisterModule(Store, loggers: _loggers);
+            await _register.ApplyAsync(register, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_register is not null)
+        {
+            await _register.DisposeAsync().ConfigureAwait(false);
+            _register = null;
+        }
     }
 
     private void LogChanges(KvMirrorUpdate update)

@@ -54,6 +54,34 @@ internal static class StatusEndpoints
                     }
 
                     json.WriteEndArray();
+                    if (runtime.Register is { } register)
+                    {
+                        json.WriteStartArray("register");
+                        foreach (var svc in register.Status)
+                        {
+                            json.WriteStartObject();
+                            json.WriteString("name", svc.Name);
+                            json.WriteString("key", svc.Key);
+                            if (svc.Healthy is { } healthy)
+                            {
+                                json.WriteBoolean("healthy", healthy);
+                            }
+                            else
+                            {
+                                json.WriteNull("healthy");
+                            }
+
+                            json.WriteBoolean("registered", svc.Registered);
+                            json.WriteString("last_check", svc.LastCheckOutput);
+                            json.WriteString("last_check_at", svc.LastCheckAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                            json.WriteString("last_error", svc.LastError);
+                            json.WriteNumber("checks", svc.Checks);
+                            json.WriteNumber("registrations", svc.Registrations);
+                            json.WriteEndObject();
+                        }
+
+                        json.WriteEndArray();
+                    }
                 }
 
                 json.WriteEndObject();

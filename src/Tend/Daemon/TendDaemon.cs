@@ -59,7 +59,7 @@ internal sealed partial class TendDaemon : BackgroundService
             RequestReload();
         });
 
-        _runtime = DaemonRuntime.Start(Initial, _loggers);
+        _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken).ConfigureAwait(false);
         SystemdNotifier.Notify("READY=1");
         try
         {
@@ -67,7 +67,7 @@ internal sealed partial class TendDaemon : BackgroundService
             {
                 await _reloadRequested.WaitAsync(stoppingToken).ConfigureAwait(false);
                 SystemdNotifier.Notify("RELOADING=1");
-                await ReloadAsync().ConfigureAwait(false);
+                await ReloadAsync(stoppingToken).ConfigureAwait(false);
                 SystemdNotifier.Notify("READY=1");
             }
         }
@@ -89,7 +89,7 @@ internal sealed partial class TendDaemon : BackgroundService
         }
     }
 
-    private async Task ReloadAsync()
+    private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         TendConfig next;
         try
@@ -98,34 +98,52 @@ internal sealed partial class TendDaemon : BackgroundService
         }
         catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException)
         {
-            LastReloadError = ex.Message;
-            Log.ReloadRejected(_logger, ex.Message);
+            Reject(ex.Message);
             return;
         }
 
-        var old = _runtime!;
-        if (next.Http != old.Config.Http)
+        var current = _runtime!;
+        if (next.Http != current.Config.Http)
         {
             Log.HttpNeedsRestart(_logger);
         }
 
-        DaemonRuntime fresh;
         try
         {
-            fresh = DaemonRuntime.Start(next, _loggers);
+            if (DaemonRuntime.SameStore(next.Store, current.Config.Store))
+            {
+                await current.ReconfigureAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Check the new store settings before letting go of the old connection.
+                using (var probeLoggers = Logging.TendLogging.CreateFactory(next.Log))
+                {
+                    await Cli.GlobalOptions.OpenStore(next.Store, probeLoggers).DisposeAsync().ConfigureAwait(false);
+                }
+
+                // Another store: the old runtime deregisters and closes before the new one registers.
+                _runtime = null;
+                await current.DisposeAsync().ConfigureAwait(false);
+                _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
         {
-            LastReloadError = ex.Message;
-            Log.ReloadRejected(_logger, ex.Message);
+            Reject(ex.Message);
+            _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _runtime = fresh;
-        await old.DisposeAsync().ConfigureAwait(false);
         Reloads++;
         LastReloadError = null;
         Log.Reloaded(_logger, next.SourcePath ?? "(defaults)");
+    }
+
+    private void Reject(string reason)
+    {
+        LastReloadError = reason;
+        Log.ReloadRejected(_logger, reason);
     }
 
     private static partial class Log

@@ -1,0 +1,10 @@
+using Tend.Core.Config;
+using Tend.Modules.Register;
+
+namespace Tend.Daemon;
+
+/// <summary>The module sections tend.toml may hold.</summary>
+internal static class ModuleReaders
+{
+    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader()];
+}
