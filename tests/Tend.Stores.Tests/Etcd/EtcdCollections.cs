@@ -1,0 +1,42 @@
+using Tend.Testing.Servers;
+using Xunit;
+
+namespace Tend.Stores.Tests.Etcd;
+
+/// <summary>Tests that share one etcd server and leave it running as they found it.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdCollection : ICollectionFixture<EtcdServer>
+{
+    public const string Name = "etcd";
+}
+
+/// <summary>Tests that kill and restart their etcd server.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdChaosCollection : ICollectionFixture<EtcdChaosServer>
+{
+    public const string Name = "etcd-chaos";
+}
+
+/// <summary>Tests that enable authentication on their etcd server.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdAuthCollection : ICollectionFixture<EtcdAuthServer>
+{
+    public const string Name = "etcd-auth";
+}
+
+/// <summary>Tests on a three-member cluster.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdClusterCollection : ICollectionFixture<EtcdCluster>
+{
+    public const string Name = "etcd-cluster";
+}
+
+/// <summary>An etcd server of its own for the chaos tests (a distinct type gives a distinct fixture instance).</summary>
+public sealed class EtcdChaosServer : EtcdServer
+{
+}
+
+/// <summary>An etcd server of its own for the auth tests.</summary>
+public sealed class EtcdAuthServer : EtcdServer
+{
+}
