@@ -43,7 +43,7 @@ internal sealed class EtcdConnection : IDisposable
 
     public string Name { get; }
 
-    private bool HasCredentials => !string.IsNullOrEmpty(_options.Username);
+    public bool HasCredentials => !string.IsNullOrEmpty(_options.Username);
 
     /// <summary>Test seam: replaces the auth token, as if it had expired on the server.</summary>
     internal void CorruptTokenForTest() => Volatile.Write(ref _token, "not-a-valid-token");

@@ -175,7 +175,14 @@ internal sealed class EtcdWatcher
         if (message.Canceled)
         {
             var reason = message.CancelReason ?? "no reason given";
-            if (reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase))
+            if (EtcdConnection.IsTokenProblem(new EtcdError(16, reason)) && _store.Connection.HasCredentials)
+            {
+                // The token expired or the member restarted and forgot it: authenticate again and retry.
+                _store.Connection.InvalidateToken(token);
+                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {reason}");
+            }
+
+            if (reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase) || EtcdConnection.IsTokenProblem(new EtcdError(16, reason)))
             {
                 throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {reason}");
             }

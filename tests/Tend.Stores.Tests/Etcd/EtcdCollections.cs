@@ -36,7 +36,15 @@ public sealed class EtcdChaosServer : EtcdServer
 {
 }
 
-/// <summary>An etcd server of its own for the auth tests.</summary>
+/// <summary>An etcd server of its own with authentication enabled: user <c>root</c>, password <see cref="Password"/>.</summary>
 public sealed class EtcdAuthServer : EtcdServer
 {
+    public const string Password = "s3cret-pw";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await CtlAsync("user", "add", "root:" + Password);
+        await CtlAsync("auth", "enable");
+    }
 }
