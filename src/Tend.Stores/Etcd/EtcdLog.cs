@@ -17,7 +17,7 @@ internal static partial class EtcdLog
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "etcd watch on {Prefix} cannot resume at revision {Revision}: compacted at {CompactRevision}; resyncing")]
     public static partial void WatchCompacted(ILogger logger, string prefix, long revision, long compactRevision);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "etcd watch on {Prefix} was silent for {IdleMs} ms and the endpoint {Endpoint} does not answer; reconnecting")]
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "etcd watch on {Prefix} was silent for {IdleMs} ms on {Endpoint} (no answer to a probe, or past the stall timeout); reconnecting")]
     public static partial void WatchStalled(ILogger logger, string prefix, double idleMs, Uri endpoint);
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "etcd registration {Key} lost its entry ({Reason}); re-creating it")]

@@ -23,6 +23,14 @@ public sealed record EtcdStoreSettings
     /// </summary>
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a watch stream may stay silent at all before it is re-established even though its endpoint
+    /// answers probes: a half-open connection delivers nothing while fresh connections work. The watch asks
+    /// for progress notifications, so set this to about three times the server's
+    /// <c>--experimental-watch-progress-notify-interval</c> (10 minutes by default).
+    /// </summary>
+    public TimeSpan WatchStallTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>How long to wait for a TCP (and TLS) connection before trying the next endpoint.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -281,7 +281,8 @@ internal sealed class EtcdWatcher
     /// <summary>
     /// A watch stream on a quiet prefix is silent, and a half-open TCP connection looks the same; so after
     /// <see cref="EtcdStoreSettings.WatchIdleTimeout"/> of silence the endpoint is probed, and an endpoint
-    /// that does not answer has its stream torn down.
+    /// that does not answer has its stream torn down. Progress notifications break the silence of a healthy
+    /// stream, so one silent for <see cref="EtcdStoreSettings.WatchStallTimeout"/> is torn down regardless.
     /// </summary>
     private async Task WatchdogAsync(Uri endpoint, CancellationTokenSource stream)
     {
@@ -297,7 +298,8 @@ internal sealed class EtcdWatcher
                     continue;
                 }
 
-                if (!await _store.Connection.ProbeAsync(endpoint, stream.Token).ConfigureAwait(false))
+                if (silentMs >= _store.Settings.WatchStallTimeout.TotalMilliseconds
+                    || !await _store.Connection.ProbeAsync(endpoint, stream.Token).ConfigureAwait(false))
                 {
                     EtcdLog.WatchStalled(_store.Logger, _prefix, silentMs, endpoint);
                     await stream.CancelAsync().ConfigureAwait(false);

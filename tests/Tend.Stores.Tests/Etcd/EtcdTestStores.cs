@@ -9,6 +9,9 @@ internal static class EtcdTestStores
     public static EtcdStoreSettings FastSettings { get; } = new()
     {
         WatchIdleTimeout = TimeSpan.FromSeconds(3),
+
+        // The test servers send progress notifications every 2 s.
+        WatchStallTimeout = TimeSpan.FromSeconds(6),
         ConnectTimeout = TimeSpan.FromSeconds(1),
         ReconnectBackoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500)),
     };

@@ -4,8 +4,10 @@ using System.Net.Sockets;
 namespace Tend.Testing.Servers;
 
 /// <summary>
-/// A loopback TCP proxy that tests put between a client and a server to cut the connection
-/// (<see cref="Disconnect"/>: close every connection and refuse new ones) and heal it again.
+/// A loopback TCP proxy that tests put between a client and a server to break the path on purpose:
+/// <see cref="Disconnect"/> closes every connection and refuses new ones (a partition the client
+/// notices), <see cref="BlackholeExisting"/> silently drops everything on the open connections while
+/// new ones work (a half-open connection the client does not notice), <see cref="Heal"/> ends both.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -13,7 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly List<TcpClient> _open = [];
+    private readonly List<Link> _open = [];
     private readonly Task _accept;
     private volatile bool _refusing;
 
@@ -36,12 +38,24 @@ public sealed class TcpProxy : IAsyncDisposable
         _refusing = true;
         lock (_gate)
         {
-            foreach (var c in _open)
+            foreach (var link in _open)
             {
-                c.Dispose();
+                link.Close();
             }
 
             _open.Clear();
+        }
+    }
+
+    /// <summary>Keeps the open connections open but forwards nothing on them any more.</summary>
+    public void BlackholeExisting()
+    {
+        lock (_gate)
+        {
+            foreach (var link in _open)
+            {
+                link.Blackholed = true;
+            }
         }
     }
 
@@ -83,25 +97,24 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
 
-            _ = Task.Run(() => PipeAsync(client));
+            _ = Task.Run(() => ServeAsync(client));
         }
     }
 
-    private async Task PipeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client)
     {
-        var server = new TcpClient();
+        var link = new Link(client, new TcpClient());
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort).ConfigureAwait(false);
+            await link.Server.ConnectAsync(IPAddress.Loopback, _targetPort).ConfigureAwait(false);
             lock (_gate)
             {
-                _open.Add(client);
-                _open.Add(server);
+                _open.Add(link);
             }
 
-            var a = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-            var b = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
-            await Task.WhenAny(a, b).ConfigureAwait(false);
+            var up = PumpAsync(link, link.Client.GetStream(), link.Server.GetStream());
+            var down = PumpAsync(link, link.Server.GetStream(), link.Client.GetStream());
+            await Task.WhenAny(up, down).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -110,12 +123,49 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             lock (_gate)
             {
-                _open.Remove(client);
-                _open.Remove(server);
+                _open.Remove(link);
             }
 
-            client.Dispose();
-            server.Dispose();
+            link.Close();
+        }
+    }
+
+    private async Task PumpAsync(Link link, NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                int n = await from.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                if (!link.Blackholed)
+                {
+                    await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed class Link(TcpClient client, TcpClient server)
+    {
+        public TcpClient Client { get; } = client;
+
+        public TcpClient Server { get; } = server;
+
+        public volatile bool Blackholed;
+
+        public void Close()
+        {
+            Client.Dispose();
+            Server.Dispose();
         }
     }
 }
