@@ -27,6 +27,9 @@ public sealed class SrvResolver
         _timeout = timeout ?? TimeSpan.FromSeconds(2);
     }
 
+    /// <summary>The name servers asked, in order.</summary>
+    internal IReadOnlyList<IPEndPoint> Servers => _servers;
+
     /// <summary>A resolver using the name servers of <c>/etc/resolv.conf</c> (or <paramref name="resolvConf"/>).</summary>
     public static SrvResolver FromSystem(string resolvConf = "/etc/resolv.conf")
     {

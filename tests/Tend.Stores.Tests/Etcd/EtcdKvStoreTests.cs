@@ -1,6 +1,8 @@
 using System.Globalization;
 using Tend.Core.Kv;
+using Tend.Stores.Dns;
 using Tend.Stores.Etcd;
+using Tend.Stores.Tests.Dns;
 using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
@@ -205,6 +207,31 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
         Assert.Null(await _store.GetAsync(key));
         var leases = await server.CtlAsync("lease", "list");
         Assert.DoesNotContain(lease.ToString("x", CultureInfo.InvariantCulture), leases, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_EndpointsFromDnsSrvDomain_UsesDiscoveredServer()
+    {
+        await _store.PutAsync(_root + "/srv", "found");
+        var port = (ushort)server.Member.ClientPort;
+        await using var dns = new FakeDnsServer(q =>
+            System.Text.Encoding.ASCII.GetString(q).Contains("-ssl", StringComparison.Ordinal)
+                ? DnsPackets.SrvAnswer(q, 3)
+                : DnsPackets.SrvAnswer(q, 0, (0, 0, port, "127.0.0.1")));
+        var options = new KvStoreOptions { Kind = "etcd", SrvDomain = "cluster.test", RequestTimeout = TimeSpan.FromSeconds(3) };
+        await using var store = new EtcdKvStore(options, EtcdTestStores.FastSettings, null, new SrvResolver([dns.EndPoint]));
+        Assert.Equal("found", (await store.GetAsync(_root + "/srv"))!.Value);
+        Assert.Equal(2, dns.Queries);
+    }
+
+    [Fact]
+    public async Task Get_SrvRecordWithoutAnswers_ThrowsUnavailableNamingRecord()
+    {
+        await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 3));
+        var options = new KvStoreOptions { Kind = "etcd", SrvRecord = "_etcd._tcp.gone.test" };
+        await using var store = new EtcdKvStore(options, EtcdTestStores.FastSettings, null, new SrvResolver([dns.EndPoint]));
+        var ex = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
+        Assert.Contains("_etcd._tcp.gone.test", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
