@@ -24,6 +24,13 @@ public sealed class EtcdAuthCollection : ICollectionFixture<EtcdAuthServer>
     public const string Name = "etcd-auth";
 }
 
+/// <summary>Tests against an etcd that speaks TLS only.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdTlsCollection : ICollectionFixture<EtcdTlsServer>
+{
+    public const string Name = "etcd-tls";
+}
+
 /// <summary>Tests on a three-member cluster.</summary>
 [CollectionDefinition(Name)]
 public sealed class EtcdClusterCollection : ICollectionFixture<EtcdCluster>

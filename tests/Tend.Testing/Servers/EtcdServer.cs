@@ -18,17 +18,30 @@ public class EtcdServer : IAsyncLifetime
 
     public EtcdMemberProcess Member => _member ?? throw new InvalidOperationException("etcd is not started.");
 
+    /// <summary>A directory of this fixture's own that is deleted with it.</summary>
+    protected string DataRoot => _dataRoot;
+
     /// <summary>Extra etcd flags for derived fixtures.</summary>
     protected virtual IReadOnlyList<string> ExtraArgs => [];
+
+    /// <summary><c>http</c>, or <c>https</c> for a TLS fixture.</summary>
+    protected virtual string ClientScheme => "http";
+
+    /// <summary>The HTTP client the health check uses (a TLS fixture supplies one that trusts its CA).</summary>
+    protected virtual HttpClient? HealthClient => null;
 
     public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataRoot);
+        await PrepareAsync().ConfigureAwait(false);
         int client = FreePort.Next(), peer = FreePort.Next();
-        _member = new EtcdMemberProcess("solo", Path.Combine(_dataRoot, "solo"), client, peer, $"solo=http://127.0.0.1:{peer}", ExtraArgs);
+        _member = new EtcdMemberProcess("solo", Path.Combine(_dataRoot, "solo"), client, peer, $"solo=http://127.0.0.1:{peer}", ExtraArgs, clientScheme: ClientScheme);
         _member.Start();
-        await _member.WaitHealthyAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await _member.WaitHealthyAsync(TimeSpan.FromSeconds(30), HealthClient).ConfigureAwait(false);
     }
+
+    /// <summary>Runs before etcd starts (a TLS fixture writes its certificates here).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
 
     /// <summary>SIGKILLs the server.</summary>
     public void Kill() => Member.Kill();
@@ -37,7 +50,7 @@ public class EtcdServer : IAsyncLifetime
     public async Task RestartAsync()
     {
         Member.Start();
-        await Member.WaitHealthyAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await Member.WaitHealthyAsync(TimeSpan.FromSeconds(30), HealthClient).ConfigureAwait(false);
     }
 
     /// <summary>Runs etcdctl against this server and returns its output; fails on a non-zero exit.</summary>
