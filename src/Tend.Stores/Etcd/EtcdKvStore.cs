@@ -82,7 +82,8 @@ public sealed partial class EtcdKvStore : IKvStore
             }
             catch (EtcdServerException ex) when (ex.Code == 11 && attempt < 3)
             {
-                // The revision the pages were pinned to was compacted away mid-listing: start over at a newer one.
+                // The revision the pages were pinned to was compacted away mid-listing, or a member we failed over
+                // to has not applied it yet: start over.
             }
         }
     }
@@ -236,7 +237,9 @@ public sealed partial class EtcdKvStore : IKvStore
         var from = start;
         while (true)
         {
-            var body = EtcdCodec.Range(from, end, _settings.PageSize, revision, _settings.SerializableReads);
+            // Pages after the first are pinned to its revision, so they need no quorum round of their own; a
+            // member that has not reached that revision yet answers "future revision" and the listing restarts.
+            var body = EtcdCodec.Range(from, end, _settings.PageSize, revision, _settings.SerializableReads || revision > 0);
             var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
             var page = EtcdCodec.ReadRange(answer);
             if (revision == 0)
@@ -263,7 +266,7 @@ public sealed partial class EtcdKvStore : IKvStore
         if (p != KeyPath.Root)
         {
             // The prefix key itself sorts apart from its children; read it at the same revision.
-            var self = await CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, _settings.SerializableReads), idempotent: true, cancellationToken).ConfigureAwait(false);
+            var self = await CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken).ConfigureAwait(false);
             var kvs = EtcdCodec.ReadRange(self).Kvs;
             if (kvs.Count > 0)
             {

@@ -15,7 +15,7 @@ public sealed record EtcdStoreSettings
     public bool SerializableReads { get; init; }
 
     /// <summary>Keys per page when listing a prefix; every page is read at the first page's revision.</summary>
-    public int PageSize { get; init; } = 2000;
+    public int PageSize { get; init; } = 10_000;
 
     /// <summary>
     /// How long a watch stream may stay silent before its endpoint is probed; a failed probe counts the
