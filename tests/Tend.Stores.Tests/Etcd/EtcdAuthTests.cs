@@ -50,6 +50,30 @@ public sealed class EtcdAuthTests(EtcdAuthServer server)
     }
 
     [Fact]
+    public async Task Get_TokenExpiredOnServer_ReauthenticatesTransparently()
+    {
+        await using var store = Create("root", EtcdAuthServer.Password);
+        await store.PutAsync(_root + "/e", "1");
+        await Task.Delay(TimeSpan.FromSeconds(EtcdAuthServer.TokenTtlSeconds + 1.5));
+        Assert.Equal("1", (await store.GetAsync(_root + "/e"))!.Value);
+    }
+
+    [Fact]
+    public async Task Watch_NoCredentials_EnumerationThrowsAuthenticationException()
+    {
+        await using var store = Create(null, null);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var ex = await Assert.ThrowsAsync<KvAuthenticationException>(async () =>
+        {
+            await foreach (var batch in store.WatchAsync(_root, 1, timeout.Token))
+            {
+                Assert.Fail($"no batch expected, got {batch}");
+            }
+        });
+        Assert.Contains("user name is empty", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Watch_TokenNoLongerValid_ReauthenticatesAndDelivers()
     {
         await using var store = Create("root", EtcdAuthServer.Password);

@@ -48,6 +48,11 @@ public sealed class EtcdAuthServer : EtcdServer
 {
     public const string Password = "s3cret-pw";
 
+    /// <summary>Simple tokens expire after this many seconds, so tests meet a real expiry.</summary>
+    public const int TokenTtlSeconds = 2;
+
+    protected override IReadOnlyList<string> ExtraArgs => ["--auth-token-ttl", TokenTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
