@@ -24,6 +24,7 @@ internal sealed class EtcdConnection : IDisposable
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SrvResolver? _srv;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, long> _lastAnswer = new();
     private Uri[]? _endpoints;
     private int _current;
     private string? _token;
@@ -107,6 +108,7 @@ internal sealed class EtcdConnection : IDisposable
 
                 if (status == HttpStatusCode.OK)
                 {
+                    _lastAnswer[endpoint] = Environment.TickCount64;
                     Volatile.Write(ref _current, index);
                     return answer;
                 }
@@ -196,11 +198,25 @@ internal sealed class EtcdConnection : IDisposable
     /// <summary>True when <paramref name="endpoint"/> answers a trivial read within the request timeout.</summary>
     public async Task<bool> ProbeAsync(Uri endpoint, CancellationToken cancellationToken)
     {
+        // Many quiet watches on one endpoint share the evidence: an answer within the last second will do.
+        if (_lastAnswer.TryGetValue(endpoint, out var at) && Environment.TickCount64 - at < 1000)
+        {
+            return true;
+        }
+
         try
         {
-            var body = EtcdCodec.Range("/"u8.ToArray(), null, 1, 0, serializable: true, countOnly: true);
-            var (status, _) = await SendAsync(endpoint, "/v3/kv/range", body, Volatile.Read(ref _token), cancellationToken).ConfigureAwait(false);
-            return status == HttpStatusCode.OK;
+            // Linearizable on purpose: a member cut off from the leader still answers serializable reads and keeps
+            // its watch streams open, silently, while the rest of the cluster moves on.
+            var body = EtcdCodec.Range("/"u8.ToArray(), null, 1, 0, serializable: false, countOnly: true);
+            var (status, answer) = await SendAsync(endpoint, "/v3/kv/range", body, Volatile.Read(ref _token), cancellationToken).ConfigureAwait(false);
+            bool alive = status == HttpStatusCode.OK || (TryReadError(answer) is { } error && IsTokenProblem(error));
+            if (alive)
+            {
+                _lastAnswer[endpoint] = Environment.TickCount64;
+            }
+
+            return alive;
         }
         catch (HttpRequestException)
         {
