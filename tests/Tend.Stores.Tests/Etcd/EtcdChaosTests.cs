@@ -80,6 +80,7 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
         var truth = await writer.ListAsync(_root);
         await mirror.WaitForRevisionAsync(truth.Revision).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(truth.Select(p => (p.Key, p.Value)), mirror.Current.Select(p => (p.Key, p.Value)));
+        Assert.Equal(0, mirror.ReconnectCount);
 
         await EtcdTestStores.EventuallyAsync(
             () =>

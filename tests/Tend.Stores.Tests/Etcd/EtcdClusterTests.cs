@@ -47,5 +47,8 @@ public sealed class EtcdClusterTests(EtcdCluster cluster)
         var truth = await store.ListAsync(root);
         Assert.Equal(truth.Select(p => (p.Key, p.Value)), mirror.Current.Select(p => (p.Key, p.Value)));
         Assert.Equal(3, (await store.MemberListAsync()).Count);
+
+        // The store's watch moved to another member by itself; the mirror never had to re-watch.
+        Assert.Equal(0, mirror.ReconnectCount);
     }
 }
