@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Tend.Core.Kv;
+using Tend.Stores.Etcd;
+
+namespace Tend.Stores.Bench;
+
+/// <summary>End-to-end measurements of the etcd store against a real server.</summary>
+internal static class EtcdBench
+{
+    /// <summary>Put → watch event latency, next to the put's own round trip, over <paramref name="count"/> sequential changes.</summary>
+    public static async Task LatencyAsync(string endpoint, int count)
+    {
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] });
+        var root = "/bench/latency/" + Guid.NewGuid().ToString("N")[..8];
+        var start = await store.ListAsync(root);
+        var arrivals = Channel.CreateUnbounded<(long Revision, long Ticks)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in store.WatchAsync(root, start.Revision + 1, stop.Token))
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    foreach (var c in batch.Changes)
+                    {
+                        arrivals.Writer.TryWrite((c.Revision, now));
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        // Warm up connections and the JIT.
+        for (int i = 0; i < 100; i++)
+        {
+            await store.PutAsync(root + "/warm", "w");
+            await arrivals.Reader.ReadAsync();
+        }
+
+        var put = new double[count];
+        var evt = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            long rev = await store.PutAsync(root + "/k", i.ToString(CultureInfo.InvariantCulture));
+            long t1 = Stopwatch.GetTimestamp();
+            (long seenRev, long at) = await arrivals.Reader.ReadAsync();
+            if (seenRev != rev)
+            {
+                throw new InvalidOperationException($"expected the event of revision {rev}, got {seenRev}");
+            }
+
+            put[i] = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            evt[i] = Stopwatch.GetElapsedTime(t0, at).TotalMilliseconds;
+        }
+
+        await stop.CancelAsync();
+        await watcher;
+        Console.WriteLine($"changes: {count}");
+        Console.WriteLine($"put round trip      p50 {P(put, 50):F3} ms  p99 {P(put, 99):F3} ms");
+        Console.WriteLine($"put → watch event   p50 {P(evt, 50):F3} ms  p99 {P(evt, 99):F3} ms");
+        Console.WriteLine($"event − put (p50)   {P(evt, 50) - P(put, 50):F3} ms");
+    }
+
+    /// <summary>Writes <paramref name="count"/> keys (if not there yet), then times one paged listing of them.</summary>
+    public static async Task ListAsync(string endpoint, int count, int pageSize)
+    {
+        var root = "/bench/list" + count.ToString(CultureInfo.InvariantCulture);
+        {
+            await using var loader = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] });
+            var existing = (await loader.GetAsync($"{root}/done"))?.Value;
+            if (existing is null)
+            {
+                var value = new string('v', 64);
+                var batches = Enumerable.Range(0, count).Chunk(100)
+                    .Select(chunk => KvTransaction.Of([.. chunk.Select(i => KvOperation.Put($"{root}/svc/{i:D7}", value))]));
+                await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (txn, ct) => await loader.CommitAsync(txn, ct));
+                await loader.PutAsync($"{root}/done", "yes");
+            }
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long baseline = GC.GetTotalMemory(true);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(true);
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] }, EtcdStoreSettings.Default with { PageSize = pageSize });
+        var sw = Stopwatch.StartNew();
+        var snapshot = await store.ListAsync(root + "/svc");
+        sw.Stop();
+        long retained = GC.GetTotalMemory(false) - baseline;
+        long allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+        if (snapshot.Count != count)
+        {
+            throw new InvalidOperationException($"listed {snapshot.Count} keys, expected {count}");
+        }
+
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        Console.WriteLine($"keys listed:        {snapshot.Count} (page size {pageSize})");
+        Console.WriteLine($"list time:          {sw.Elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"snapshot retained:  {retained / 1048576.0:F1} MB (managed heap after listing)");
+        Console.WriteLine($"allocated in total: {allocated / 1048576.0:F1} MB");
+        Console.WriteLine($"process peak RSS:   {self.PeakWorkingSet64 / 1048576.0:F1} MB");
+        GC.KeepAlive(snapshot);
+    }
+
+    private static double P(double[] values, int percentile)
+    {
+        var sorted = values.Order().ToArray();
+        int index = (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+}

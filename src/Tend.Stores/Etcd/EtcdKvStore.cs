@@ -1,0 +1,325 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Kv;
+using Tend.Stores.Dns;
+
+namespace Tend.Stores.Etcd;
+
+/// <summary>
+/// An <see cref="IKvStore"/> on etcd v3, spoken through etcd's JSON gateway over HTTP/1.1: paged
+/// reads pinned to one revision, watches that reconnect and resume without losing or repeating a
+/// change (resyncing after a compaction), transactions, lease-backed registrations, user/password
+/// auth, TLS, several endpoints with failover and DNS SRV discovery. Connects lazily.
+/// </summary>
+public sealed partial class EtcdKvStore : IKvStore
+{
+    private readonly EtcdConnection _connection;
+    private readonly EtcdStoreSettings _settings;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Lock _registrationsGate = new();
+    private readonly List<EtcdRegistration> _registrations = [];
+    private int _disposed;
+
+    /// <summary>Creates a store for <paramref name="options"/> (endpoints, SRV, credentials, TLS); nothing is contacted yet.</summary>
+    public EtcdKvStore(KvStoreOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, EtcdStoreSettings.Default, loggerFactory)
+    {
+    }
+
+    /// <summary>Creates a store with etcd-specific <paramref name="settings"/>.</summary>
+    public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory = null)
+        : this(options, settings, loggerFactory, null)
+    {
+    }
+
+    /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/>.</summary>
+    public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
+        Options = options;
+        _connection = new EtcdConnection(options, settings, _logger, srvResolver);
+    }
+
+    /// <inheritdoc />
+    public string Name => _connection.Name;
+
+    /// <inheritdoc />
+    public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    internal KvStoreOptions Options { get; }
+
+    internal EtcdConnection Connection => _connection;
+
+    internal EtcdStoreSettings Settings => _settings;
+
+    internal ILogger Logger => _logger;
+
+    /// <inheritdoc />
+    public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var k = KeyPath.Normalize(key);
+        var body = EtcdCodec.Range(EtcdKeys.Key(k), null, 0, 0, _settings.SerializableReads);
+        var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
+        var range = EtcdCodec.ReadRange(answer);
+        return range.Kvs.Count == 0 ? null : new KvPair(k, range.Kvs[0].Value, range.Kvs[0].ModRevision);
+    }
+
+    /// <inheritdoc />
+    public async Task<KvSnapshot> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var p = KeyPath.Normalize(prefix);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ListOnceAsync(p, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EtcdServerException ex) when (ex.Code == 11 && attempt < 3)
+            {
+                // The revision the pages were pinned to was compacted away mid-listing, or a member we failed over
+                // to has not applied it yet: start over.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> PutAsync(string key, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var answer = await CallAsync("/v3/kv/put", EtcdCodec.Put(KeyPath.Normalize(key), value, 0), idempotent: false, cancellationToken).ConfigureAwait(false);
+        return EtcdCodec.ReadHeaderRevision(answer);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeleteAsync(string key, bool prefix = false, CancellationToken cancellationToken = default)
+    {
+        var k = KeyPath.Normalize(key);
+        if (!prefix)
+        {
+            var answer = await CallAsync("/v3/kv/deleterange", EtcdCodec.DeleteRange(EtcdKeys.Key(k), null), idempotent: false, cancellationToken).ConfigureAwait(false);
+            return EtcdCodec.ReadDeleted(answer);
+        }
+
+        // The key and its children are two ranges; one txn deletes both at one revision.
+        var result = await CommitCoreAsync([], EtcdTxnPlanner.Plan([KvOperation.DeletePrefix(k)]), cancellationToken).ConfigureAwait(false);
+        return result.Deleted;
+    }
+
+    /// <inheritdoc />
+    public async Task<KvTransactionResult> CommitAsync(KvTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var plan = EtcdTxnPlanner.Plan(transaction.Operations);
+        var result = await CommitCoreAsync(transaction.Compares, plan, cancellationToken).ConfigureAwait(false);
+        return new KvTransactionResult(result.Succeeded, result.Revision);
+    }
+
+    /// <inheritdoc />
+    public async Task<IKvRegistration> RegisterAsync(string key, string value, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var registration = new EtcdRegistration(this, KeyPath.Normalize(key), value, ttl, _loggerFactory.CreateLogger<EtcdRegistration>());
+        await registration.StartAsync(cancellationToken).ConfigureAwait(false);
+        lock (_registrationsGate)
+        {
+            _registrations.Add(registration);
+        }
+
+        return registration;
+    }
+
+    /// <summary>
+    /// Compacts the store's history before <paramref name="revision"/>: watches that try to resume
+    /// from earlier get a resync. Physical compaction waits until the space is reclaimed.
+    /// </summary>
+    public async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default)
+    {
+        var body = EtcdCodec.Write(w =>
+        {
+            EtcdCodec.Int64(w, "revision", revision);
+            if (physical)
+            {
+                w.WriteBoolean("physical", true);
+            }
+        });
+        await CallAsync("/v3/kv/compaction", body, idempotent: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        EtcdRegistration[] registrations;
+        lock (_registrationsGate)
+        {
+            registrations = [.. _registrations];
+            _registrations.Clear();
+        }
+
+        foreach (var r in registrations)
+        {
+            await r.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        _connection.Dispose();
+        _disposing.Dispose();
+    }
+
+    internal void Forget(EtcdRegistration registration)
+    {
+        lock (_registrationsGate)
+        {
+            _registrations.Remove(registration);
+        }
+    }
+
+    internal async Task<byte[]> CallAsync(string path, byte[] body, bool idempotent, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return await _connection.CallAsync(path, body, idempotent, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        long seconds = Math.Max(2, (long)Math.Ceiling(ttl.TotalSeconds));
+        var answer = await CallAsync("/v3/lease/grant", EtcdCodec.Write(w => EtcdCodec.Int64(w, "TTL", seconds)), idempotent: false, cancellationToken).ConfigureAwait(false);
+        return EtcdCodec.ReadLease(answer).Id;
+    }
+
+    /// <summary>Renews a lease once; returns its remaining TTL in seconds, 0 or less when it no longer exists.</summary>
+    internal async Task<long> KeepAliveOnceAsync(long lease, CancellationToken cancellationToken)
+    {
+        var answer = await CallAsync("/v3/lease/keepalive", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
+        var error = EtcdCodec.ReadError(answer);
+        if (error is { } e)
+        {
+            throw _connection.ToException("/v3/lease/keepalive", e);
+        }
+
+        return EtcdCodec.ReadLease(answer).Ttl;
+    }
+
+    internal async Task RevokeLeaseAsync(long lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync("/v3/lease/revoke", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdServerException ex) when (ex.ServerMessage.Contains("lease not found", StringComparison.OrdinalIgnoreCase))
+        {
+            // Already expired or revoked: the goal is reached.
+        }
+    }
+
+    internal async Task<long> PutWithLeaseAsync(string key, string value, long lease, CancellationToken cancellationToken)
+    {
+        var answer = await CallAsync("/v3/kv/put", EtcdCodec.Put(key, value, lease), idempotent: false, cancellationToken).ConfigureAwait(false);
+        return EtcdCodec.ReadHeaderRevision(answer);
+    }
+
+    private async Task<KvSnapshot> ListOnceAsync(string p, CancellationToken cancellationToken)
+    {
+        var (start, end) = EtcdKeys.Children(p);
+        var pairs = new List<KvPair>();
+        long revision = 0;
+        var from = start;
+        while (true)
+        {
+            // Pages after the first are pinned to its revision, so they need no quorum round of their own; a
+            // member that has not reached that revision yet answers "future revision" and the listing restarts.
+            var body = EtcdCodec.Range(from, end, _settings.PageSize, revision, _settings.SerializableReads || revision > 0);
+            var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
+            var page = EtcdCodec.ReadRange(answer);
+            if (revision == 0)
+            {
+                revision = page.Revision;
+            }
+
+            foreach (var kv in page.Kvs)
+            {
+                if (KeyPath.IsNormalized(kv.Key))
+                {
+                    pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                }
+            }
+
+            if (!page.More || page.Kvs.Count == 0)
+            {
+                break;
+            }
+
+            from = EtcdKeys.After(page.Kvs[^1].Key);
+        }
+
+        if (p != KeyPath.Root)
+        {
+            // The prefix key itself sorts apart from its children; read it at the same revision.
+            var self = await CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken).ConfigureAwait(false);
+            var kvs = EtcdCodec.ReadRange(self).Kvs;
+            if (kvs.Count > 0)
+            {
+                pairs.Insert(0, new KvPair(p, kvs[0].Value, kvs[0].ModRevision));
+            }
+        }
+
+        return KvSnapshot.Create(p, revision, pairs);
+    }
+
+    private async Task<EtcdTxnResponse> CommitCoreAsync(IReadOnlyList<KvCompare> compares, List<EtcdTxnPlanner.Op> plan, CancellationToken cancellationToken)
+    {
+        var body = EtcdCodec.Write(w =>
+        {
+            w.WriteStartArray("compare");
+            foreach (var c in compares)
+            {
+                EtcdCodec.WriteCompare(w, c);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("success");
+            foreach (var op in plan)
+            {
+                w.WriteStartObject();
+                if (op.IsPut)
+                {
+                    w.WriteStartObject("request_put");
+                    EtcdCodec.WritePut(w, op.Key, op.Value!, 0);
+                }
+                else
+                {
+                    w.WriteStartObject("request_delete_range");
+                    EtcdCodec.WriteDeleteRange(w, op.Start, op.End);
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+
+        try
+        {
+            var answer = await CallAsync("/v3/kv/txn", body, idempotent: false, cancellationToken).ConfigureAwait(false);
+            return EtcdCodec.ReadTxn(answer);
+        }
+        catch (EtcdServerException ex) when (ex.ServerMessage.Contains("too many operations", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new KvStoreException(
+                $"{Name}: the transaction has {plan.Count} etcd operations, more than the server's limit (etcd --max-txn-ops, 128 by default); nothing was applied. Split it or raise --max-txn-ops.",
+                ex);
+        }
+    }
+}

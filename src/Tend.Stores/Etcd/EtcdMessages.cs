@@ -1,0 +1,34 @@
+namespace Tend.Stores.Etcd;
+
+/// <summary>The answer to a range request.</summary>
+internal sealed record EtcdRangeResponse(long Revision, List<EtcdKeyValue> Kvs, bool More, long Count);
+
+/// <summary>The answer to a txn: whether the compares held, the revision, and how many keys the delete ranges removed.</summary>
+internal sealed record EtcdTxnResponse(long Revision, bool Succeeded, long Deleted);
+
+/// <summary>The answer to a lease grant or keep-alive; a TTL of 0 or less means the lease is gone.</summary>
+internal readonly record struct EtcdLeaseResponse(long Revision, long Id, long Ttl);
+
+/// <summary>The server's error: gRPC code and message.</summary>
+internal readonly record struct EtcdError(int Code, string Message);
+
+/// <summary>One event of a watch response.</summary>
+internal readonly record struct EtcdEvent(bool IsDelete, EtcdKeyValue Kv, string? PreviousValue);
+
+/// <summary>One message of the watch stream.</summary>
+internal sealed class EtcdWatchResponse
+{
+    public long Revision { get; set; }
+
+    public bool Created { get; set; }
+
+    public bool Canceled { get; set; }
+
+    public long CompactRevision { get; set; }
+
+    public string? CancelReason { get; set; }
+
+    public EtcdError? Error { get; set; }
+
+    public List<EtcdEvent> Events { get; } = [];
+}

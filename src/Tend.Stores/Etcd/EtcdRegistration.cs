@@ -1,0 +1,216 @@
+using Microsoft.Extensions.Logging;
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Etcd;
+
+/// <summary>
+/// An ephemeral etcd key: put on a lease that is renewed every TTL/3. When a renewal says the lease is
+/// gone (it expired during a partition, or someone revoked it) or a watch on the key sees it deleted,
+/// the key is put again on a new lease. Disposing revokes the lease, which deletes the key at once.
+/// </summary>
+internal sealed class EtcdRegistration : IKvRegistration
+{
+    private readonly EtcdKvStore _store;
+    private readonly TimeSpan _ttl;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _lost = new(0, int.MaxValue);
+    private Task? _keeper;
+    private Task? _watcher;
+    private long _lease;
+    private long _putRevision;
+    private long _deletedAt;
+    private int _state = (int)KvRegistrationState.Recovering;
+    private volatile bool _keepAliveSuspended;
+
+    public EtcdRegistration(EtcdKvStore store, string key, string value, TimeSpan ttl, ILogger logger)
+    {
+        _store = store;
+        Key = key;
+        Value = value;
+        _ttl = ttl <= TimeSpan.Zero ? store.Options.SessionTimeout : ttl;
+        _logger = logger;
+    }
+
+    public string Key { get; }
+
+    public string Value { get; }
+
+    public KvRegistrationState State => (KvRegistrationState)Volatile.Read(ref _state);
+
+    /// <summary>The lease the key currently lives on.</summary>
+    internal long Lease => Interlocked.Read(ref _lease);
+
+    /// <summary>Test seam: stops renewing the lease, as a partition longer than the TTL would.</summary>
+    internal bool KeepAliveSuspended
+    {
+        get => _keepAliveSuspended;
+        set => _keepAliveSuspended = value;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await CreateAsync(cancellationToken).ConfigureAwait(false);
+        _keeper = Task.Run(() => KeepAliveLoopAsync(_stopping.Token), CancellationToken.None);
+        _watcher = Task.Run(() => WatchLoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, (int)KvRegistrationState.Closed) == (int)KvRegistrationState.Closed)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var t in new[] { _keeper, _watcher })
+        {
+            if (t is not null)
+            {
+                await t.ConfigureAwait(false);
+            }
+        }
+
+        _store.Forget(this);
+        try
+        {
+            using var timeout = new CancellationTokenSource(_store.Options.RequestTimeout);
+            await _store.RevokeLeaseAsync(Lease, timeout.Token).ConfigureAwait(false);
+        }
+        catch (KvStoreException ex)
+        {
+            // The store is unreachable: the lease expires by itself after its TTL.
+            EtcdLog.RegistrationRetry(_logger, Key, "could not revoke the lease on close: " + ex.Message);
+        }
+
+        _stopping.Dispose();
+        _lost.Dispose();
+    }
+
+    private async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        var lease = await _store.GrantLeaseAsync(_ttl, cancellationToken).ConfigureAwait(false);
+        var revision = await _store.PutWithLeaseAsync(Key, Value, lease, cancellationToken).ConfigureAwait(false);
+        var old = Interlocked.Exchange(ref _lease, lease);
+        Interlocked.Exchange(ref _putRevision, revision);
+        Interlocked.CompareExchange(ref _state, (int)KvRegistrationState.Registered, (int)KvRegistrationState.Recovering);
+        EtcdLog.Registered(_logger, Key, lease);
+        if (old != 0 && old != lease)
+        {
+            try
+            {
+                await _store.RevokeLeaseAsync(old, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KvStoreException)
+            {
+                // An old lease left alive only keeps nothing alive; it expires on its own.
+            }
+        }
+    }
+
+    private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Max(200, _ttl.TotalMilliseconds / 3));
+        int failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                bool lost = false;
+                string reason = string.Empty;
+                if (_lost.CurrentCount > 0 || await _lost.WaitAsync(failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period, cancellationToken).ConfigureAwait(false))
+                {
+                    while (_lost.CurrentCount > 0)
+                    {
+                        await _lost.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // A delete older than the current put is the one an earlier re-creation already answered.
+                    lost = Interlocked.Read(ref _deletedAt) > Interlocked.Read(ref _putRevision);
+                    reason = "the key was deleted";
+                }
+                else if (State == KvRegistrationState.Recovering)
+                {
+                    lost = true;
+                    reason = "an earlier re-creation failed";
+                }
+                else if (!_keepAliveSuspended)
+                {
+                    var ttl = await _store.KeepAliveOnceAsync(Lease, cancellationToken).ConfigureAwait(false);
+                    if (ttl <= 0)
+                    {
+                        lost = true;
+                        reason = $"lease {Lease} expired";
+                    }
+                }
+
+                if (lost)
+                {
+                    Interlocked.CompareExchange(ref _state, (int)KvRegistrationState.Recovering, (int)KvRegistrationState.Registered);
+                    EtcdLog.RegistrationLost(_logger, Key, reason);
+                    await CreateAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is KvStoreException or OperationCanceledException)
+            {
+                failures++;
+                EtcdLog.RegistrationRetry(_logger, Key, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Watches the key so a delete by someone else is noticed at once, not at the next renewal.</summary>
+    private async Task WatchLoopAsync(CancellationToken cancellationToken)
+    {
+        int failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                long from = Interlocked.Read(ref _putRevision) + 1;
+                await foreach (var batch in _store.WatchAsync(Key, from, cancellationToken).ConfigureAwait(false))
+                {
+                    failures = 0;
+                    var last = batch.Changes.LastOrDefault(c => c.Key == Key);
+                    bool gone = batch.IsResync ? batch.Resync!.Get(Key) is null : last?.Kind == KvChangeKind.Delete;
+                    if (gone && State != KvRegistrationState.Closed)
+                    {
+                        InterlockedMax(ref _deletedAt, batch.Revision);
+                        _lost.Release();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is KvStoreException or OperationCanceledException)
+            {
+                failures++;
+                EtcdLog.RegistrationRetry(_logger, Key, "watch: " + ex.Message);
+                try
+                {
+                    await Task.Delay(_store.Settings.ReconnectBackoff.NextDelay(failures), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}

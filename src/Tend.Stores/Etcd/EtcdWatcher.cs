@@ -1,0 +1,315 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Etcd;
+
+/// <summary>
+/// The session state machine behind one <see cref="EtcdKvStore.WatchAsync"/>: opens a watch stream on
+/// the prefix's range, turns its messages into batches, and when the stream breaks or stalls opens a new
+/// one (on the next endpoint, after a jittered backoff) at the last delivered revision + 1. A compacted
+/// start revision becomes a resync from a fresh listing. Each revision reaches the reader exactly once.
+/// </summary>
+internal sealed class EtcdWatcher
+{
+    private readonly EtcdKvStore _store;
+    private readonly string _prefix;
+    private readonly ChannelWriter<KvChangeBatch> _output;
+    private readonly byte[] _rangeStart;
+    private readonly byte[] _rangeEnd;
+    private long _next;
+    private long _lastActivity;
+    private int _failures;
+
+    public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision, ChannelWriter<KvChangeBatch> output)
+    {
+        _store = store;
+        _prefix = prefix;
+        _next = Math.Max(0, fromRevision);
+        _output = output;
+        (_rangeStart, _rangeEnd) = EtcdKeys.Covering(prefix);
+    }
+
+    private enum StreamEnd
+    {
+        Closed,
+        Compacted,
+    }
+
+    /// <summary>Runs until cancelled; a permanent error (auth, bad request) completes the output with it.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string reason;
+                try
+                {
+                    var end = await RunStreamAsync(cancellationToken).ConfigureAwait(false);
+                    if (end == StreamEnd.Compacted)
+                    {
+                        await ResyncAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    reason = "the server closed the stream";
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (KvAuthenticationException)
+                {
+                    throw;
+                }
+                catch (EtcdServerException)
+                {
+                    throw;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or KvStoreUnavailableException or OperationCanceledException)
+                {
+                    reason = ex.Message;
+                }
+
+                _failures++;
+                var delay = _store.Settings.ReconnectBackoff.NextDelay(_failures);
+                EtcdLog.WatchBroken(_store.Logger, _prefix, _next - 1, reason, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _output.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            _output.TryComplete(ex);
+        }
+    }
+
+    private async Task<StreamEnd> RunStreamAsync(CancellationToken cancellationToken)
+    {
+        var body = EtcdCodec.WatchCreate(_rangeStart, _rangeEnd, _next);
+        var connection = _store.Connection;
+        var (response, endpoint, token) = await connection.OpenStreamAsync("/v3/watch", body, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
+            var watchdog = WatchdogAsync(endpoint, streamCts);
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(streamCts.Token).ConfigureAwait(false);
+                var framer = new JsonStreamFramer();
+                while (true)
+                {
+                    int n;
+                    try
+                    {
+                        n = await stream.ReadAsync(framer.GetWriteMemory(), streamCts.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        connection.MarkFailed(endpoint);
+                        throw new KvStoreUnavailableException($"{_store.Name}: the watch stream on {endpoint} stalled.");
+                    }
+                    catch (Exception ex) when (ex is IOException or HttpRequestException)
+                    {
+                        connection.MarkFailed(endpoint);
+                        throw;
+                    }
+
+                    if (n == 0)
+                    {
+                        connection.MarkFailed(endpoint);
+                        return StreamEnd.Closed;
+                    }
+
+                    framer.Advance(n);
+                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                    while (framer.TryReadObject(out var json))
+                    {
+                        var message = EtcdCodec.ReadWatch(json.Span);
+                        if (!await HandleAsync(message, token, cancellationToken).ConfigureAwait(false))
+                        {
+                            return StreamEnd.Compacted;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                await streamCts.CancelAsync().ConfigureAwait(false);
+                await watchdog.ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Handles one stream message; false when the start revision was compacted.</summary>
+    private async Task<bool> HandleAsync(EtcdWatchResponse message, string? token, CancellationToken cancellationToken)
+    {
+        if (message.Error is { } error)
+        {
+            if (EtcdConnection.IsTokenProblem(error))
+            {
+                _store.Connection.InvalidateToken(token);
+                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {error.Message}");
+            }
+
+            if (error.Code == 7)
+            {
+                throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {error.Message}");
+            }
+
+            throw new KvStoreUnavailableException($"{_store.Name}: the watch stream failed: {error.Message}");
+        }
+
+        if (message.CompactRevision > 0)
+        {
+            EtcdLog.WatchCompacted(_store.Logger, _prefix, _next, message.CompactRevision);
+            return false;
+        }
+
+        if (message.Canceled)
+        {
+            var reason = message.CancelReason ?? "no reason given";
+            if (EtcdConnection.IsTokenProblem(new EtcdError(16, reason)) && _store.Connection.HasCredentials)
+            {
+                // The token expired or the member restarted and forgot it: authenticate again and retry.
+                _store.Connection.InvalidateToken(token);
+                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {reason}");
+            }
+
+            if (reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase) || EtcdConnection.IsTokenProblem(new EtcdError(16, reason)))
+            {
+                throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {reason}");
+            }
+
+            throw new KvStoreUnavailableException($"{_store.Name}: the server cancelled the watch: {reason}");
+        }
+
+        if (message.Created)
+        {
+            _failures = 0;
+            if (_next == 0)
+            {
+                // "From now": everything after the revision the watch was created at.
+                _next = message.Revision + 1;
+            }
+
+            return true;
+        }
+
+        if (message.Events.Count == 0)
+        {
+            // A progress notification: every change up to this revision was delivered.
+            if (message.Revision >= _next && _next > 0)
+            {
+                _next = message.Revision + 1;
+                await _output.WriteAsync(KvChangeBatch.Progress(message.Revision), cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+
+        await DeliverAsync(message.Events, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task DeliverAsync(List<EtcdEvent> events, CancellationToken cancellationToken)
+    {
+        List<KvChange>? batch = null;
+        long batchRevision = 0;
+        long skippedTo = 0;
+        foreach (var e in events)
+        {
+            long rev = e.Kv.ModRevision;
+            if (rev < _next)
+            {
+                // Already delivered before a reconnect.
+                continue;
+            }
+
+            if (batch is not null && rev != batchRevision)
+            {
+                await FlushAsync(batch, batchRevision, cancellationToken).ConfigureAwait(false);
+                batch = null;
+            }
+
+            var key = e.Kv.Key;
+            if (!KeyPath.IsNormalized(key) || !KeyPath.IsUnder(key, _prefix))
+            {
+                // In the watched range ("/app-x" for "/app") but not under the path.
+                skippedTo = Math.Max(skippedTo, rev);
+                continue;
+            }
+
+            batch ??= [];
+            batchRevision = rev;
+            batch.Add(e.IsDelete ? KvChange.Delete(key, rev, e.PreviousValue) : KvChange.Put(key, e.Kv.Value, rev, e.PreviousValue));
+        }
+
+        if (batch is not null)
+        {
+            await FlushAsync(batch, batchRevision, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (skippedTo >= _next)
+        {
+            // Only changes outside the path were left: still tell the reader how far it has seen.
+            _next = skippedTo + 1;
+            await _output.WriteAsync(KvChangeBatch.Progress(skippedTo), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAsync(List<KvChange> batch, long revision, CancellationToken cancellationToken)
+    {
+        await _output.WriteAsync(KvChangeBatch.FromChanges(batch, revision), cancellationToken).ConfigureAwait(false);
+        _next = revision + 1;
+    }
+
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await _store.ListAsync(_prefix, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync(KvChangeBatch.FromResync(snapshot), cancellationToken).ConfigureAwait(false);
+        _next = snapshot.Revision + 1;
+        _failures = 0;
+    }
+
+    /// <summary>
+    /// A watch stream on a quiet prefix is silent, and a half-open TCP connection looks the same; so after
+    /// <see cref="EtcdStoreSettings.WatchIdleTimeout"/> of silence the endpoint is probed, and an endpoint
+    /// that does not answer has its stream torn down. Progress notifications break the silence of a healthy
+    /// stream, so one silent for <see cref="EtcdStoreSettings.WatchStallTimeout"/> is torn down regardless.
+    /// </summary>
+    private async Task WatchdogAsync(Uri endpoint, CancellationTokenSource stream)
+    {
+        var idle = _store.Settings.WatchIdleTimeout;
+        try
+        {
+            while (!stream.IsCancellationRequested)
+            {
+                await Task.Delay(idle / 2, stream.Token).ConfigureAwait(false);
+                var silentMs = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
+                if (silentMs < idle.TotalMilliseconds)
+                {
+                    continue;
+                }
+
+                if (silentMs >= _store.Settings.WatchStallTimeout.TotalMilliseconds
+                    || !await _store.Connection.ProbeAsync(endpoint, stream.Token).ConfigureAwait(false))
+                {
+                    EtcdLog.WatchStalled(_store.Logger, _prefix, silentMs, endpoint);
+                    await stream.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended first.
+        }
+    }
+}

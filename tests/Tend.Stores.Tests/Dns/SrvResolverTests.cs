@@ -1,0 +1,69 @@
+using System.Net;
+using Tend.Stores.Dns;
+using Xunit;
+
+namespace Tend.Stores.Tests.Dns;
+
+public sealed class SrvResolverTests
+{
+    [Fact]
+    public async Task ResolveAsync_ServerAnswers_RecordsOrderedByPriorityThenWeight()
+    {
+        await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (20, 0, 3, "c.example.com"), (10, 1, 2, "b.example.com"), (10, 9, 1, "a.example.com")));
+        var resolver = new SrvResolver([dns.EndPoint]);
+        var records = await resolver.ResolveAsync("_etcd-client._tcp.example.com");
+        Assert.Equal(["a.example.com", "b.example.com", "c.example.com"], records.Select(r => r.Target));
+        Assert.Equal([1, 2, 3], records.Select(r => (int)r.Port));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_NameDoesNotExist_ThrowsNamingIt()
+    {
+        await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 3));
+        var resolver = new SrvResolver([dns.EndPoint]);
+        var ex = await Assert.ThrowsAsync<SrvResolutionException>(() => resolver.ResolveAsync("_etcd-client._tcp.nowhere.test"));
+        Assert.Contains("_etcd-client._tcp.nowhere.test", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_FirstServerSilent_AsksTheNext()
+    {
+        await using var silent = new FakeDnsServer(_ => null);
+        await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (1, 1, 2379, "etcd.test")));
+        var resolver = new SrvResolver([silent.EndPoint, dns.EndPoint], TimeSpan.FromMilliseconds(300));
+        var record = Assert.Single(await resolver.ResolveAsync("_etcd-client._tcp.test"));
+        Assert.Equal(2379, record.Port);
+        Assert.Equal(1, silent.Queries);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_AnswerWithWrongId_IgnoredUntilTimeout()
+    {
+        await using var dns = new FakeDnsServer(q =>
+        {
+            var a = DnsPackets.SrvAnswer(q, 0, (1, 1, 2379, "etcd.test"));
+            a[0] ^= 0xFF;
+            return a;
+        });
+        var resolver = new SrvResolver([dns.EndPoint], TimeSpan.FromMilliseconds(300));
+        var ex = await Assert.ThrowsAsync<SrvResolutionException>(() => resolver.ResolveAsync("_etcd-client._tcp.test"));
+        Assert.Contains("no answer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromSystem_ResolvConf_ReadsNameservers()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, ["# comment", "search example.com", "nameserver 127.0.0.53", "nameserver ::1"]);
+            var resolver = SrvResolver.FromSystem(file);
+            Assert.Equal([new IPEndPoint(IPAddress.Parse("127.0.0.53"), 53), new IPEndPoint(IPAddress.IPv6Loopback, 53)], resolver.Servers);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
