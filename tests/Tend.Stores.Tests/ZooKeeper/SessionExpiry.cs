@@ -1,8 +1,7 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Stores.ZooKeeper;
-using Tend.Stores.ZooKeeper.Connection;
 using Tend.Stores.ZooKeeper.Protocol;
 using Tend.Stores.ZooKeeper.Session;
 
@@ -25,7 +24,16 @@ internal static class SessionExpiry
             for (int attempt = 0; attempt < 5; attempt++)
             {
                 await client.ConnectAsync();
-                await CloseFromIntruderAsync(client);
+                try
+                {
+                    await CloseFromIntruderAsync(client);
+                }
+                catch (ZooKeeperConnectionLossException)
+                {
+                    // The server refused the second attachment (e.g. the session was just moving): try again.
+                    await Task.Delay(200);
+                    continue;
+                }
 
                 // The client may re-attach between the intruder's handshake and its closeSession,
                 // which moves the session back and saves it: then try again.
@@ -60,16 +68,27 @@ internal static class SessionExpiry
     {
         var endPoint = client.CurrentEndPoint ?? throw new InvalidOperationException("not connected");
         int colon = endPoint.LastIndexOf(':');
-        var request = new ConnectRequest(0, 6000, client.SessionId, client.SessionPassword, false);
-        await using var intruder = await ZooKeeperConnection.OpenAsync(endPoint[..colon], int.Parse(endPoint[(colon + 1)..], CultureInfo.InvariantCulture), request, TimeSpan.FromSeconds(5), NullLogger.Instance);
-        intruder.Start();
+
+        // The handshake and the closeSession leave in one write, so the server handles both before
+        // the client (whose connection the attachment closes) can re-attach and save the session.
+        var connect = new JuteWriter();
+        new ConnectRequest(0, 6000, client.SessionId, client.SessionPassword, false).Write(connect);
+        var close = new JuteWriter();
+        new RequestHeader(1, OpCode.CloseSession).Write(close);
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(endPoint[..colon], int.Parse(endPoint[(colon + 1)..], CultureInfo.InvariantCulture));
+        var stream = socket.GetStream();
+        await stream.WriteAsync((byte[])[.. connect.ToFrame().Span, .. close.ToFrame().Span]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var buffer = new byte[4096];
         try
         {
-            await intruder.SendAsync(CloseSessionRequest.Instance, static (ref JuteReader _) => true).WaitAsync(TimeSpan.FromSeconds(5));
+            while (await stream.ReadAsync(buffer, cts.Token) > 0)
+            {
+            }
         }
-        catch (ZooKeeperConnectionLossException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The server may close the connection before the reply to closeSession is out.
         }
     }
 }

@@ -319,7 +319,10 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
 
         if (pending is null || pending.Xid != header.Xid)
         {
-            throw new ZooKeeperProtocolException($"Reply for request id {header.Xid} but {(pending is null ? "none is pending" : $"{pending.Xid} is next")}.");
+            // Replies come back in request order; anything else means the stream cannot be trusted.
+            var error = new ZooKeeperProtocolException($"Reply for request id {header.Xid} but {(pending is null ? "none is pending" : $"{pending.Xid} is next")}.");
+            pending?.Fail(new ZooKeeperConnectionLossException($"The connection to {EndPoint} broke: {error.Message}", error));
+            throw error;
         }
 
         try
