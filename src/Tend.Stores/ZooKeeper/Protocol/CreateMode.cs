@@ -1,0 +1,11 @@
+namespace Tend.Stores.ZooKeeper.Protocol;
+
+/// <summary>How a node is created (the wire flags).</summary>
+public enum CreateMode
+{
+    Persistent = 0,
+    Ephemeral = 1,
+    PersistentSequential = 2,
+    EphemeralSequential = 3,
+    Container = 4,
+}

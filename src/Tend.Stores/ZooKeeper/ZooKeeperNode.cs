@@ -1,0 +1,6 @@
+using Tend.Stores.ZooKeeper.Protocol;
+
+namespace Tend.Stores.ZooKeeper;
+
+/// <summary>A node's data and metadata.</summary>
+public sealed record ZooKeeperNode(byte[] Data, ZooKeeperStat Stat);

@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Text;
+using Tend.Core.Kv;
+using Tend.Stores.ZooKeeper;
+using Tend.Stores.ZooKeeper.Protocol;
+using Tend.Stores.ZooKeeper.Session;
+using Xunit;
+
+namespace Tend.Stores.Tests.ZooKeeper;
+
+/// <summary>Broken servers (scripted on a loopback socket) must cost a connection, never the process or a hang.</summary>
+public sealed class ZooKeeperConnectionFaultTests
+{
+    [Fact]
+    public async Task Request_ServerSendsOversizedLength_ConnectionLossAndReconnect()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            await ScriptedServer.ReadFrameAsync(stream, ct);
+            var huge = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(huge, 512 * 1024 * 1024);
+            await stream.WriteAsync(huge, ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var client = NewClient(server.EndPoint);
+
+        var ex = await Assert.ThrowsAsync<ZooKeeperConnectionLossException>(() => client.GetDataAsync("/x"));
+        Assert.IsType<ZooKeeperProtocolException>(ex.InnerException);
+        await WaitUntilAsync(() => server.Connections >= 2);
+    }
+
+    [Fact]
+    public async Task Request_ServerSendsGarbageFrame_ConnectionLoss()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            await ScriptedServer.ReadFrameAsync(stream, ct);
+
+            // Three bytes cannot hold a reply header.
+            await ScriptedServer.WriteFrameAsync(stream, [1, 2, 3], ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var client = NewClient(server.EndPoint);
+
+        var ex = await Assert.ThrowsAsync<ZooKeeperConnectionLossException>(() => client.ExistsAsync("/x"));
+        Assert.IsType<ZooKeeperProtocolException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task Request_ReplyWithUnexpectedXid_ConnectionLoss()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            await ScriptedServer.ReadFrameAsync(stream, ct);
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(999, 5, 0), ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var client = NewClient(server.EndPoint);
+
+        var ex = await Assert.ThrowsAsync<ZooKeeperConnectionLossException>(() => client.DeleteAsync("/x"));
+        Assert.Contains("999", ex.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_TruncatedReplyBody_ConnectionLoss()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            var request = await ScriptedServer.ReadFrameAsync(stream, ct);
+            int xid = BinaryPrimitives.ReadInt32BigEndian(request);
+
+            // A getData reply whose data length claims more bytes than the frame holds.
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(xid, 5, 0, 0, 0, 1, 0, 42), ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var client = NewClient(server.EndPoint);
+
+        await Assert.ThrowsAsync<ZooKeeperConnectionLossException>(() => client.GetDataAsync("/x"));
+    }
+
+    [Fact]
+    public async Task Handshake_ServerClosesAtOnce_StoreReportsUnavailable()
+    {
+        await using var server = new ScriptedServer((stream, ct) => Task.CompletedTask);
+        await using var store = new ZooKeeperKvStore(new KvStoreOptions { Endpoints = [server.EndPoint], RequestTimeout = TimeSpan.FromSeconds(1.5) });
+
+        await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
+        Assert.True(server.Connections >= 2, "the session keeps trying");
+    }
+
+    [Fact]
+    public async Task Notification_FromServer_DeliveredToRecursiveWatch()
+    {
+        var watchAcked = new TaskCompletionSource();
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            var request = await ScriptedServer.ReadFrameAsync(stream, ct);
+            int xid = BinaryPrimitives.ReadInt32BigEndian(request);
+            Assert.Equal(106, BinaryPrimitives.ReadInt32BigEndian(request.AsSpan(4)));
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(xid, 7, 0), ct);
+            var path = Encoding.UTF8.GetBytes("/w/child");
+            var evt = new byte[12 + path.Length];
+            BinaryPrimitives.WriteInt32BigEndian(evt.AsSpan(0), (int)ZooKeeperEventType.NodeDataChanged);
+            BinaryPrimitives.WriteInt32BigEndian(evt.AsSpan(4), 3);
+            BinaryPrimitives.WriteInt32BigEndian(evt.AsSpan(8), path.Length);
+            path.CopyTo(evt, 12);
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(-1, -1, 0, evt), ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var client = NewClient(server.EndPoint);
+        var seen = new TaskCompletionSource<ZooKeeperWatchEvent>();
+        await client.AddPersistentRecursiveWatchAsync("/w", e => seen.TrySetResult(e));
+        var e = await seen.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(new ZooKeeperWatchEvent(ZooKeeperEventType.NodeDataChanged, "/w/child"), e);
+    }
+
+    private static ZooKeeperClient NewClient(string endPoint) =>
+        new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(20);
+        }
+    }
+}
