@@ -124,6 +124,11 @@ internal sealed class Compiler
                 return null;
             case ActionNode a:
                 {
+                    var direct = TryCompileDirectPrint(a);
+                    if (direct is not null)
+                    {
+                        return direct;
+                    }
                     var pipe = CompilePipeline(a.Pipe);
                     if (a.Pipe.Decl.Count > 0)
                     {
@@ -789,12 +794,15 @@ internal sealed class Compiler
         }
     }
 
-    private CmdFn CompileFunction(IdentifierNode id, Node callNode, List<Node>? args, bool hasFinal)
+    private delegate object?[] ArgsFn(ExecState s, object? dot, object? final);
+
+    /// <summary>Checks arity and compiles argument evaluation for a call of a named function (Go's evalCall up to the call).</summary>
+    private (TemplateFunction? Fn, ArgsFn? Args, CmdFn? Failure) CompileCallArgs(IdentifierNode id, List<Node>? args, bool hasFinal)
     {
         string name = id.Ident;
         if (!_functions.TryGet(name, out var fn))
         {
-            return Fail(id, $"{GoStrings.Quote(name)} is not a defined function");
+            return (null, null, Fail(id, $"{GoStrings.Quote(name)} is not a defined function"));
         }
         var argNodes = args is null ? [] : args.Skip(1).ToList();
         int numIn = argNodes.Count + (hasFinal ? 1 : 0);
@@ -805,16 +813,57 @@ internal sealed class Compiler
             numFixed = ps.Count - 1;
             if (numIn < numFixed)
             {
-                return Fail(id, $"wrong number of args for {name}: want at least {ps.Count - 1} got {argNodes.Count}");
+                return (fn, null, Fail(id, $"wrong number of args for {name}: want at least {ps.Count - 1} got {argNodes.Count}"));
             }
         }
         else if (numIn != ps.Count)
         {
-            return Fail(id, $"wrong number of args for {name}: want {ps.Count} got {numIn}");
+            return (fn, null, Fail(id, $"wrong number of args for {name}: want {ps.Count} got {numIn}"));
         }
         if (fn.Special is "and" or "or")
         {
+            return (fn, null, null);
+        }
+        var argFns = new EvalFn[argNodes.Count];
+        for (int i = 0; i < argFns.Length; i++)
+        {
+            var t = i < numFixed ? ps[i] : ps[^1];
+            argFns[i] = CompileArg(argNodes[i], t);
+        }
+        TemplateParameterType finalType = ps.Count > 0 ? ps[^1] : TemplateParameterType.Any;
+        if (hasFinal && fn.IsVariadic && numIn - 1 < numFixed)
+        {
+            finalType = ps[numIn - 1];
+        }
+        bool pool = fn.PoolArguments;
+        ArgsFn argsFn = (s, dot, final) =>
+        {
+            var argv = pool ? s.RentArgs(numIn) : new object?[numIn];
+            for (int i = 0; i < argFns.Length; i++)
+            {
+                argv[i] = argFns[i](s, dot);
+            }
+            if (final != Missing)
+            {
+                argv[numIn - 1] = ValidateType(s, final, finalType);
+            }
+            return argv;
+        };
+        return (fn, argsFn, null);
+    }
+
+    private CmdFn CompileFunction(IdentifierNode id, Node callNode, List<Node>? args, bool hasFinal)
+    {
+        var (fn, argsFn, failure) = CompileCallArgs(id, args, hasFinal);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        string name = id.Ident;
+        if (fn!.Special is "and" or "or")
+        {
             bool isOr = fn.Special == "or";
+            var argNodes = args is null ? [] : args.Skip(1).ToList();
             var fns = argNodes.Select(a => CompileArg(a, TemplateParameterType.Value)).ToArray();
             return (s, dot, final) =>
             {
@@ -835,30 +884,12 @@ internal sealed class Compiler
                 return v;
             };
         }
-        var argFns = new EvalFn[argNodes.Count];
-        for (int i = 0; i < argFns.Length; i++)
-        {
-            var t = i < numFixed ? ps[i] : ps[^1];
-            argFns[i] = CompileArg(argNodes[i], t);
-        }
-        TemplateParameterType finalType = ps.Count > 0 ? ps[^1] : TemplateParameterType.Any;
-        if (hasFinal && fn.IsVariadic && numIn - 1 < numFixed)
-        {
-            finalType = ps[numIn - 1];
-        }
         var invoke = fn.Invoke;
+        bool pool = fn.PoolArguments;
         return (s, dot, final) =>
         {
             s.At = id;
-            var argv = new object?[numIn];
-            for (int i = 0; i < argFns.Length; i++)
-            {
-                argv[i] = argFns[i](s, dot);
-            }
-            if (final != Missing)
-            {
-                argv[numIn - 1] = ValidateType(s, final, finalType);
-            }
+            var argv = argsFn!(s, dot, final);
             object? r;
             try
             {
@@ -873,7 +904,73 @@ internal sealed class Compiler
                 s.At = callNode;
                 throw s.Error($"error calling {name}: {e.Message}");
             }
+            if (pool)
+            {
+                s.ReturnArgs(argv);
+            }
             return r is null ? GoNil.Instance : GoValues.Normalize(r);
+        };
+    }
+
+    /// <summary>
+    /// An action whose pipeline ends in print/printf/println: the text goes straight to the output
+    /// instead of through an intermediate string (same bytes; Go would Fprint that string).
+    /// </summary>
+    private ExecFn? TryCompileDirectPrint(ActionNode a)
+    {
+        var p = a.Pipe;
+        if (p.Decl.Count > 0 || p.Cmds[^1].Args[0] is not IdentifierNode id
+            || !_functions.TryGet(id.Ident, out var fn) || fn.Special is not ("print" or "printf" or "println"))
+        {
+            return null;
+        }
+        var cmds = new CmdFn[p.Cmds.Count - 1];
+        for (int i = 0; i < cmds.Length; i++)
+        {
+            cmds[i] = CompileCommand(p.Cmds[i], hasFinal: i > 0);
+        }
+        var (_, argsFn, failure) = CompileCallArgs(id, p.Cmds[^1].Args, hasFinal: cmds.Length > 0);
+        if (failure is not null)
+        {
+            return null;
+        }
+        string special = fn.Special;
+        return (s, dot) =>
+        {
+            s.At = a;
+            s.At = p;
+            object? v = Missing;
+            foreach (var cmd in cmds)
+            {
+                v = cmd(s, dot, v);
+                if (v is GoNil)
+                {
+                    v = null;
+                }
+            }
+            s.At = id;
+            var argv = argsFn!(s, dot, v);
+            s.At = a;
+            var printer = GoPrinter.Rent();
+            switch (special)
+            {
+                case "printf":
+                    printer.DoPrintf((string)argv[0]!, argv.AsSpan(1));
+                    break;
+                case "print":
+                    printer.DoPrint(argv);
+                    break;
+                default:
+                    printer.DoPrintln(argv);
+                    break;
+            }
+            foreach (var chunk in printer.Buffer.GetChunks())
+            {
+                s.Out.Write(chunk.Span);
+            }
+            printer.Return();
+            s.ReturnArgs(argv);
+            return Flow.Normal;
         };
     }
 

@@ -683,7 +683,7 @@ internal sealed class GoPrinter
             _buf.Append(s);
             return;
         }
-        int width = _wid - RuneCount(s.ToString());
+        int width = _wid - s.Length;
         if (!_minus)
         {
             WritePadding(width);
@@ -771,8 +771,14 @@ internal sealed class GoPrinter
             PadString("`" + s + "`");
             return;
         }
-        var sb = new StringBuilder(s.Length + 2);
+        var sb = t_tmp ??= new StringBuilder(64);
+        sb.Clear();
         GoStrings.AppendQuoted(sb, s, '"', asciiOnly: _plus);
+        if (!_widPresent || _wid == 0)
+        {
+            _buf.Append(sb);
+            return;
+        }
         PadString(sb.ToString());
     }
 
@@ -1050,53 +1056,79 @@ internal sealed class GoPrinter
         }
     }
 
+    [ThreadStatic]
+    private static StringBuilder? t_tmp;
+
     private void FmtFloat(double v, char verb, int prec)
     {
         if (_precPresent)
         {
             prec = _prec;
         }
-        var tmp = new StringBuilder(32);
+        var tmp = t_tmp ??= new StringBuilder(64);
+        tmp.Clear();
         tmp.Append('+');
         GoFloat.Append(tmp, v, verb, prec);
-        string num = tmp.ToString();
-        if (num[1] is '-' or '+')
+        int start = tmp[1] is '-' or '+' ? 1 : 0;
+        if (_space && tmp[start] == '+' && !_plus)
         {
-            num = num[1..];
+            tmp[start] = ' ';
         }
-        if (_space && num[0] == '+' && !_plus)
-        {
-            num = " " + num[1..];
-        }
-        if (num.Length > 1 && num[1] is 'I' or 'N')
+        int len = tmp.Length - start;
+        if (len > 1 && tmp[start + 1] is 'I' or 'N')
         {
             bool oldZero = _zero;
             _zero = false;
-            if (num[1] == 'N' && !_space && !_plus)
+            if (tmp[start + 1] == 'N' && !_space && !_plus)
             {
-                num = num[1..];
+                start++;
+                len--;
             }
-            PadString(num);
+            PadBuilder(tmp, start, len);
             _zero = oldZero;
             return;
         }
         if (_sharp && verb != 'b')
         {
-            num = SharpFloat(num, verb, prec);
+            string sharp = SharpFloat(tmp.ToString(start, len), verb, prec);
+            tmp.Clear().Append(sharp);
+            start = 0;
+            len = tmp.Length;
         }
-        if (_plus || num[0] != '+')
+        if (_plus || tmp[start] != '+')
         {
-            if (_zero && _widPresent && _wid > num.Length)
+            if (_zero && _widPresent && _wid > len)
             {
-                _buf.Append(num[0]);
-                WritePadding(_wid - num.Length);
-                _buf.Append(num, 1, num.Length - 1);
+                _buf.Append(tmp[start]);
+                WritePadding(_wid - len);
+                _buf.Append(tmp, start + 1, len - 1);
                 return;
             }
-            PadString(num);
+            PadBuilder(tmp, start, len);
             return;
         }
-        PadString(num[1..]);
+        PadBuilder(tmp, start + 1, len - 1);
+    }
+
+    // Padding for ASCII-only text held in a scratch builder (formatted numbers).
+    private void PadBuilder(StringBuilder src, int start, int count)
+    {
+        if (!_widPresent || _wid == 0)
+        {
+            _buf.Append(src, start, count);
+            return;
+        }
+        int width = _wid - count;
+        if (!_minus)
+        {
+            WritePadding(width);
+            _buf.Append(src, start, count);
+        }
+        else
+        {
+            _buf.Append(src, start, count);
+            WritePadding(width);
+        }
     }
 
     // The '#' flag keeps the decimal point (and, for %g, trailing zeros).

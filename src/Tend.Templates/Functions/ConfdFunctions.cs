@@ -106,10 +106,10 @@ internal static class ConfdFunctions
     }
 
     private static TemplateFunction F(string name, string sig, string desc, TemplateParameterType[] ps, Func<object?[], object?> f) =>
-        new(name, sig, desc, ps, false, f);
+        new(name, sig, desc, ps, false, f) { PoolArguments = true };
 
     private static TemplateFunction V(string name, string sig, string desc, TemplateParameterType[] ps, Func<object?[], object?> f) =>
-        new(name, sig, desc, ps, true, f);
+        new(name, sig, desc, ps, true, f) { PoolArguments = true };
 
     private static string S(object? v) => (string)v!;
 
