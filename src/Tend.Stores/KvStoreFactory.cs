@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
+using Tend.Stores.Etcd;
 using Tend.Stores.Files;
 using Tend.Stores.Memory;
+using Tend.Stores.ZooKeeper;
 
 namespace Tend.Stores;
 
@@ -9,7 +11,7 @@ namespace Tend.Stores;
 public static class KvStoreFactory
 {
     /// <summary>The store kinds this build knows, for help texts and validation messages.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["file", "memory"];
+    public static IReadOnlyList<string> Kinds { get; } = ["file", "memory", "etcd", "zookeeper"];
 
     /// <summary>Creates the store. Connections are made lazily, on first use.</summary>
     /// <exception cref="ArgumentException">The options name an unknown kind or lack what the kind needs; the message says what.</exception>
@@ -20,6 +22,9 @@ public static class KvStoreFactory
         {
             "memory" => new MemoryKvStore(),
             "file" => new FileKvStore(options, loggerFactory),
+            "etcd" => new EtcdKvStore(options, loggerFactory),
+            "zookeeper" => new ZooKeeperKvStore(options, loggerFactory),
+            "consul" => throw new ArgumentException("the consul store is not available in this build yet (use etcd, zookeeper or file)"),
             _ => throw new ArgumentException($"unknown store kind '{options.Kind}' (known: {string.Join(", ", Kinds)})"),
         };
         return options.Prefix == KeyPath.Root ? store : new PrefixedKvStore(store, options.Prefix);
