@@ -39,9 +39,13 @@ fi
 
 results="$repo/artifacts/test-results"
 rm -rf "$results"
-dotnet build Tend.slnx -nologo -v:q -clp:ErrorsOnly
 status=0
-dotnet test Tend.slnx --no-build -nologo -v:q --logger "trx" --results-directory "$results" "$@" || status=$?
+if dotnet build Tend.slnx -nologo -v:q -clp:ErrorsOnly; then
+  dotnet test Tend.slnx --no-build -nologo -v:q --logger "trx" --results-directory "$results" "$@" || status=$?
+else
+  status=1
+  echo "test.sh: the build failed" >&2
+fi
 
 # One line computed from the real results (the TRX files), for people and for CI.
 passed=0; failed=0; skipped=0

@@ -25,9 +25,10 @@ internal static class RegisterCommand
         var server = new Option<string?>("--server", "-s") { Description = "ZooKeeper server host:port[,host:port][/chroot] (default localhost:2181)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging" };
         var syslog = new Option<bool>("--syslog", "-l") { Description = "Log to syslog (/dev/log) instead of stderr" };
+        var ttl = new Option<string?>("--ttl") { Description = "How long an entry outlives a dead agent: the ZooKeeper session timeout / etcd lease TTL (default 10s)", HelpName = "DURATION" };
         var command = new Command("register", "Keep this host's services registered in ZooKeeper or etcd while their health checks pass (zk_watcher)")
         {
-            ini, server, verbose, syslog,
+            ini, server, verbose, syslog, ttl,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -53,6 +54,17 @@ internal static class RegisterCommand
             if (options.AuthUser is not null && store.Username is null)
             {
                 store = store with { Username = options.AuthUser, Password = options.AuthPassword };
+            }
+
+            if (parse.GetValue(ttl) is { } ttlText)
+            {
+                if (!Durations.TryParse(ttlText, out var t) || t < TimeSpan.FromSeconds(2))
+                {
+                    throw new UsageException($"--ttl must be a duration of at least 2s, not \"{ttlText}\"");
+                }
+
+                store = store with { SessionTimeout = t };
+                options = options with { Ttl = t };
             }
 
             var log = config.Log with { Level = parse.GetValue(verbose) ? LogLevel.Debug : config.Log.Level };
