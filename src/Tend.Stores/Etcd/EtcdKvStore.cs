@@ -36,6 +36,12 @@ public sealed partial class EtcdKvStore : IKvStore
 
     /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/>.</summary>
     public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
+        : this(options, settings, loggerFactory, srvResolver, null)
+    {
+    }
+
+    /// <summary>Test seam: a store whose HTTP goes through <paramref name="transport"/>.</summary>
+    internal EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver, HttpMessageHandler? transport)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,7 +49,7 @@ public sealed partial class EtcdKvStore : IKvStore
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
         Options = options;
-        _connection = new EtcdConnection(options, settings, _logger, srvResolver);
+        _connection = new EtcdConnection(options, settings, _logger, srvResolver, transport);
     }
 
     /// <inheritdoc />
