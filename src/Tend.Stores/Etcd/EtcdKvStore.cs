@@ -239,21 +239,23 @@ public sealed partial class EtcdKvStore : IKvStore
     {
         var (start, end) = EtcdKeys.Children(p);
         var pairs = new List<KvPair>();
-        long revision = 0;
-        var from = start;
+        var answer = await CallAsync("/v3/kv/range", EtcdCodec.Range(start, end, _settings.PageSize, 0, _settings.SerializableReads), idempotent: true, cancellationToken).ConfigureAwait(false);
+        long revision = EtcdCodec.PeekRange(answer).Revision;
+
+        // The prefix key itself sorts apart from its children; read it at the same revision, alongside the pages.
+        var self = p == KeyPath.Root
+            ? null
+            : CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken);
         while (true)
         {
-            // Pages after the first are pinned to its revision, so they need no quorum round of their own; a
-            // member that has not reached that revision yet answers "future revision" and the listing restarts.
-            var body = EtcdCodec.Range(from, end, _settings.PageSize, revision, _settings.SerializableReads || revision > 0);
-            var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
-            var page = EtcdCodec.ReadRange(answer);
-            if (revision == 0)
-            {
-                revision = page.Revision;
-            }
-
-            foreach (var kv in page.Kvs)
+            // Ask for the next page before decoding this one, so the server works while we parse. Pages after
+            // the first are pinned to its revision and need no quorum round of their own; a member that has not
+            // reached that revision yet answers "future revision" and the listing restarts.
+            var (_, more, lastKey) = EtcdCodec.PeekRange(answer);
+            var next = more && lastKey is not null
+                ? CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.After(lastKey), end, _settings.PageSize, revision, serializable: true), idempotent: true, cancellationToken)
+                : null;
+            foreach (var kv in EtcdCodec.ReadRange(answer).Kvs)
             {
                 if (KeyPath.IsNormalized(kv.Key))
                 {
@@ -261,19 +263,17 @@ public sealed partial class EtcdKvStore : IKvStore
                 }
             }
 
-            if (!page.More || page.Kvs.Count == 0)
+            if (next is null)
             {
                 break;
             }
 
-            from = EtcdKeys.After(page.Kvs[^1].Key);
+            answer = await next.ConfigureAwait(false);
         }
 
-        if (p != KeyPath.Root)
+        if (self is not null)
         {
-            // The prefix key itself sorts apart from its children; read it at the same revision.
-            var self = await CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken).ConfigureAwait(false);
-            var kvs = EtcdCodec.ReadRange(self).Kvs;
+            var kvs = EtcdCodec.ReadRange(await self.ConfigureAwait(false)).Kvs;
             if (kvs.Count > 0)
             {
                 pairs.Insert(0, new KvPair(p, kvs[0].Value, kvs[0].ModRevision));
