@@ -246,29 +246,41 @@ public sealed partial class EtcdKvStore : IKvStore
         var self = p == KeyPath.Root
             ? null
             : CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken);
-        while (true)
+        Task<byte[]>? next = null;
+        try
         {
-            // Ask for the next page before decoding this one, so the server works while we parse. Pages after
-            // the first are pinned to its revision and need no quorum round of their own; a member that has not
-            // reached that revision yet answers "future revision" and the listing restarts.
-            var (_, more, lastKey) = EtcdCodec.PeekRange(answer);
-            var next = more && lastKey is not null
-                ? CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.After(lastKey), end, _settings.PageSize, revision, serializable: true), idempotent: true, cancellationToken)
-                : null;
-            foreach (var kv in EtcdCodec.ReadRange(answer).Kvs)
+            while (true)
             {
-                if (KeyPath.IsNormalized(kv.Key))
+                // Ask for the next page before decoding this one, so the server works while we parse. Pages after
+                // the first are pinned to its revision and need no quorum round of their own; a member that has not
+                // reached that revision yet answers "future revision" and the listing restarts.
+                var (_, more, lastKey) = EtcdCodec.PeekRange(answer);
+                next = more && lastKey is not null
+                    ? CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.After(lastKey), end, _settings.PageSize, revision, serializable: true), idempotent: true, cancellationToken)
+                    : null;
+                foreach (var kv in EtcdCodec.ReadRange(answer).Kvs)
                 {
-                    pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                    if (KeyPath.IsNormalized(kv.Key))
+                    {
+                        pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                    }
                 }
-            }
 
-            if (next is null)
-            {
-                break;
-            }
+                if (next is null)
+                {
+                    break;
+                }
 
-            answer = await next.ConfigureAwait(false);
+                answer = await next.ConfigureAwait(false);
+                next = null;
+            }
+        }
+        catch
+        {
+            // Requests still in flight are abandoned; observe their failures so none goes unobserved.
+            Abandon(next);
+            Abandon(self);
+            throw;
         }
 
         if (self is not null)
@@ -282,6 +294,9 @@ public sealed partial class EtcdKvStore : IKvStore
 
         return KvSnapshot.Create(p, revision, pairs);
     }
+
+    private static void Abandon(Task? task) =>
+        task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task<EtcdTxnResponse> CommitCoreAsync(IReadOnlyList<KvCompare> compares, List<EtcdTxnPlanner.Op> plan, CancellationToken cancellationToken)
     {
