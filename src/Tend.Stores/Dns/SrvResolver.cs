@@ -6,8 +6,8 @@ namespace Tend.Stores.Dns;
 
 /// <summary>
 /// Looks up DNS SRV records (which .NET has no API for) with a small UDP client: one query per name
-/// server from <c>/etc/resolv.conf</c> until one answers. Results are ordered by priority, then by
-/// weight (heaviest first).
+/// server from <c>/etc/resolv.conf</c> until one answers, repeated over TCP when the UDP answer was
+/// truncated. Results are ordered by priority, then by weight (heaviest first).
 /// </summary>
 public sealed class SrvResolver
 {
@@ -117,10 +117,48 @@ public sealed class SrvResolver
             var response = DnsMessage.ParseResponse(buffer.AsSpan(0, n));
 
             // An answer with another id is a late reply to someone else's query (or a spoof): ignore it.
-            if (response.Id == id)
+            if (response.Id != id)
             {
-                return response;
+                continue;
             }
+
+            // Without EDNS a UDP answer stops at 512 bytes; a truncated one is asked again over TCP.
+            return response.Truncated ? await QueryTcpAsync(server, query, id, timeout.Token).ConfigureAwait(false) : response;
+        }
+    }
+
+    private static async Task<DnsMessage.Response> QueryTcpAsync(IPEndPoint server, byte[] query, ushort id, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        var framed = new byte[query.Length + 2];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+        query.CopyTo(framed, 2);
+        await socket.SendAsync(framed, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var lengthBytes = new byte[2];
+        await ReceiveExactlyAsync(socket, lengthBytes, cancellationToken).ConfigureAwait(false);
+        var answer = new byte[System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(lengthBytes)];
+        await ReceiveExactlyAsync(socket, answer, cancellationToken).ConfigureAwait(false);
+        var response = DnsMessage.ParseResponse(answer);
+        if (response.Id != id)
+        {
+            throw new FormatException("DNS answer over TCP carries another query's id.");
+        }
+
+        return response;
+    }
+
+    private static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new FormatException("DNS server closed the TCP connection mid-answer.");
+            }
+
+            buffer = buffer[n..];
         }
     }
 }

@@ -269,6 +269,64 @@ internal static class EtcdCodec
         return new EtcdRangeResponse(rev, kvs, more, count);
     }
 
+    /// <summary>
+    /// A quick pass over a range answer that decodes nothing but the revision, <c>more</c> and the last key,
+    /// so the next page can be requested before this one is parsed.
+    /// </summary>
+    public static (long Revision, bool More, string? LastKey) PeekRange(ReadOnlySpan<byte> json)
+    {
+        var r = Start(json);
+        long rev = 0;
+        bool more = false;
+        int lastKeyStart = -1, lastKeyLength = 0;
+        while (NextProperty(ref r))
+        {
+            if (r.ValueTextEquals("header"u8))
+            {
+                r.Read();
+                rev = ReadHeader(ref r);
+            }
+            else if (r.ValueTextEquals("more"u8))
+            {
+                r.Read();
+                more = r.TokenType == JsonTokenType.True;
+            }
+            else if (r.ValueTextEquals("kvs"u8))
+            {
+                r.Read();
+                while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+                {
+                    while (NextProperty(ref r))
+                    {
+                        bool isKey = r.ValueTextEquals("key"u8);
+                        r.Read();
+                        if (isKey)
+                        {
+                            lastKeyStart = (int)r.TokenStartIndex;
+                            lastKeyLength = r.ValueSpan.Length + 2;
+                        }
+
+                        r.Skip();
+                    }
+                }
+            }
+            else
+            {
+                SkipValue(ref r);
+            }
+        }
+
+        string? lastKey = null;
+        if (lastKeyStart >= 0)
+        {
+            var key = new Utf8JsonReader(json.Slice(lastKeyStart, lastKeyLength));
+            key.Read();
+            lastKey = ReadBase64Text(ref key);
+        }
+
+        return (rev, more, lastKey);
+    }
+
     public static long ReadDeleted(ReadOnlySpan<byte> json)
     {
         var r = Start(json);

@@ -29,13 +29,18 @@ internal sealed class EtcdConnection : IDisposable
     private int _current;
     private string? _token;
 
-    public EtcdConnection(KvStoreOptions options, EtcdStoreSettings settings, ILogger logger, SrvResolver? srv = null)
+    /// <param name="options">Endpoints, credentials, TLS, timeouts.</param>
+    /// <param name="settings">etcd-specific knobs.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="srv">The SRV resolver (default: the system's name servers).</param>
+    /// <param name="transport">Test seam: the HTTP handler to send through instead of sockets.</param>
+    public EtcdConnection(KvStoreOptions options, EtcdStoreSettings settings, ILogger logger, SrvResolver? srv = null, HttpMessageHandler? transport = null)
     {
         _options = options;
         _settings = settings;
         _logger = logger;
         _srv = srv;
-        _http = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(transport ?? CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         var shown = options.Endpoints.Count > 0
             ? string.Join(',', options.Endpoints)
             : options.SrvRecord ?? (options.SrvDomain is null ? "no endpoints" : "srv:" + options.SrvDomain);

@@ -36,6 +36,12 @@ public sealed partial class EtcdKvStore : IKvStore
 
     /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/>.</summary>
     public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
+        : this(options, settings, loggerFactory, srvResolver, null)
+    {
+    }
+
+    /// <summary>Test seam: a store whose HTTP goes through <paramref name="transport"/>.</summary>
+    internal EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver, HttpMessageHandler? transport)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,7 +49,7 @@ public sealed partial class EtcdKvStore : IKvStore
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
         Options = options;
-        _connection = new EtcdConnection(options, settings, _logger, srvResolver);
+        _connection = new EtcdConnection(options, settings, _logger, srvResolver, transport);
     }
 
     /// <inheritdoc />
@@ -233,41 +239,53 @@ public sealed partial class EtcdKvStore : IKvStore
     {
         var (start, end) = EtcdKeys.Children(p);
         var pairs = new List<KvPair>();
-        long revision = 0;
-        var from = start;
-        while (true)
+        var answer = await CallAsync("/v3/kv/range", EtcdCodec.Range(start, end, _settings.PageSize, 0, _settings.SerializableReads), idempotent: true, cancellationToken).ConfigureAwait(false);
+        long revision = EtcdCodec.PeekRange(answer).Revision;
+
+        // The prefix key itself sorts apart from its children; read it at the same revision, alongside the pages.
+        var self = p == KeyPath.Root
+            ? null
+            : CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken);
+        Task<byte[]>? next = null;
+        try
         {
-            // Pages after the first are pinned to its revision, so they need no quorum round of their own; a
-            // member that has not reached that revision yet answers "future revision" and the listing restarts.
-            var body = EtcdCodec.Range(from, end, _settings.PageSize, revision, _settings.SerializableReads || revision > 0);
-            var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
-            var page = EtcdCodec.ReadRange(answer);
-            if (revision == 0)
+            while (true)
             {
-                revision = page.Revision;
-            }
-
-            foreach (var kv in page.Kvs)
-            {
-                if (KeyPath.IsNormalized(kv.Key))
+                // Ask for the next page before decoding this one, so the server works while we parse. Pages after
+                // the first are pinned to its revision and need no quorum round of their own; a member that has not
+                // reached that revision yet answers "future revision" and the listing restarts.
+                var (_, more, lastKey) = EtcdCodec.PeekRange(answer);
+                next = more && lastKey is not null
+                    ? CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.After(lastKey), end, _settings.PageSize, revision, serializable: true), idempotent: true, cancellationToken)
+                    : null;
+                foreach (var kv in EtcdCodec.ReadRange(answer).Kvs)
                 {
-                    pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                    if (KeyPath.IsNormalized(kv.Key))
+                    {
+                        pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                    }
                 }
-            }
 
-            if (!page.More || page.Kvs.Count == 0)
-            {
-                break;
-            }
+                if (next is null)
+                {
+                    break;
+                }
 
-            from = EtcdKeys.After(page.Kvs[^1].Key);
+                answer = await next.ConfigureAwait(false);
+                next = null;
+            }
+        }
+        catch
+        {
+            // Requests still in flight are abandoned; observe their failures so none goes unobserved.
+            Abandon(next);
+            Abandon(self);
+            throw;
         }
 
-        if (p != KeyPath.Root)
+        if (self is not null)
         {
-            // The prefix key itself sorts apart from its children; read it at the same revision.
-            var self = await CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken).ConfigureAwait(false);
-            var kvs = EtcdCodec.ReadRange(self).Kvs;
+            var kvs = EtcdCodec.ReadRange(await self.ConfigureAwait(false)).Kvs;
             if (kvs.Count > 0)
             {
                 pairs.Insert(0, new KvPair(p, kvs[0].Value, kvs[0].ModRevision));
@@ -276,6 +294,9 @@ public sealed partial class EtcdKvStore : IKvStore
 
         return KvSnapshot.Create(p, revision, pairs);
     }
+
+    private static void Abandon(Task? task) =>
+        task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task<EtcdTxnResponse> CommitCoreAsync(IReadOnlyList<KvCompare> compares, List<EtcdTxnPlanner.Op> plan, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Tend.Stores.Dns;
 using Xunit;
 
@@ -49,6 +50,37 @@ public sealed class SrvResolverTests
         var resolver = new SrvResolver([dns.EndPoint], TimeSpan.FromMilliseconds(300));
         var ex = await Assert.ThrowsAsync<SrvResolutionException>(() => resolver.ResolveAsync("_etcd-client._tcp.test"));
         Assert.Contains("no answer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_UdpAnswerTruncated_AsksAgainOverTcp()
+    {
+        var many = Enumerable.Range(0, 40).Select(i => ((ushort)1, (ushort)1, (ushort)(2000 + i), $"etcd{i}.cluster.test")).ToArray();
+        await using var udp = new FakeDnsServer(q =>
+        {
+            var a = DnsPackets.SrvAnswer(q, 0, many[0]);
+            a[2] |= 0x02; // TC: the rest did not fit
+            return a;
+        });
+        using var tcp = new TcpListener(IPAddress.Loopback, udp.EndPoint.Port);
+        tcp.Start();
+        var serve = Task.Run(async () =>
+        {
+            using var client = await tcp.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var length = new byte[2];
+            await stream.ReadExactlyAsync(length);
+            var query = new byte[(length[0] << 8) | length[1]];
+            await stream.ReadExactlyAsync(query);
+            var answer = DnsPackets.SrvAnswer(query, 0, many);
+            await stream.WriteAsync(new byte[] { (byte)(answer.Length >> 8), (byte)answer.Length });
+            await stream.WriteAsync(answer);
+        });
+
+        var records = await new SrvResolver([udp.EndPoint]).ResolveAsync("_etcd-client._tcp.cluster.test");
+        await serve;
+        Assert.Equal(40, records.Count);
+        Assert.Contains(records, r => r.Target == "etcd39.cluster.test" && r.Port == 2039);
     }
 
     [Fact]

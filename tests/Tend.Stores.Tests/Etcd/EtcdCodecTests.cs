@@ -27,6 +27,16 @@ public sealed class EtcdCodecTests
     }
 
     [Fact]
+    public void PeekRange_PageAnswer_RevisionMoreAndLastKeyOnly()
+    {
+        var json = $$$"""
+            {"header":{"revision":"42"},"kvs":[{"key":"{{{B64("/a")}}}","value":"{{{B64("x")}}}"},{"value":"{{{B64("y")}}}","key":"{{{B64("/zé")}}}","mod_revision":"3"}],"more":true,"count":"9"}
+            """;
+        Assert.Equal((42L, true, "/zé"), EtcdCodec.PeekRange(Encoding.UTF8.GetBytes(json)));
+        Assert.Equal((7L, false, (string?)null), EtcdCodec.PeekRange("{\"header\":{\"revision\":\"7\"}}"u8));
+    }
+
+    [Fact]
     public void ReadWatch_EventsWithDeleteAndPrevKv_Parsed()
     {
         var json = $$$"""

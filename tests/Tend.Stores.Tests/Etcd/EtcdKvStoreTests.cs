@@ -104,20 +104,37 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     [Fact]
     public async Task Watch_FromZero_DeliversOnlyLaterChangesWithPreviousValues()
     {
-        await _store.PutAsync(_root + "/w", "before");
-        await using var watch = new WatchReader(_store, _root, 0, TimeSpan.FromSeconds(10));
-        await watch.ReadyAsync();
+        var before = await _store.PutAsync(_root + "/w", "before");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var watch = _store.WatchAsync(_root, 0, cts.Token).GetAsyncEnumerator(cts.Token);
+        var changes = new List<KvChange>();
 
-        // "From now" is fixed when the server creates the watch; give it a moment before writing.
-        await Task.Delay(300);
+        // "From now" is fixed when the server creates the watch, which the client cannot see: write pings
+        // until one arrives, then make the changes under test.
+        var next = watch.MoveNextAsync().AsTask();
+        for (int i = 0; !next.IsCompleted; i++)
+        {
+            await _store.PutAsync(_root + "/ping", i.ToString(CultureInfo.InvariantCulture));
+            await Task.WhenAny(next, Task.Delay(100, cts.Token));
+        }
+
+        Assert.True(await next);
+        changes.AddRange(watch.Current.Changes);
         await _store.PutAsync(_root + "/w", "after");
         await _store.DeleteAsync(_root + "/w");
-        var changes = await watch.TakeChangesAsync(2);
-        Assert.Equal(KvChangeKind.Put, changes[0].Kind);
-        Assert.Equal("after", changes[0].Value);
-        Assert.Equal("before", changes[0].PreviousValue);
-        Assert.Equal(KvChangeKind.Delete, changes[1].Kind);
-        Assert.Equal("after", changes[1].PreviousValue);
+        while (changes.Count(c => c.Key == _root + "/w") < 2)
+        {
+            Assert.True(await watch.MoveNextAsync());
+            changes.AddRange(watch.Current.Changes);
+        }
+
+        Assert.All(changes, c => Assert.True(c.Revision > before));
+        var w = changes.Where(c => c.Key == _root + "/w").ToList();
+        Assert.Equal(KvChangeKind.Put, w[0].Kind);
+        Assert.Equal("after", w[0].Value);
+        Assert.Equal("before", w[0].PreviousValue);
+        Assert.Equal(KvChangeKind.Delete, w[1].Kind);
+        Assert.Equal("after", w[1].PreviousValue);
     }
 
     [Fact]
