@@ -63,6 +63,7 @@ internal static class RunCommand
         Register(builder.Services, config, global, parse);
         var app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
+        HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Modules.Hooks;
 using Tend.Modules.Register;
 
 namespace Tend.Daemon;
@@ -6,5 +7,5 @@ namespace Tend.Daemon;
 /// <summary>The module sections tend.toml may hold.</summary>
 internal static class ModuleReaders
 {
-    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader()];
+    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader()];
 }

@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using Tend.Core.Kv;
+
+namespace Tend.Modules.Hooks;
+
+/// <summary>
+/// The etcdhooks host inventory: keys <c>ROOT/&lt;type&gt;/&lt;ordinal&gt;</c> whose values are host
+/// states, named by a pattern (default <c>site-web-800</c> for <c>/site/web/800</c>). Keys of any other
+/// depth are not hosts: they are reported, never a crash (the original daemon died on them).
+/// </summary>
+public sealed partial class HostInventory
+{
+    /// <summary>The longest state accepted from the HTTP API.</summary>
+    public const int MaxStateLength = 256;
+
+    private readonly Regex _nameRegex;
+
+    /// <summary>Creates the inventory for <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">The pattern lacks <c>{type}</c> or <c>{ordinal}</c>, or the root is <c>/</c>.</exception>
+    public HostInventory(HostInventoryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Root = KeyPath.Normalize(options.Root);
+        if (Root == KeyPath.Root)
+        {
+            throw new ArgumentException("the host root cannot be / (hosts are ROOT/<type>/<ordinal>)", nameof(options));
+        }
+
+        Pattern = options.HostName;
+        if (!Pattern.Contains("{type}", StringComparison.Ordinal) || !Pattern.Contains("{ordinal}", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"host_name \"{Pattern}\" must contain {{type}} and {{ordinal}}", nameof(options));
+        }
+
+        var rootName = KeyPath.Name(Root);
+        var regex = Regex.Escape(Pattern)
+            .Replace(Regex.Escape("{root}"), Regex.Escape(rootName), StringComparison.Ordinal)
+            .Replace(Regex.Escape("{type}"), "(?<type>[A-Za-z0-9_]+)", StringComparison.Ordinal)
+            .Replace(Regex.Escape("{ordinal}"), "(?<ordinal>[A-Za-z0-9_]+)", StringComparison.Ordinal);
+        _nameRegex = new Regex("^" + regex + "$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        RootName = rootName;
+    }
+
+    /// <summary>The normalised root.</summary>
+    public string Root { get; }
+
+    /// <summary>The root's last segment (<c>{root}</c> in the pattern).</summary>
+    public string RootName { get; }
+
+    /// <summary>The host-name pattern.</summary>
+    public string Pattern { get; }
+
+    /// <summary>The host name of a type and ordinal.</summary>
+    public string NameOf(string type, string ordinal) =>
+        Pattern.Replace("{root}", RootName, StringComparison.Ordinal).Replace("{type}", type, StringComparison.Ordinal).Replace("{ordinal}", ordinal, StringComparison.Ordinal);
+
+    /// <summary>The store key of a type and ordinal.</summary>
+    public string KeyOf(string type, string ordinal) => $"{Root}/{type}/{ordinal}";
+
+    /// <summary>Maps a host name back to its type and ordinal; false when the name does not fit the pattern.</summary>
+    public bool TryParseName(string name, out string type, out string ordinal)
+    {
+        var m = _nameRegex.Match(name);
+        type = m.Success ? m.Groups["type"].Value : string.Empty;
+        ordinal = m.Success ? m.Groups["ordinal"].Value : string.Empty;
+        return m.Success;
+    }
+
+    /// <summary>The hosts in <paramref name="snapshot"/>, sorted by name, and the keys under the root that are not hosts.</summary>
+    public (IReadOnlyList<HostEntry> Hosts, IReadOnlyList<string> Ignored) Read(KvSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var hosts = new List<HostEntry>();
+        var ignored = new List<string>();
+        foreach (var pair in snapshot.Under(Root))
+        {
+            var rel = KeyPath.Relative(pair.Key, Root);
+            var parts = rel.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && SegmentRegex().IsMatch(parts[0]) && SegmentRegex().IsMatch(parts[1]))
+            {
+                hosts.Add(new HostEntry(NameOf(parts[0], parts[1]), parts[0], parts[1], pair.Value, pair.Key));
+            }
+            else
+            {
+                ignored.Add(pair.Key);
+            }
+        }
+
+        hosts.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return (hosts, ignored);
+    }
+
+    /// <summary>
+    /// The transaction that makes the subtree under the root hold exactly <paramref name="hosts"/>
+    /// (name → state), given its <paramref name="current"/> content: one atomic step that deletes
+    /// what goes, puts what is new or changed, and applies only if none of the current keys changed
+    /// meanwhile (compares on their mod revisions). Only the difference is written, which keeps the
+    /// transaction within etcd's operation limit for ordinary inventories.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name does not fit the pattern or a state is invalid; the message names it.</exception>
+    public KvTransaction ReplaceAll(KvSnapshot current, IEnumerable<KeyValuePair<string, string>> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(hosts);
+        var wanted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, state) in hosts)
+        {
+            if (!TryParseName(name, out var type, out var ordinal))
+            {
+                throw new ArgumentException($"host \"{name}\" does not match the host-name pattern \"{Pattern}\"");
+            }
+
+            ValidateState(name, state);
+            wanted[KeyOf(type, ordinal)] = state;
+        }
+
+        var compares = new List<KvCompare>();
+        var ops = new List<KvOperation>();
+        var existing = current.Under(Root);
+        foreach (var pair in existing)
+        {
+            compares.Add(KvCompare.ModRevisionEquals(pair.Key, pair.ModRevision));
+            if (!wanted.ContainsKey(pair.Key))
+            {
+                ops.Add(KvOperation.Delete(pair.Key));
+            }
+        }
+
+        foreach (var (key, state) in wanted)
+        {
+            if (current.Get(key)?.Value != state)
+            {
+                ops.Add(KvOperation.Put(key, state));
+            }
+        }
+
+        return new KvTransaction(compares, ops);
+    }
+
+    /// <summary>Checks a state value: 1 to <see cref="MaxStateLength"/> printable characters.</summary>
+    public static void ValidateState(string host, string state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Length is 0 or > MaxStateLength)
+        {
+            throw new ArgumentException($"host \"{host}\": the state must be 1 to {MaxStateLength} characters");
+        }
+
+        if (state.Any(char.IsControl))
+        {
+            throw new ArgumentException($"host \"{host}\": the state contains a control character");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex SegmentRegex();
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Tend.Core.Kv;
+using Tend.Stores.Etcd;
+using Tend.Testing;
+using Tend.Testing.Servers;
+using Xunit;
+
+namespace Tend.Cli.Tests;
+
+/// <summary><c>tend hosts</c> and the <c>/getall</c> <c>/putall</c> API against a real etcd, through a real HttpClient.</summary>
+public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, IAsyncLifetime, IDisposable
+{
+    private const string Token = "0123456789abcdef0123456789";
+    private readonly string _dir = Directory.CreateTempSubdirectory("tend-hosts-").FullName;
+    private readonly string _prefix = "/hosts-it-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly int _port = FreePort.Next();
+    private TendProcess? _run;
+    private HttpClient? _http;
+
+    private HttpClient Http => _http!;
+
+    public async Task InitializeAsync()
+    {
+        var config = Path.Combine(_dir, "tend.toml");
+        await File.WriteAllTextAsync(config, $"""
+            [store]
+            kind = "etcd"
+            endpoints = ["{etcd.ClientUrl}"]
+            prefix = "{_prefix}"
+
+            [http]
+            listen = "127.0.0.1:{_port}"
+            token = "{Token}"
+            """);
+        _run = TendProcess.Start("run", "--config", config);
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await _http.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(_run.StdErr);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_run is not null)
+        {
+            await _run.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task HostsAdd_ThenGetall_SortedObjectAndListForm()
+    {
+        var (code, _, err) = await TendProcess.RunAsync(null, "hosts", "add", "800", "801", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix, "--state", "hbout");
+        Assert.True(code == 0, err);
+
+        var all = await Http.GetStringAsync("/getall");
+        Assert.Equal("""{"site-extapi-800":"hbout","site-extapi-801":"hbout","site-papi-800":"hbout","site-papi-801":"hbout","site-web-800":"hbout","site-web-801":"hbout"}""", all);
+        var list = await Http.GetStringAsync("/getall?format=list");
+        Assert.StartsWith("""[{"Name":"site-extapi-800","State":"hbout"},""", list, StringComparison.Ordinal);
+
+        var (listCode, stdout, _) = await TendProcess.RunAsync(null, "hosts", "list", "--type", "web", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix);
+        Assert.Equal(0, listCode);
+        Assert.Equal("site-web-800 hbout\nsite-web-801 hbout\n", stdout);
+
+        var (rmCode, _, _) = await TendProcess.RunAsync(null, "hosts", "remove", "800", "800", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix);
+        Assert.Equal(0, rmCode);
+        Assert.DoesNotContain("800", await Http.GetStringAsync("/getall"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"site-web-1\": ", "malformed JSON")]
+    [InlineData("[\"site-web-1\"]", "must be a JSON object")]
+    [InlineData("{\"site-web-1\": 5}", "must be a string")]
+    [InlineData("{\"site-web-1\": {\"x\": 1}}", "must be a string")]
+    [InlineData("{\"web-1\": \"up\"}", "does not match")]
+    [InlineData("{\"site-web-1\": \"up\", \"site-web-1\": \"down\"}", "appears twice")]
+    [InlineData("{\"site-web-1\": \"\"}", "1 to 256")]
+    public async Task Putall_BadInput_400AndNothingWritten(string body, string reason)
+    {
+        await Seed();
+        var before = await Snapshot();
+        var response = await Put(body, Token);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await Snapshot());
+    }
+
+    [Fact]
+    public async Task Putall_OversizedBody_400AndNothingWritten()
+    {
+        await Seed();
+        var before = await Snapshot();
+        var huge = "{\"site-web-1\": \"" + new string('x', 5 * 1024 * 1024) + "\"}";
+        var response = await Put(huge, Token);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, await Snapshot());
+    }
+
+    [Fact]
+    public async Task Putall_NoOrWrongToken_401Or403AndNothingWritten()
+    {
+        await Seed();
+        var before = await Snapshot();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Put("{\"site-web-1\": \"up\"}", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Put("{\"site-web-1\": \"up\"}", "not-the-token-at-all")).StatusCode);
+        Assert.Equal(before, await Snapshot());
+    }
+
+    [Fact]
+    public async Task Putall_HundredHosts_ReplacesTreeSeenAsOneRevision()
+    {
+        await Seed();
+        await using var observer = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        var start = await observer.ListAsync(_prefix + "/site");
+        await using var watch = new WatchReader(observer, _prefix + "/site", start.Revision + 1, TimeSpan.FromSeconds(15));
+
+        var hosts = Enumerable.Range(1, 100).ToDictionary(i => $"site-web-{i}", i => i % 2 == 0 ? "active" : "hbout");
+        var response = await Put(JsonSerializer.Serialize(hosts), Token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+
+        // The seeded host site-papi-1 is deleted and 100 hosts are put: 101 changes, one revision.
+        var changes = await watch.TakeChangesAsync(101);
+        Assert.Single(changes.Select(c => c.Revision).Distinct());
+        using var doc = JsonDocument.Parse(await Http.GetStringAsync("/getall"));
+        Assert.Equal(100, doc.RootElement.EnumerateObject().Count());
+        Assert.Equal("active", doc.RootElement.GetProperty("site-web-2").GetString());
+    }
+
+    private async Task Seed()
+    {
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        await store.PutAsync(_prefix + "/site/papi/1", "active");
+    }
+
+    private async Task<string> Snapshot()
+    {
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        var s = await store.ListAsync(_prefix);
+        return string.Join("\n", s.Select(p => $"{p.Key}={p.Value}"));
+    }
+
+    private async Task<HttpResponseMessage> Put(string body, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/putall") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await Http.SendAsync(request);
+    }
+}
