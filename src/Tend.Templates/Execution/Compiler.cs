@@ -129,6 +129,10 @@ internal sealed class Compiler
                     {
                         return direct;
                     }
+                    if (a.Pipe.Decl.Count == 0 && a.Pipe.Cmds.Count == 1)
+                    {
+                        return CompileSimpleAction(a);
+                    }
                     var pipe = CompilePipeline(a.Pipe);
                     if (a.Pipe.Decl.Count > 0)
                     {
@@ -161,6 +165,22 @@ internal sealed class Compiler
             default:
                 throw new InvalidOperationException("unknown node: " + node);
         }
+    }
+
+    // The common {{command}} action: one command, no declarations, so no pipeline closure.
+    private ExecFn CompileSimpleAction(ActionNode a)
+    {
+        var p = a.Pipe;
+        var cmd = CompileCommand(p.Cmds[0], hasFinal: false);
+        return (s, dot) =>
+        {
+            s.At = a;
+            s.At = p;
+            var v = cmd(s, dot, Missing);
+            s.At = a;
+            Output.PrintValue(s.Out, v is GoNil ? null : v);
+            return Flow.Normal;
+        };
     }
 
     private ExecFn CompileIfOrWith(BranchNode b)
@@ -387,8 +407,8 @@ internal sealed class Compiler
             cmds[i] = CompileCommand(p.Cmds[i], hasFinal: i > 0);
         }
         int ndecl = p.Decl.Count;
-        var names = new string[ndecl];
-        var slots = new int[ndecl];
+        var names = ndecl == 0 ? [] : new string[ndecl];
+        var slots = ndecl == 0 ? [] : new int[ndecl];
         for (int i = 0; i < ndecl; i++)
         {
             names[i] = Intern(p.Decl[i].Ident[0]);
@@ -456,6 +476,8 @@ internal sealed class Compiler
         bool notAFunction = cmd.Args.Count > 1 || hasFinal;
         switch (first)
         {
+            case FieldNode f when f.Ident.Length == 1 && !notAFunction:
+                return CompileSingleField(f);
             case FieldNode f:
                 {
                     var chain = CompileFieldChain(f, f.Ident, cmd.Args, hasFinal);
@@ -524,6 +546,16 @@ internal sealed class Compiler
                 }
         }
         return Fail(first, $"can't evaluate command {GoStrings.Quote(first.ToString())}");
+    }
+
+    private static CmdFn CompileSingleField(FieldNode f)
+    {
+        string name = f.Ident[0];
+        return (s, dot, _) =>
+        {
+            s.At = f;
+            return EvalField(s, dot, name, f, [], false, Missing, dot, s.DotWrapped).Value;
+        };
     }
 
     private static EvalFn IdealConstant(NumberNode n)
@@ -924,6 +956,13 @@ internal sealed class Compiler
         {
             return null;
         }
+        return BuildDirectPrint(a, id, fn.Special);
+    }
+
+    // Separate from the checks above so the closure state is only allocated for actions that print.
+    private ExecFn? BuildDirectPrint(ActionNode a, IdentifierNode id, string special)
+    {
+        var p = a.Pipe;
         var cmds = new CmdFn[p.Cmds.Count - 1];
         for (int i = 0; i < cmds.Length; i++)
         {
@@ -934,7 +973,6 @@ internal sealed class Compiler
         {
             return null;
         }
-        string special = fn.Special;
         return (s, dot) =>
         {
             s.At = a;
