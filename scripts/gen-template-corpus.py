@@ -321,6 +321,15 @@ for i in range(int(sys.argv[4]) if len(sys.argv) > 4 else 500):
     args = " ".join(rng3.choice(VALS) for _ in range(rng3.randint(0, 4)))
     gen.append(("{{printf \"" + fmt + "\" " + args + "}}", D1, ""))
 
+# A fourth generator: token soup, mostly invalid, to compare parse errors and their lines.
+rng4 = random.Random(9001)
+TOKS = ["{{", "}}", "{{- ", " -}}", "(", ")", "|", ":=", "=", "$x", "$", ".", ".a", ".a.b", "1", "-2", "1.5", "'c'", "\"s\"", "`r`",
+        "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "print", "len",
+        "and", ",", " ", "  ", "\n", "x", "/*", "*/", "{{/* c */}}", "\"unterminated", "#", "..", "$y", "0x", "1e", "@"]
+for i in range(int(sys.argv[5]) if len(sys.argv) > 5 else 300):
+    t = "".join(rng4.choice(TOKS) + rng4.choice(["", " "]) for _ in range(rng4.randint(2, 12)))
+    gen.append((t, D1, ""))
+
 with open(sys.argv[2] if len(sys.argv) > 2 else "tests/Tend.Templates.Tests/Corpus/cases.jsonl", "w") as out:
     for i, (t, d, mk) in enumerate(hand):
         out.write(json.dumps({"name": "h%04d" % i, "template": t, "data": d, "missingkey": mk}, ensure_ascii=False) + "\n")
