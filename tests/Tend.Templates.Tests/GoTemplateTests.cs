@@ -128,6 +128,18 @@ public sealed class GoTemplateTests
     public void Render_MissingKeyModes_MatchGo(MissingKeyMode mode, string expected) =>
         Assert.Equal(expected, GoTemplate.Parse("t", "{{.missing}}", new TemplateOptions { MissingKey = mode }).RenderToString(new Dictionary<string, object?>()));
 
+    [Theory]
+    [InlineData("default", MissingKeyMode.Default)]
+    [InlineData("invalid", MissingKeyMode.Default)]
+    [InlineData("zero", MissingKeyMode.Zero)]
+    [InlineData("error", MissingKeyMode.Error)]
+    public void ParseMissingKey_GoOptionValues_MapToModes(string value, MissingKeyMode expected) =>
+        Assert.Equal(expected, TemplateOptions.ParseMissingKey(value));
+
+    [Fact]
+    public void ParseMissingKey_UnknownValue_ThrowsWithGoMessage() =>
+        Assert.StartsWith("unrecognized option: missingkey=nope", Assert.Throws<ArgumentException>(() => TemplateOptions.ParseMissingKey("nope")).Message, StringComparison.Ordinal);
+
     [Fact]
     public void Render_TypedDictionaryData_IsReadAsGoMap()
     {
