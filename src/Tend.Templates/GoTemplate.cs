@@ -41,6 +41,45 @@ public sealed class GoTemplate
         ArgumentNullException.ThrowIfNull(text);
         options ??= new TemplateOptions();
         var functions = options.Functions?.Clone() ?? DefaultFunctions;
+        try
+        {
+            return ParseAndCompile(name, text, options.MissingKey, functions);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Very deep nesting: Go's stacks grow, ours do not, so redo the work on a large stack.
+            GoTemplate? result = null;
+            Exception? error = null;
+            var thread = new Thread(
+                () =>
+                {
+                    try
+                    {
+                        result = ParseAndCompile(name, text, options.MissingKey, functions);
+                    }
+                    catch (Exception e)
+                    {
+                        error = e;
+                    }
+                },
+                512 * 1024 * 1024);
+            thread.Start();
+            thread.Join();
+            if (error is InsufficientExecutionStackException)
+            {
+                string detail = "template nested too deeply";
+                throw new TemplateParseException($"template: {name}:1: {detail}", name, 1, 0, detail);
+            }
+            if (error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+            return result!;
+        }
+    }
+
+    private static GoTemplate ParseAndCompile(string name, string text, MissingKeyMode missingKey, FunctionRegistry functions)
+    {
         ParseResult parsed;
         try
         {
@@ -55,7 +94,7 @@ public sealed class GoTemplate
             throw new TemplateParseException(e.Message, name, e.Line, col, detail);
         }
         var trees = Compiler.Compile(parsed, functions);
-        return new GoTemplate(name, trees, options.MissingKey);
+        return new GoTemplate(name, trees, missingKey);
     }
 
     /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>

@@ -123,6 +123,16 @@ public sealed class GoTemplateTests
     }
 
     [Theory]
+    [InlineData(20000)]
+    public void ParseAndRender_VeryDeepNesting_WorksLikeGoInsteadOfOverflowing(int depth)
+    {
+        var parens = GoTemplate.Parse("t", "{{" + new string('(', depth) + "print 1" + new string(')', depth) + "}}");
+        Assert.Equal("1", parens.RenderToString(null));
+        var ifs = GoTemplate.Parse("t", string.Concat(Enumerable.Repeat("{{if 1}}", depth)) + "x" + string.Concat(Enumerable.Repeat("{{end}}", depth)));
+        Assert.Equal("x", ifs.RenderToString(null));
+    }
+
+    [Theory]
     [InlineData(MissingKeyMode.Default, "<no value>")]
     [InlineData(MissingKeyMode.Zero, "<no value>")]
     public void Render_MissingKeyModes_MatchGo(MissingKeyMode mode, string expected) =>

@@ -75,6 +75,7 @@ internal sealed class Compiler
 
     private ExecFn CompileList(ListNode list)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var fns = new List<ExecFn>();
         foreach (var n in list.Nodes)
         {
@@ -183,7 +184,48 @@ internal sealed class Compiler
         };
     }
 
-    private ExecFn CompileIfOrWith(BranchNode b)
+    // Deeply nested blocks or parentheses would overflow the stack; like Go's growable stacks,
+    // evaluation continues on a fresh thread with a large stack instead. Separate methods keep
+    // the closure allocation out of the normal path.
+    private static ExecFn GuardExec(ExecFn f) => (s, dot) =>
+        RuntimeHelpers.TryEnsureSufficientExecutionStack() ? f(s, dot) : HopExec(f, s, dot);
+
+    private static EvalFn GuardEval(EvalFn f) => (s, dot) =>
+        RuntimeHelpers.TryEnsureSufficientExecutionStack() ? f(s, dot) : HopEval(f, s, dot);
+
+    private static Flow HopExec(ExecFn f, ExecState s, object? dot) => OnFreshStack(() => f(s, dot));
+
+    private static object? HopEval(EvalFn f, ExecState s, object? dot) => OnFreshStack(() => f(s, dot));
+
+    private static T OnFreshStack<T>(Func<T> f)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = f();
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            },
+            256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+        return result;
+    }
+
+    private ExecFn CompileIfOrWith(BranchNode b) => GuardExec(CompileIfOrWithCore(b));
+
+    private ExecFn CompileIfOrWithCore(BranchNode b)
     {
         int mark0 = _scope.Count;
         var pipe = CompilePipeline(b.Pipe);
@@ -232,7 +274,9 @@ internal sealed class Compiler
         };
     }
 
-    private ExecFn CompileRange(BranchNode r)
+    private ExecFn CompileRange(BranchNode r) => GuardExec(CompileRangeCore(r));
+
+    private ExecFn CompileRangeCore(BranchNode r)
     {
         int mark0 = _scope.Count;
         var pipe = CompilePipeline(r.Pipe);
@@ -399,8 +443,11 @@ internal sealed class Compiler
         }
     }
 
-    private EvalFn CompilePipeline(PipeNode p)
+    private EvalFn CompilePipeline(PipeNode p) => GuardEval(CompilePipelineCore(p));
+
+    private EvalFn CompilePipelineCore(PipeNode p)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var cmds = new CmdFn[p.Cmds.Count];
         for (int i = 0; i < cmds.Length; i++)
         {
