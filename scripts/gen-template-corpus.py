@@ -304,6 +304,32 @@ for i in range(int(sys.argv[3]) if len(sys.argv) > 3 else 400):
     tmpl = "{{define \"t\"}}<{{.}}>{{end}}{{$e := 0}}{{$i := 0}}{{$v := 0}}{{range $n, $it := .}}[" + body + "]{{end}}"
     gen.append((tmpl, D2, rng2.choice(["", "", "zero", "error"])))
 
+# A third generator: random printf formats (flags, width, precision, *, [n]) over varied values.
+rng3 = random.Random(4242)
+VALS = ["0", "1", "-1", "42", "-987654321", "9223372036854775807", "255", "65", "0x7f", "'é'", "0.0", "1.5", "-2.25", "3.14159265358979",
+        "1e-9", "1e21", "123456789.125", "0.1", "2.5e-5", "\"\"", "\"abc\"", "\"héllo ✓\"", "\"tab\\there\"", "\"q\\\"q\"", "true", "false",
+        "nil", ".list", ".strs", ".m", ".mixed", ".emap", ".elist", ".f", ".maxi", ".mini", ".nil", ".missing", ".hosts"]
+def rand_verb():
+    flags = "".join(f for f in "+-# 0" if rng3.random() < 0.2)
+    width = rng3.choice(["", "", "", "5", "1", "12", "0", "*"])
+    prec = rng3.choice(["", "", "", ".0", ".2", ".5", ".", ".*", ".12"])
+    idx = "[%d]" % rng3.randint(0, 3) if rng3.random() < 0.07 else ""
+    verb = rng3.choice("vvvddssqxXobcUeEfFgGtT%z")
+    return "%" + flags + idx + width + prec + verb
+for i in range(int(sys.argv[4]) if len(sys.argv) > 4 else 500):
+    fmt = "".join(rng3.choice(["", "<", " ", "|"]) + rand_verb() for _ in range(rng3.randint(1, 3)))
+    args = " ".join(rng3.choice(VALS) for _ in range(rng3.randint(0, 4)))
+    gen.append(("{{printf \"" + fmt + "\" " + args + "}}", D1, ""))
+
+# A fourth generator: token soup, mostly invalid, to compare parse errors and their lines.
+rng4 = random.Random(9001)
+TOKS = ["{{", "}}", "{{- ", " -}}", "(", ")", "|", ":=", "=", "$x", "$", ".", ".a", ".a.b", "1", "-2", "1.5", "'c'", "\"s\"", "`r`",
+        "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "print", "len",
+        "and", ",", " ", "  ", "\n", "x", "/*", "*/", "{{/* c */}}", "\"unterminated", "#", "..", "$y", "0x", "1e", "@"]
+for i in range(int(sys.argv[5]) if len(sys.argv) > 5 else 300):
+    t = "".join(rng4.choice(TOKS) + rng4.choice(["", " "]) for _ in range(rng4.randint(2, 12)))
+    gen.append((t, D1, ""))
+
 with open(sys.argv[2] if len(sys.argv) > 2 else "tests/Tend.Templates.Tests/Corpus/cases.jsonl", "w") as out:
     for i, (t, d, mk) in enumerate(hand):
         out.write(json.dumps({"name": "h%04d" % i, "template": t, "data": d, "missingkey": mk}, ensure_ascii=False) + "\n")

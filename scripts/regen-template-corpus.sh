@@ -5,7 +5,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus="$root/tests/Tend.Templates.Tests/Corpus"
-oracle=${TEND_GOTMPL_ORACLE:-$(mktemp -d)/gotmpl-oracle}
+if [ -n "${TEND_GOTMPL_ORACLE:-}" ]; then
+  oracle=$TEND_GOTMPL_ORACLE
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  oracle=$tmp/gotmpl-oracle
+fi
 if [ ! -x "$oracle" ]; then
   /work/shared/tools/gotmpl-oracle/build.sh "$oracle" >/dev/null
 fi

@@ -41,6 +41,45 @@ public sealed class GoTemplate
         ArgumentNullException.ThrowIfNull(text);
         options ??= new TemplateOptions();
         var functions = options.Functions?.Clone() ?? DefaultFunctions;
+        try
+        {
+            return ParseAndCompile(name, text, options.MissingKey, functions);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Very deep nesting: Go's stacks grow, ours do not, so redo the work on a large stack.
+            GoTemplate? result = null;
+            Exception? error = null;
+            var thread = new Thread(
+                () =>
+                {
+                    try
+                    {
+                        result = ParseAndCompile(name, text, options.MissingKey, functions);
+                    }
+                    catch (Exception e)
+                    {
+                        error = e;
+                    }
+                },
+                512 * 1024 * 1024);
+            thread.Start();
+            thread.Join();
+            if (error is InsufficientExecutionStackException)
+            {
+                string detail = "template nested too deeply";
+                throw new TemplateParseException($"template: {name}:1: {detail}", name, 1, 0, detail);
+            }
+            if (error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+            return result!;
+        }
+    }
+
+    private static GoTemplate ParseAndCompile(string name, string text, MissingKeyMode missingKey, FunctionRegistry functions)
+    {
         ParseResult parsed;
         try
         {
@@ -55,10 +94,16 @@ public sealed class GoTemplate
             throw new TemplateParseException(e.Message, name, e.Line, col, detail);
         }
         var trees = Compiler.Compile(parsed, functions);
-        return new GoTemplate(name, trees, options.MissingKey);
+        return new GoTemplate(name, trees, missingKey);
     }
 
     /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>
+    /// <remarks>
+    /// Data is JSON-like: <c>Dictionary&lt;string, object?&gt;</c> (Go map[string]interface {}),
+    /// <c>List&lt;object?&gt;</c> ([]interface {}), <see cref="long"/> (int), <see cref="double"/> (float64),
+    /// string, bool, null; any other object behaves as a Go struct whose public properties are
+    /// fields and whose public methods can be called. See <see cref="TemplateData.FromJson(string)"/>.
+    /// </remarks>
     /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's. Output written so far stays written.</exception>
     public void Render(TextWriter output, object? data)
     {

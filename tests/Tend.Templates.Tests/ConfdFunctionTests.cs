@@ -24,6 +24,7 @@ public sealed class ConfdFunctionTests
         ["/app/upstream/c/deep"] = "x",
         ["/app/flags"] = "true",
         ["/other"] = "o",
+        ["/apple/pie"] = "sibling that shares the /app string prefix",
     });
 
     private static string Render(string text, object? data = null)
@@ -186,6 +187,23 @@ public sealed class ConfdFunctionTests
     [InlineData("{{range lookupSRV \"ldap\" \"tcp\" \"example.com\"}}{{.Target}}:{{.Port}}/{{.Priority}}/{{.Weight}} {{end}}", "a.example.com.:389/10/1 a.example.com.:636/20/1 b.example.com.:389/10/5 ")]
     [InlineData("{{lookupSRV \"x\" \"udp\" \"none\"}}", "[]")]
     public void DnsFunctions_SortResults(string template, string expected) =>
+        Assert.Equal(expected, Render(template));
+
+    [Fact]
+    public void ListUnder_Prefix_ReturnsSortedPairsStartingWithIt()
+    {
+        Assert.Equal(["/app/db/host", "/app/db/port"], Keys.ListUnder("/app/db/").Select(kv => kv.Key));
+        Assert.Equal(["/app/db/host", "/app/db/port", "/app/flags", "/app/name", "/app/upstream/a", "/app/upstream/b", "/app/upstream/c/deep", "/apple/pie"],
+            Keys.ListUnder("/app").Select(kv => kv.Key));
+        Assert.Equal(9, Keys.ListUnder("").Count());
+        Assert.Empty(Keys.ListUnder("/zzz"));
+    }
+
+    [Theory]
+    [InlineData("{{ls \"/app/\"}}", "[db flags name upstream]")]
+    [InlineData("{{ls \"/apple\"}}|{{lsdir \"/app\"}}", "[pie]|[db upstream]")]
+    [InlineData("{{range gets \"/app*/p*\"}}{{.Key}} {{end}}", "/apple/pie ")]
+    public void KeyFunctions_SiblingWithSharedStringPrefix_IsNotAChild(string template, string expected) =>
         Assert.Equal(expected, Render(template));
 
     [Fact]

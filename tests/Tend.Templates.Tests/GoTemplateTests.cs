@@ -123,10 +123,32 @@ public sealed class GoTemplateTests
     }
 
     [Theory]
+    [InlineData(20000)]
+    public void ParseAndRender_VeryDeepNesting_WorksLikeGoInsteadOfOverflowing(int depth)
+    {
+        var parens = GoTemplate.Parse("t", "{{" + new string('(', depth) + "print 1" + new string(')', depth) + "}}");
+        Assert.Equal("1", parens.RenderToString(null));
+        var ifs = GoTemplate.Parse("t", string.Concat(Enumerable.Repeat("{{if 1}}", depth)) + "x" + string.Concat(Enumerable.Repeat("{{end}}", depth)));
+        Assert.Equal("x", ifs.RenderToString(null));
+    }
+
+    [Theory]
     [InlineData(MissingKeyMode.Default, "<no value>")]
     [InlineData(MissingKeyMode.Zero, "<no value>")]
     public void Render_MissingKeyModes_MatchGo(MissingKeyMode mode, string expected) =>
         Assert.Equal(expected, GoTemplate.Parse("t", "{{.missing}}", new TemplateOptions { MissingKey = mode }).RenderToString(new Dictionary<string, object?>()));
+
+    [Theory]
+    [InlineData("default", MissingKeyMode.Default)]
+    [InlineData("invalid", MissingKeyMode.Default)]
+    [InlineData("zero", MissingKeyMode.Zero)]
+    [InlineData("error", MissingKeyMode.Error)]
+    public void ParseMissingKey_GoOptionValues_MapToModes(string value, MissingKeyMode expected) =>
+        Assert.Equal(expected, TemplateOptions.ParseMissingKey(value));
+
+    [Fact]
+    public void ParseMissingKey_UnknownValue_ThrowsWithGoMessage() =>
+        Assert.StartsWith("unrecognized option: missingkey=nope", Assert.Throws<ArgumentException>(() => TemplateOptions.ParseMissingKey("nope")).Message, StringComparison.Ordinal);
 
     [Fact]
     public void Render_TypedDictionaryData_IsReadAsGoMap()

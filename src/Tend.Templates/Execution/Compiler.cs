@@ -75,6 +75,7 @@ internal sealed class Compiler
 
     private ExecFn CompileList(ListNode list)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var fns = new List<ExecFn>();
         foreach (var n in list.Nodes)
         {
@@ -129,6 +130,10 @@ internal sealed class Compiler
                     {
                         return direct;
                     }
+                    if (a.Pipe.Decl.Count == 0 && a.Pipe.Cmds.Count == 1)
+                    {
+                        return CompileSimpleAction(a);
+                    }
                     var pipe = CompilePipeline(a.Pipe);
                     if (a.Pipe.Decl.Count > 0)
                     {
@@ -163,7 +168,64 @@ internal sealed class Compiler
         }
     }
 
-    private ExecFn CompileIfOrWith(BranchNode b)
+    // The common {{command}} action: one command, no declarations, so no pipeline closure.
+    private ExecFn CompileSimpleAction(ActionNode a)
+    {
+        var p = a.Pipe;
+        var cmd = CompileCommand(p.Cmds[0], hasFinal: false);
+        return (s, dot) =>
+        {
+            s.At = a;
+            s.At = p;
+            var v = cmd(s, dot, Missing);
+            s.At = a;
+            Output.PrintValue(s.Out, v is GoNil ? null : v);
+            return Flow.Normal;
+        };
+    }
+
+    // Deeply nested blocks or parentheses would overflow the stack; like Go's growable stacks,
+    // evaluation continues on a fresh thread with a large stack instead. Separate methods keep
+    // the closure allocation out of the normal path.
+    private static ExecFn GuardExec(ExecFn f) => (s, dot) =>
+        RuntimeHelpers.TryEnsureSufficientExecutionStack() ? f(s, dot) : HopExec(f, s, dot);
+
+    private static EvalFn GuardEval(EvalFn f) => (s, dot) =>
+        RuntimeHelpers.TryEnsureSufficientExecutionStack() ? f(s, dot) : HopEval(f, s, dot);
+
+    private static Flow HopExec(ExecFn f, ExecState s, object? dot) => OnFreshStack(() => f(s, dot));
+
+    private static object? HopEval(EvalFn f, ExecState s, object? dot) => OnFreshStack(() => f(s, dot));
+
+    private static T OnFreshStack<T>(Func<T> f)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = f();
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            },
+            256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+        return result;
+    }
+
+    private ExecFn CompileIfOrWith(BranchNode b) => GuardExec(CompileIfOrWithCore(b));
+
+    private ExecFn CompileIfOrWithCore(BranchNode b)
     {
         int mark0 = _scope.Count;
         var pipe = CompilePipeline(b.Pipe);
@@ -212,7 +274,9 @@ internal sealed class Compiler
         };
     }
 
-    private ExecFn CompileRange(BranchNode r)
+    private ExecFn CompileRange(BranchNode r) => GuardExec(CompileRangeCore(r));
+
+    private ExecFn CompileRangeCore(BranchNode r)
     {
         int mark0 = _scope.Count;
         var pipe = CompilePipeline(r.Pipe);
@@ -379,16 +443,19 @@ internal sealed class Compiler
         }
     }
 
-    private EvalFn CompilePipeline(PipeNode p)
+    private EvalFn CompilePipeline(PipeNode p) => GuardEval(CompilePipelineCore(p));
+
+    private EvalFn CompilePipelineCore(PipeNode p)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var cmds = new CmdFn[p.Cmds.Count];
         for (int i = 0; i < cmds.Length; i++)
         {
             cmds[i] = CompileCommand(p.Cmds[i], hasFinal: i > 0);
         }
         int ndecl = p.Decl.Count;
-        var names = new string[ndecl];
-        var slots = new int[ndecl];
+        var names = ndecl == 0 ? [] : new string[ndecl];
+        var slots = ndecl == 0 ? [] : new int[ndecl];
         for (int i = 0; i < ndecl; i++)
         {
             names[i] = Intern(p.Decl[i].Ident[0]);
@@ -456,6 +523,8 @@ internal sealed class Compiler
         bool notAFunction = cmd.Args.Count > 1 || hasFinal;
         switch (first)
         {
+            case FieldNode f when f.Ident.Length == 1 && !notAFunction:
+                return CompileSingleField(f);
             case FieldNode f:
                 {
                     var chain = CompileFieldChain(f, f.Ident, cmd.Args, hasFinal);
@@ -524,6 +593,16 @@ internal sealed class Compiler
                 }
         }
         return Fail(first, $"can't evaluate command {GoStrings.Quote(first.ToString())}");
+    }
+
+    private static CmdFn CompileSingleField(FieldNode f)
+    {
+        string name = f.Ident[0];
+        return (s, dot, _) =>
+        {
+            s.At = f;
+            return EvalField(s, dot, name, f, [], false, Missing, dot, s.DotWrapped).Value;
+        };
     }
 
     private static EvalFn IdealConstant(NumberNode n)
@@ -924,6 +1003,13 @@ internal sealed class Compiler
         {
             return null;
         }
+        return BuildDirectPrint(a, id, fn.Special);
+    }
+
+    // Separate from the checks above so the closure state is only allocated for actions that print.
+    private ExecFn? BuildDirectPrint(ActionNode a, IdentifierNode id, string special)
+    {
+        var p = a.Pipe;
         var cmds = new CmdFn[p.Cmds.Count - 1];
         for (int i = 0; i < cmds.Length; i++)
         {
@@ -934,7 +1020,6 @@ internal sealed class Compiler
         {
             return null;
         }
-        string special = fn.Special;
         return (s, dot) =>
         {
             s.At = a;

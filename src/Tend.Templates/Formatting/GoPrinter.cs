@@ -862,9 +862,8 @@ internal sealed class GoPrinter
             case 'c':
                 {
                     int r = v is < 0 or > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ? 0xFFFD : (int)v;
-                    var sb = new StringBuilder(2);
-                    GoStrings.AppendRune(sb, r);
-                    PadString(TruncateString(sb.ToString()));
+                    // Go pads %c but never truncates it by precision.
+                    PadString(r < 0x10000 ? GoStrings.AsciiOrChar((char)r) : char.ConvertFromUtf32(r));
                     return;
                 }
             case 'q':
@@ -1135,40 +1134,34 @@ internal sealed class GoPrinter
     private static string SharpFloat(string num, char verb, int prec)
     {
         int digits = 0;
-        if (verb is 'v' or 'g' or 'G')
+        if (verb is 'v' or 'g' or 'G' or 'x')
         {
-            digits = prec;
-            if (digits == -1)
-            {
-                digits = 6;
-            }
+            digits = prec == -1 ? 6 : prec;
         }
         string tail = "";
-        int ePos = num.IndexOfAny(['e', 'E']);
-        if (ePos >= 0)
-        {
-            tail = num[ePos..];
-            num = num[..ePos];
-        }
-        bool sawNonzero = false;
         bool hasDot = false;
+        bool sawNonzero = false;
         for (int i = 1; i < num.Length; i++)
         {
-            switch (num[i])
+            char c = num[i];
+            if (c == '.')
             {
-                case '.':
-                    hasDot = true;
-                    break;
-                case '0':
-                    if (sawNonzero)
-                    {
-                        digits--;
-                    }
-                    break;
-                default:
-                    sawNonzero = true;
-                    digits--;
-                    break;
+                hasDot = true;
+                continue;
+            }
+            if (c is 'p' or 'P' || (c is 'e' or 'E' && verb is not ('x' or 'X')))
+            {
+                tail = num[i..];
+                num = num[..i];
+                break;
+            }
+            if (c != '0')
+            {
+                sawNonzero = true;
+            }
+            if (sawNonzero)
+            {
+                digits--;
             }
         }
         if (!hasDot)
@@ -1185,4 +1178,5 @@ internal sealed class GoPrinter
         }
         return num + tail;
     }
+
 }

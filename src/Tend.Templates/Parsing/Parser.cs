@@ -249,6 +249,7 @@ internal sealed class Parser
 
     private (ListNode List, Node Next) ItemList()
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var list = new ListNode(Info, PeekNonSpace().Pos);
         while (PeekNonSpace().Type != ItemType.Eof)
         {
@@ -345,6 +346,8 @@ internal sealed class Parser
 
     private PipeNode Pipeline(string context, ItemType end)
     {
+        // Nesting recurses; GoTemplate.Parse retries on a bigger stack when this throws.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var first = PeekNonSpace();
         var pipe = new PipeNode(Info, first.Pos, first.Line);
     decls:
