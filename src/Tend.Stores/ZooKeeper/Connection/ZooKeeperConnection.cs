@@ -21,11 +21,14 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private readonly BufferedStream _input;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Queue<PendingRequest> _pending = new();
     private readonly Queue<PendingRequest> _pendingAuth = new();
-    private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the thread that queues a frame onto an idle connection writes it to
+    // the socket itself, instead of waking a thread-pool thread (which costs milliseconds on a busy box).
+    private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private int _nextXid = 1;
@@ -38,6 +41,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = new BufferedStream(_stream, 64 * 1024);
         EndPoint = endPoint;
         Handshake = handshake;
         _logger = logger;
@@ -167,7 +171,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         {
         }
 
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        await _input.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -251,12 +255,12 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         {
             while (true)
             {
-                await _stream.ReadExactlyAsync(header, _stop.Token).ConfigureAwait(false);
+                await _input.ReadExactlyAsync(header, _stop.Token).ConfigureAwait(false);
                 int length = CheckLength(BinaryPrimitives.ReadInt32BigEndian(header));
                 var body = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
                 try
                 {
-                    await _stream.ReadExactlyAsync(body.AsMemory(0, length), _stop.Token).ConfigureAwait(false);
+                    await _input.ReadExactlyAsync(body.AsMemory(0, length), _stop.Token).ConfigureAwait(false);
                     Volatile.Write(ref _lastReceive, Environment.TickCount64);
                     Dispatch(body.AsSpan(0, length));
                 }
