@@ -65,6 +65,9 @@ public sealed class ZooKeeperKvStore : IKvStore
 
     internal ZooKeeperClient Client { get; }
 
+    /// <summary>Watch with one-shot watches even on servers with persistent ones (tests of the pre-3.6 fallback).</summary>
+    internal bool ForceOneShotWatches { get; init; }
+
     /// <inheritdoc />
     public Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -288,7 +291,7 @@ public sealed class ZooKeeperKvStore : IKvStore
 
             if (task is null)
             {
-                task = StartTrackerAsync(new PrefixTracker(Client, prefix, _logger));
+                task = StartTrackerAsync(new PrefixTracker(Client, prefix, _logger, ForceOneShotWatches));
                 _trackers.Add((prefix, task));
             }
         }

@@ -32,6 +32,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private int _nextXid = 1;
+    private int _disposed;
     private Exception? _dead;
     private long _lastSend = Environment.TickCount64;
     private long _lastReceive = Environment.TickCount64;
@@ -163,6 +164,13 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill(new ZooKeeperConnectionLossException($"The connection to {EndPoint} was closed by the client."));
+
+        // The session's run loop and its owner may both dispose a dying connection.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await _loops.ConfigureAwait(false);
