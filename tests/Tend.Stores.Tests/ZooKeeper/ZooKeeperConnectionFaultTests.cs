@@ -119,6 +119,24 @@ public sealed class ZooKeeperConnectionFaultTests
         Assert.Equal(new ZooKeeperWatchEvent(ZooKeeperEventType.NodeDataChanged, "/w/child"), e);
     }
 
+    [Fact]
+    public async Task Auth_ServerRejectsCredentials_AuthFailedStateAndKvAuthenticationException()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            var auth = await ScriptedServer.ReadFrameAsync(stream, ct);
+            Assert.Equal(-4, BinaryPrimitives.ReadInt32BigEndian(auth));
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(-4, 0, (int)ZooKeeperErrorCode.AuthFailed), ct);
+        });
+        await using var store = new ZooKeeperKvStore(new KvStoreOptions { Endpoints = [server.EndPoint], Username = "alice", Password = "wrong", RequestTimeout = TimeSpan.FromSeconds(5) });
+
+        var ex = await Assert.ThrowsAsync<KvAuthenticationException>(() => store.GetAsync("/x"));
+        Assert.Contains("authentication failed", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(ZooKeeperState.AuthFailed, store.Client.State);
+        Assert.Equal(1, server.Connections);
+    }
+
     private static ZooKeeperClient NewClient(string endPoint) =>
         new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
 
