@@ -339,6 +339,9 @@ internal sealed class PrefixTracker : IAsyncDisposable
                 KvLog.ReadFailed(_logger, Prefix, work.Path, ex.Message);
             }
 
+            // Safe to flush on an empty queue: a change at zxid Z came from a read whose reply
+            // followed every notification of Z on the stream, and those were queued (synchronously,
+            // on the receive loop) before that reply was even read.
             if (!_work.Reader.TryPeek(out _))
             {
                 lock (_gate)
