@@ -111,6 +111,18 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     /// <summary>Queues a request; the id is assigned now, so requests go out (and replies come back) in call order.</summary>
     public Task<Reply<T>> SendAsync<T>(IJuteRequest request, ResponseParser<T> parser, int? reservedXid = null)
     {
+        // Serialise outside the lock, and before anything is queued: a request too large to send
+        // fails alone and leaves the connection (and the order of its replies) intact.
+        Memory<byte> frame;
+        try
+        {
+            frame = Serialize(request);
+        }
+        catch (ZooKeeperException ex)
+        {
+            return Task.FromException<Reply<T>>(ex);
+        }
+
         lock (_gate)
         {
             if (_dead is not null)
@@ -124,9 +136,10 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
                 _nextXid = 1;
             }
 
+            BinaryPrimitives.WriteInt32BigEndian(frame.Span[4..], xid);
             var pending = new PendingRequest<T>(xid, request.Type, parser);
             (request.Type == OpCode.Auth ? _pendingAuth : _pending).Enqueue(pending);
-            Enqueue(xid, request);
+            _outgoing.Writer.TryWrite(frame);
             return pending.Task;
         }
     }
@@ -217,17 +230,24 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         return length;
     }
 
-    private void Enqueue(int xid, IJuteRequest request)
+    private static Memory<byte> Serialize(IJuteRequest request)
     {
         var w = new JuteWriter();
-        new RequestHeader(xid, request.Type).Write(w);
+        new RequestHeader(0, request.Type).Write(w);
         request.Write(w);
         if (w.BodyLength > MaxFrameLength)
         {
-            throw new ZooKeeperException(ZooKeeperErrorCode.MarshallingError, $"A {request.Type} request of {w.BodyLength} bytes exceeds the frame limit.", null);
+            throw new ZooKeeperException(ZooKeeperErrorCode.MarshallingError, $"A {request.Type} request of {w.BodyLength} bytes exceeds the frame limit of {MaxFrameLength}.", null);
         }
 
-        _outgoing.Writer.TryWrite(w.ToFrame());
+        return MemoryMarshal.AsMemory(w.ToFrame());
+    }
+
+    private void Enqueue(int xid, IJuteRequest request)
+    {
+        var frame = Serialize(request);
+        BinaryPrimitives.WriteInt32BigEndian(frame.Span[4..], xid);
+        _outgoing.Writer.TryWrite(frame);
     }
 
     private async Task SendLoopAsync()
