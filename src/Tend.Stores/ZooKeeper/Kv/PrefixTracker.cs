@@ -107,6 +107,9 @@ internal sealed class PrefixTracker : IAsyncDisposable
                 return subscriber;
             }
 
+            // Flush first: changes still held back are then in the journal the subscriber is served
+            // from, not delivered to it a second time by the next flush.
+            Flush();
             _subscribers.Add(subscriber);
             if (_live)
             {
@@ -583,6 +586,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void GoLive()
     {
+        Flush();
         _live = true;
         foreach (var s in _subscribers)
         {
@@ -595,7 +599,6 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void Decide(Subscriber s)
     {
-        Flush();
         s.Pending = false;
         if (s.FromRevision <= 0)
         {
@@ -664,7 +667,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         {
             if (!s.Pending)
             {
-                var mine = _outbox.Where(c => KeyPath.IsUnder(c.Key, s.Prefix)).ToList();
+                var mine = _outbox.Where(c => c.Revision >= s.FromRevision && KeyPath.IsUnder(c.Key, s.Prefix)).ToList();
                 if (mine.Count > 0)
                 {
                     s.Channel.Writer.TryWrite(KvChangeBatch.FromChanges(mine));
