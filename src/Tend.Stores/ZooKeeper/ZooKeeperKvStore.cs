@@ -65,6 +65,9 @@ public sealed class ZooKeeperKvStore : IKvStore
 
     internal ZooKeeperClient Client { get; }
 
+    /// <summary>Watch with one-shot watches even on servers with persistent ones (tests of the pre-3.6 fallback).</summary>
+    internal bool ForceOneShotWatches { get; init; }
+
     /// <inheritdoc />
     public Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -181,7 +184,7 @@ public sealed class ZooKeeperKvStore : IKvStore
             }
 
             throw new KvStoreException($"{Name}: the transaction kept conflicting with concurrent writes; nothing was applied.");
-        });
+        }, idempotent: false);
     }
 
     /// <inheritdoc />
@@ -200,7 +203,7 @@ public sealed class ZooKeeperKvStore : IKvStore
             }
 
             return registration;
-        });
+        }, idempotent: false);
     }
 
     /// <inheritdoc />
@@ -288,7 +291,7 @@ public sealed class ZooKeeperKvStore : IKvStore
 
             if (task is null)
             {
-                task = StartTrackerAsync(new PrefixTracker(Client, prefix, _logger));
+                task = StartTrackerAsync(new PrefixTracker(Client, prefix, _logger, ForceOneShotWatches));
                 _trackers.Add((prefix, task));
             }
         }
@@ -402,11 +405,25 @@ public sealed class ZooKeeperKvStore : IKvStore
         throw new KvStoreException($"{Name}: deleting {prefix} kept conflicting with concurrent writes.");
     }
 
-    private async Task<T> Call<T>(Func<Task<T>> action)
+    private async Task<T> Call<T>(Func<Task<T>> action, bool idempotent = true)
     {
         try
         {
-            return await action().ConfigureAwait(false);
+            // A lost connection usually means the session is moving to another server: an idempotent
+            // operation simply runs again there (within the request timeout); a transaction may have
+            // been applied, so its caller has to decide.
+            var deadline = Environment.TickCount64 + (long)Client.Options.RequestTimeout.TotalMilliseconds;
+            while (true)
+            {
+                try
+                {
+                    return await action().ConfigureAwait(false);
+                }
+                catch (ZooKeeperConnectionLossException) when (idempotent && Environment.TickCount64 < deadline && Client.State is not (Session.ZooKeeperState.Closed or Session.ZooKeeperState.AuthFailed))
+                {
+                    await Task.Delay(50).ConfigureAwait(false);
+                }
+            }
         }
         catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoAuth or ZooKeeperErrorCode.AuthFailed or ZooKeeperErrorCode.InvalidAcl)
         {

@@ -202,6 +202,33 @@ public sealed class ZooKeeperClientTests(ZooKeeperServerFixture fixture) : IAsyn
     }
 
     [Fact]
+    public async Task SetData_ValueBeyondFrameLimit_FailsAloneConnectionStaysUsable()
+    {
+        await _client.CreateAsync(_root + "/big", Bytes("small"));
+        var pipelined = _client.GetDataAsync(_root + "/big");
+        var huge = new byte[5 * 1024 * 1024];
+        var ex = await Assert.ThrowsAsync<ZooKeeperException>(() => _client.SetDataAsync(_root + "/big", huge));
+        Assert.Equal(ZooKeeperErrorCode.MarshallingError, ex.Code);
+        Assert.Equal("small", Text((await pipelined)!.Data));
+        Assert.Equal("small", Text((await _client.GetDataAsync(_root + "/big"))!.Data));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1:2181,10.0.0.2:2182/app/zk", "10.0.0.1:2181 10.0.0.2:2182", "/app/zk")]
+    [InlineData("zk1", "zk1:2181", "")]
+    [InlineData("zk://a:1,b/", "a:1 b:2181", "")]
+    public void ConnectString_Parse_HostsPortsAndChroot(string text, string hosts, string chroot)
+    {
+        var parsed = ConnectString.Parse(text);
+        Assert.Equal(hosts, string.Join(' ', parsed.Hosts.Select(h => $"{h.Host}:{h.Port}")));
+        Assert.Equal(chroot, parsed.Chroot);
+    }
+
+    [Fact]
+    public void ConnectString_BadPort_FormatException() =>
+        Assert.Throws<FormatException>(() => ConnectString.Parse("host:99999"));
+
+    [Fact]
     public async Task Chroot_PathsAreRelative_ToTheChroot()
     {
         await _client.CreateAsync(_root + "/jail", ReadOnlyMemory<byte>.Empty);

@@ -119,6 +119,80 @@ public sealed class ZooKeeperConnectionFaultTests
         Assert.Equal(new ZooKeeperWatchEvent(ZooKeeperEventType.NodeDataChanged, "/w/child"), e);
     }
 
+    [Fact]
+    public async Task Auth_ServerRejectsCredentials_AuthFailedStateAndKvAuthenticationException()
+    {
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            var auth = await ScriptedServer.ReadFrameAsync(stream, ct);
+            Assert.Equal(-4, BinaryPrimitives.ReadInt32BigEndian(auth));
+            await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(-4, 0, (int)ZooKeeperErrorCode.AuthFailed), ct);
+        });
+        await using var store = new ZooKeeperKvStore(new KvStoreOptions { Endpoints = [server.EndPoint], Username = "alice", Password = "wrong", RequestTimeout = TimeSpan.FromSeconds(5) });
+
+        var ex = await Assert.ThrowsAsync<KvAuthenticationException>(() => store.GetAsync("/x"));
+        Assert.Contains("authentication failed", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(ZooKeeperState.AuthFailed, store.Client.State);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task Watch_ServerWithoutAddWatch_FallsBackToOneShotWatches()
+    {
+        var sawOneShotWatch = false;
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            // A pre-3.6 server: addWatch is unknown; /svc appears once the client waits for it.
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            bool created = false;
+            while (true)
+            {
+                var request = await ScriptedServer.ReadFrameAsync(stream, ct);
+                int xid = BinaryPrimitives.ReadInt32BigEndian(request);
+                int type = BinaryPrimitives.ReadInt32BigEndian(request.AsSpan(4));
+                int pathLength = type is 3 or 4 or 12 ? BinaryPrimitives.ReadInt32BigEndian(request.AsSpan(8)) : 0;
+                bool watch = type is 3 or 4 or 12 && request[12 + pathLength] == 1;
+                sawOneShotWatch |= watch;
+                byte[] reply = type switch
+                {
+                    -2 => ScriptedServer.Reply(-2, 42, 0),
+                    106 => ScriptedServer.Reply(xid, 42, (int)ZooKeeperErrorCode.Unimplemented),
+                    4 when created => ScriptedServer.Reply(xid, 42, 0, [0, 0, 0, 1, (byte)'v', .. Stat(42, numChildren: 0)]),
+                    12 when created => ScriptedServer.Reply(xid, 42, 0, [0, 0, 0, 0, .. Stat(42, numChildren: 0)]),
+                    3 when created => ScriptedServer.Reply(xid, 42, 0, Stat(42, numChildren: 0)),
+                    3 or 4 or 12 => ScriptedServer.Reply(xid, 41, (int)ZooKeeperErrorCode.NoNode),
+                    _ => ScriptedServer.Reply(xid, 41, (int)ZooKeeperErrorCode.Unimplemented),
+                };
+                await ScriptedServer.WriteFrameAsync(stream, reply, ct);
+                if (type == 3 && watch && !created)
+                {
+                    created = true;
+                    var path = Encoding.UTF8.GetBytes("/svc");
+                    byte[] evt = [0, 0, 0, (byte)ZooKeeperEventType.NodeCreated, 0, 0, 0, 3, 0, 0, 0, (byte)path.Length, .. path];
+                    await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(-1, -1, 0, evt), ct);
+                }
+            }
+        });
+        await using var store = new ZooKeeperKvStore(new KvStoreOptions { Endpoints = [server.EndPoint], RequestTimeout = TimeSpan.FromSeconds(5) });
+
+        await using var watch = new Tend.Testing.WatchReader(store, "/svc", 0, TimeSpan.FromSeconds(10));
+        var change = Assert.Single(await watch.TakeChangesAsync(1));
+        Assert.Equal((KvChangeKind.Put, "/svc", "v", 42L), (change.Kind, change.Key, change.Value, change.Revision));
+        Assert.True(sawOneShotWatch);
+    }
+
+    private static byte[] Stat(long zxid, int numChildren)
+    {
+        var stat = new byte[68];
+        BinaryPrimitives.WriteInt64BigEndian(stat.AsSpan(0), zxid);   // czxid
+        BinaryPrimitives.WriteInt64BigEndian(stat.AsSpan(8), zxid);   // mzxid
+        BinaryPrimitives.WriteInt32BigEndian(stat.AsSpan(52), 1);     // dataLength
+        BinaryPrimitives.WriteInt32BigEndian(stat.AsSpan(56), numChildren);
+        BinaryPrimitives.WriteInt64BigEndian(stat.AsSpan(60), zxid);  // pzxid
+        return stat;
+    }
+
     private static ZooKeeperClient NewClient(string endPoint) =>
         new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
 

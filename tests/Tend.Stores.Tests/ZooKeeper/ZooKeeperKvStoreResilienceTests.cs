@@ -121,6 +121,22 @@ public sealed class ZooKeeperKvStoreResilienceTests(ZooKeeperServerFixture fixtu
         Assert.Equal([_root + "/p/c"], (await store.ListAsync(_root)).Select(p => p.Key));
     }
 
+    [Fact]
+    public async Task Mirror_ChildCreatedUnderEmptyLeaf_ParentUnlistedChildListedInOneBatch()
+    {
+        await using var store = NewStore();
+        await store.PutAsync(_root + "/x", string.Empty);
+        await using var mirror = new KvMirror(store, _root);
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(Timeout);
+        Assert.Equal([_root + "/x"], mirror.Current.Select(p => p.Key));
+
+        // One zxid, two changes: the parent stops being a key as the child appears.
+        long rev = await store.PutAsync(_root + "/x/y", "child");
+        await mirror.WaitForRevisionAsync(rev).WaitAsync(Timeout);
+        Assert.Equal([(_root + "/x/y", "child")], mirror.Current.Select(p => (p.Key, p.Value)));
+    }
+
     private ZooKeeperKvStore NewStore(string? user = null, string? password = null) =>
         new(new KvStoreOptions { Kind = "zookeeper", Endpoints = [fixture.Server.EndPoint], Username = user, Password = password, SessionTimeout = TimeSpan.FromSeconds(6) });
 

@@ -21,14 +21,18 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private readonly BufferedStream _input;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Queue<PendingRequest> _pending = new();
     private readonly Queue<PendingRequest> _pendingAuth = new();
-    private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the thread that queues a frame onto an idle connection writes it to
+    // the socket itself, instead of waking a thread-pool thread (which costs milliseconds on a busy box).
+    private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private int _nextXid = 1;
+    private int _disposed;
     private Exception? _dead;
     private long _lastSend = Environment.TickCount64;
     private long _lastReceive = Environment.TickCount64;
@@ -38,6 +42,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = new BufferedStream(_stream, 64 * 1024);
         EndPoint = endPoint;
         Handshake = handshake;
         _logger = logger;
@@ -106,6 +111,18 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     /// <summary>Queues a request; the id is assigned now, so requests go out (and replies come back) in call order.</summary>
     public Task<Reply<T>> SendAsync<T>(IJuteRequest request, ResponseParser<T> parser, int? reservedXid = null)
     {
+        // Serialise outside the lock, and before anything is queued: a request too large to send
+        // fails alone and leaves the connection (and the order of its replies) intact.
+        Memory<byte> frame;
+        try
+        {
+            frame = Serialize(request);
+        }
+        catch (ZooKeeperException ex)
+        {
+            return Task.FromException<Reply<T>>(ex);
+        }
+
         lock (_gate)
         {
             if (_dead is not null)
@@ -119,9 +136,10 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
                 _nextXid = 1;
             }
 
+            BinaryPrimitives.WriteInt32BigEndian(frame.Span[4..], xid);
             var pending = new PendingRequest<T>(xid, request.Type, parser);
             (request.Type == OpCode.Auth ? _pendingAuth : _pending).Enqueue(pending);
-            Enqueue(xid, request);
+            _outgoing.Writer.TryWrite(frame);
             return pending.Task;
         }
     }
@@ -159,6 +177,13 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill(new ZooKeeperConnectionLossException($"The connection to {EndPoint} was closed by the client."));
+
+        // The session's run loop and its owner may both dispose a dying connection.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await _loops.ConfigureAwait(false);
@@ -167,7 +192,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         {
         }
 
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        await _input.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -205,17 +230,24 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         return length;
     }
 
-    private void Enqueue(int xid, IJuteRequest request)
+    private static Memory<byte> Serialize(IJuteRequest request)
     {
         var w = new JuteWriter();
-        new RequestHeader(xid, request.Type).Write(w);
+        new RequestHeader(0, request.Type).Write(w);
         request.Write(w);
         if (w.BodyLength > MaxFrameLength)
         {
-            throw new ZooKeeperException(ZooKeeperErrorCode.MarshallingError, $"A {request.Type} request of {w.BodyLength} bytes exceeds the frame limit.", null);
+            throw new ZooKeeperException(ZooKeeperErrorCode.MarshallingError, $"A {request.Type} request of {w.BodyLength} bytes exceeds the frame limit of {MaxFrameLength}.", null);
         }
 
-        _outgoing.Writer.TryWrite(w.ToFrame());
+        return MemoryMarshal.AsMemory(w.ToFrame());
+    }
+
+    private void Enqueue(int xid, IJuteRequest request)
+    {
+        var frame = Serialize(request);
+        BinaryPrimitives.WriteInt32BigEndian(frame.Span[4..], xid);
+        _outgoing.Writer.TryWrite(frame);
     }
 
     private async Task SendLoopAsync()
@@ -251,12 +283,12 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         {
             while (true)
             {
-                await _stream.ReadExactlyAsync(header, _stop.Token).ConfigureAwait(false);
+                await _input.ReadExactlyAsync(header, _stop.Token).ConfigureAwait(false);
                 int length = CheckLength(BinaryPrimitives.ReadInt32BigEndian(header));
                 var body = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
                 try
                 {
-                    await _stream.ReadExactlyAsync(body.AsMemory(0, length), _stop.Token).ConfigureAwait(false);
+                    await _input.ReadExactlyAsync(body.AsMemory(0, length), _stop.Token).ConfigureAwait(false);
                     Volatile.Write(ref _lastReceive, Environment.TickCount64);
                     Dispatch(body.AsSpan(0, length));
                 }

@@ -34,6 +34,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<KvChange> _journal = [];
+    private readonly List<KvChange> _outbox = [];
     private readonly List<Subscriber> _subscribers = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<ZooKeeperWatchEvent> _onEvent;
@@ -45,32 +46,52 @@ internal sealed class PrefixTracker : IAsyncDisposable
     private bool _needsResync;
     private bool _started;
     private bool _stopped;
+    private bool _oneShot;
     private Task _processor = Task.CompletedTask;
 
-    public PrefixTracker(ZooKeeperClient client, string prefix, ILogger logger)
+    /// <summary>A tracker of <paramref name="prefix"/>; with <paramref name="oneShotWatches"/> it uses one-shot watches even where persistent ones exist (tests of the fallback).</summary>
+    public PrefixTracker(ZooKeeperClient client, string prefix, ILogger logger, bool oneShotWatches = false)
     {
         _client = client;
         Prefix = prefix;
         _logger = logger;
+        _oneShot = oneShotWatches;
         _onEvent = OnEvent;
         _onState = OnState;
     }
 
     public string Prefix { get; }
 
+    /// <summary>True when the server has no persistent recursive watches (before 3.6) and one-shot watches on every node stand in.</summary>
+    public bool UsesOneShotWatches => Volatile.Read(ref _oneShot);
+
     /// <summary>Installs the watch and loads the tree; completes once the tracker serves subscribers.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _client.StateChanged += _onState;
-        var watch = await _client.AddRecursiveWatchReplyAsync(Prefix, _onEvent, cancellationToken).ConfigureAwait(false);
-        watch.GetValueOrThrow(Prefix);
-        var walk = TreeWalk.RunAsync(_client, Prefix, sendNow: false, cancellationToken);
+        long coveredFrom = -1;
+        if (!_oneShot)
+        {
+            var watch = await _client.AddRecursiveWatchReplyAsync(Prefix, _onEvent, cancellationToken).ConfigureAwait(false);
+            if (watch.Error == ZooKeeperErrorCode.Unimplemented)
+            {
+                // A server before 3.6: fall back to one-shot watches re-armed on every event. Changes
+                // that follow each other faster than a re-arm collapse into their last value.
+                Volatile.Write(ref _oneShot, true);
+            }
+            else
+            {
+                coveredFrom = watch.GetValueOrThrow(Prefix) ? watch.Zxid : 0;
+            }
+        }
+
+        var walk = TreeWalk.RunAsync(_client, Prefix, sendNow: false, cancellationToken, _oneShot ? _onEvent : null);
         lock (_gate)
         {
             _started = true;
         }
 
-        _processor = Task.Run(() => ProcessAsync(watch.Zxid, walk));
+        _processor = Task.Run(() => ProcessAsync(coveredFrom, walk));
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -86,6 +107,9 @@ internal sealed class PrefixTracker : IAsyncDisposable
                 return subscriber;
             }
 
+            // Flush first: changes still held back are then in the journal the subscriber is served
+            // from, not delivered to it a second time by the next flush.
+            Flush();
             _subscribers.Add(subscriber);
             if (_live)
             {
@@ -127,7 +151,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         }
 
         _client.StateChanged -= _onState;
-        _client.RemovePersistentRecursiveWatch(Prefix, _onEvent);
+        _client.Session.Watches.RemoveEverywhere(_onEvent);
         _work.Writer.TryComplete();
         _ready.TrySetException(new ObjectDisposedException(nameof(PrefixTracker)));
         await _processor.ConfigureAwait(false);
@@ -147,6 +171,12 @@ internal sealed class PrefixTracker : IAsyncDisposable
             return;
         }
 
+        if (_oneShot)
+        {
+            OnOneShotEvent(e);
+            return;
+        }
+
         _work.Writer.TryWrite(new Work(e.Path, Read(e.Path), null, null, VisibilityOnly: false));
         if (e.Type is ZooKeeperEventType.NodeCreated or ZooKeeperEventType.NodeDeleted && e.Path != Prefix)
         {
@@ -159,8 +189,53 @@ internal sealed class PrefixTracker : IAsyncDisposable
         }
     }
 
-    private Task<Reply<GetDataResponse>> Read(string path) =>
-        _client.SendNow(new GetDataRequest(_client.ToServerPath(path), false), GetDataResponse.Read);
+    private void OnOneShotEvent(ZooKeeperWatchEvent e)
+    {
+        switch (e.Type)
+        {
+            case ZooKeeperEventType.NodeCreated:
+            case ZooKeeperEventType.NodeDataChanged:
+                _work.Writer.TryWrite(new Work(e.Path, Read(e.Path, watch: true), null, null, VisibilityOnly: false));
+                if (e.Type == ZooKeeperEventType.NodeCreated)
+                {
+                    _work.Writer.TryWrite(new Work(e.Path, null, null, null, VisibilityOnly: false, Children: ReadChildren(e.Path)));
+                }
+
+                break;
+            case ZooKeeperEventType.NodeDeleted:
+                // The node may already be back (deleted and re-created by another session): the
+                // delete consumed both its watches, so re-arm them; on a missing node they set nothing.
+                _work.Writer.TryWrite(new Work(e.Path, Read(e.Path, watch: true), null, null, VisibilityOnly: false));
+                _work.Writer.TryWrite(new Work(e.Path, null, null, null, VisibilityOnly: false, Children: ReadChildren(e.Path)));
+                if (e.Path == Prefix)
+                {
+                    _client.Session.Watches.AddExist(Prefix, _onEvent);
+                    _ = _client.SendNow(new ExistsRequest(_client.ToServerPath(Prefix), true), StatResponse.Read);
+                }
+
+                break;
+            case ZooKeeperEventType.NodeChildrenChanged:
+                _work.Writer.TryWrite(new Work(e.Path, null, null, null, VisibilityOnly: false, Children: ReadChildren(e.Path)));
+                _work.Writer.TryWrite(new Work(e.Path, Read(e.Path, watch: true), null, null, VisibilityOnly: true));
+                break;
+        }
+    }
+
+    private Task<Reply<GetChildren2Response>> ReadChildren(string path)
+    {
+        _client.Session.Watches.AddChild(path, _onEvent);
+        return _client.SendNow(new GetChildren2Request(_client.ToServerPath(path), true), GetChildren2Response.Read);
+    }
+
+    private Task<Reply<GetDataResponse>> Read(string path, bool watch = false)
+    {
+        if (watch)
+        {
+            _client.Session.Watches.AddData(path, _onEvent);
+        }
+
+        return _client.SendNow(new GetDataRequest(_client.ToServerPath(path), watch), GetDataResponse.Read);
+    }
 
     private void OnState(ZooKeeperState state)
     {
@@ -205,6 +280,13 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
         // Runs before callers' requests flow on the new connection: the walk sees the tree as of now.
         Task<Reply<bool>>? addWatch = null;
+        if (_oneShot)
+        {
+            // One-shot watches are (re-)armed by the walk itself.
+            _work.Writer.TryWrite(new Work(Prefix, null, TreeWalk.RunAsync(_client, Prefix, sendNow: true, watcher: _onEvent), null, VisibilityOnly: false, Resync: resync));
+            return;
+        }
+
         if (resync)
         {
             _client.RemovePersistentRecursiveWatch(Prefix, _onEvent);
@@ -213,7 +295,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         }
 
         var walk = TreeWalk.RunAsync(_client, Prefix, sendNow: true);
-        _work.Writer.TryWrite(new Work(Prefix, null, walk, addWatch, VisibilityOnly: false));
+        _work.Writer.TryWrite(new Work(Prefix, null, walk, addWatch, VisibilityOnly: false, Resync: resync));
     }
 
     private async Task ProcessAsync(long coveredFrom, Task<TreeWalk> initialWalk)
@@ -233,7 +315,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
         lock (_gate)
         {
-            Load(walk, coveredFrom);
+            Load(walk, coveredFrom < 0 ? walk.StartZxid : coveredFrom);
         }
 
         _ready.TrySetResult();
@@ -243,7 +325,11 @@ internal sealed class PrefixTracker : IAsyncDisposable
             {
                 if (work.Walk is not null)
                 {
-                    await ApplyWalkAsync(work.Walk, work.AddWatch).ConfigureAwait(false);
+                    await ApplyWalkAsync(work.Walk, work.AddWatch, work.Resync).ConfigureAwait(false);
+                }
+                else if (work.Children is not null)
+                {
+                    await ApplyChildrenAsync(work.Path, work.Children).ConfigureAwait(false);
                 }
                 else
                 {
@@ -254,6 +340,17 @@ internal sealed class PrefixTracker : IAsyncDisposable
             {
                 // The connection died under the read: the walk after the re-attach reconciles.
                 KvLog.ReadFailed(_logger, Prefix, work.Path, ex.Message);
+            }
+
+            // Safe to flush on an empty queue: a change at zxid Z came from a read whose reply
+            // followed every notification of Z on the stream, and those were queued (synchronously,
+            // on the receive loop) before that reply was even read.
+            if (!_work.Reader.TryPeek(out _))
+            {
+                lock (_gate)
+                {
+                    Flush();
+                }
             }
         }
     }
@@ -321,7 +418,33 @@ internal sealed class PrefixTracker : IAsyncDisposable
         }
     }
 
-    private async Task ApplyWalkAsync(Task<TreeWalk> walkTask, Task<Reply<bool>>? addWatch)
+    /// <summary>One-shot mode: a node's children changed; read (and watch) the ones not known yet.</summary>
+    private async Task ApplyChildrenAsync(string path, Task<Reply<GetChildren2Response>> children)
+    {
+        var reply = await children.ConfigureAwait(false);
+        if (!reply.Ok)
+        {
+            return;
+        }
+
+        foreach (var name in reply.Value!.Children)
+        {
+            var child = path == "/" ? "/" + name : path + "/" + name;
+            bool known;
+            lock (_gate)
+            {
+                known = _model.ContainsKey(child);
+            }
+
+            if (!known)
+            {
+                _work.Writer.TryWrite(new Work(child, Read(child, watch: true), null, null, VisibilityOnly: false));
+                _work.Writer.TryWrite(new Work(child, null, null, null, VisibilityOnly: false, Children: ReadChildren(child)));
+            }
+        }
+    }
+
+    private async Task ApplyWalkAsync(Task<TreeWalk> walkTask, Task<Reply<bool>>? addWatch, bool resync)
     {
         TreeWalk walk;
         long coveredFrom = 0;
@@ -344,10 +467,10 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
         lock (_gate)
         {
-            if (addWatch is not null)
+            if (resync)
             {
                 _needsResync = false;
-                Resync(walk, coveredFrom, "the session expired");
+                Resync(walk, addWatch is null ? walk.StartZxid : coveredFrom, "the session expired");
                 return;
             }
 
@@ -439,6 +562,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void Load(TreeWalk walk, long coveredFrom)
     {
+        Flush();
         // Loaded nodes are not "journaled": a notification for a change the walk already saw is
         // still journaled, since a watcher from an older snapshot needs it.
         _model = walk.Nodes.ToDictionary(kv => kv.Key, kv => new NodeState(kv.Value.Data, kv.Value.Stat, Journaled: false), StringComparer.Ordinal);
@@ -450,6 +574,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void Resync(TreeWalk walk, long coveredFrom, string reason)
     {
+        Flush();
         var pending = _subscribers.Where(s => !s.Pending).ToList();
         Load(walk, coveredFrom);
         KvLog.Resynced(_logger, Prefix, _revision, reason);
@@ -461,6 +586,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void GoLive()
     {
+        Flush();
         _live = true;
         foreach (var s in _subscribers)
         {
@@ -500,6 +626,11 @@ internal sealed class PrefixTracker : IAsyncDisposable
     private KvSnapshot Snapshot(string prefix) =>
         KvSnapshot.Create(prefix, _revision, _model.Where(kv => kv.Value.Visible && KeyPath.IsUnder(kv.Key, prefix)).Select(kv => new KvPair(kv.Key, kv.Value.Value, kv.Value.Stat.Mzxid)));
 
+    /// <summary>
+    /// Queues a change. Changes of one zxid (a multi; a child create and the parent it unlists) must
+    /// reach watchers in one batch — a consumer skips a later batch at a revision it already has — so
+    /// they are held until a change of a higher zxid comes or the work queue runs dry.
+    /// </summary>
     private void Emit(KvChange change)
     {
         long rev = Math.Max(change.Revision, _revision);
@@ -508,8 +639,23 @@ internal sealed class PrefixTracker : IAsyncDisposable
             change = change with { Revision = rev };
         }
 
+        if (_outbox.Count > 0 && rev > _outbox[^1].Revision)
+        {
+            Flush();
+        }
+
         _revision = rev;
-        _journal.Add(change);
+        _outbox.Add(change);
+    }
+
+    private void Flush()
+    {
+        if (_outbox.Count == 0)
+        {
+            return;
+        }
+
+        _journal.AddRange(_outbox);
         if (_journal.Count > JournalLimit)
         {
             int drop = _journal.Count - (JournalLimit / 2);
@@ -519,11 +665,17 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
         foreach (var s in _subscribers)
         {
-            if (!s.Pending && KeyPath.IsUnder(change.Key, s.Prefix))
+            if (!s.Pending)
             {
-                s.Channel.Writer.TryWrite(KvChangeBatch.FromChanges([change]));
+                var mine = _outbox.Where(c => c.Revision >= s.FromRevision && KeyPath.IsUnder(c.Key, s.Prefix)).ToList();
+                if (mine.Count > 0)
+                {
+                    s.Channel.Writer.TryWrite(KvChangeBatch.FromChanges(mine));
+                }
             }
         }
+
+        _outbox.Clear();
     }
 
     private sealed record NodeState(byte[] Data, ZooKeeperStat Stat, bool Journaled)
@@ -533,7 +685,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         public string Value => Encoding.UTF8.GetString(Data);
     }
 
-    private sealed record Work(string Path, Task<Reply<GetDataResponse>>? Read, Task<TreeWalk>? Walk, Task<Reply<bool>>? AddWatch, bool VisibilityOnly);
+    private sealed record Work(string Path, Task<Reply<GetDataResponse>>? Read, Task<TreeWalk>? Walk, Task<Reply<bool>>? AddWatch, bool VisibilityOnly, bool Resync = false, Task<Reply<GetChildren2Response>>? Children = null);
 
     /// <summary>One watcher of (part of) the prefix.</summary>
     internal sealed class Subscriber(string prefix, long fromRevision)

@@ -23,10 +23,13 @@ internal sealed class TreeWalk
 
     /// <summary>
     /// Walks <paramref name="root"/>. The first level goes out before this method first yields, so a
-    /// caller on a watch or state callback keeps its place in the connection's request order.
+    /// caller on a watch or state callback keeps its place in the connection's request order. With a
+    /// <paramref name="watcher"/>, every node read gets one-shot data and child watches (and a missing
+    /// root an exists watch) delivering to it.
     /// </summary>
-    public static async Task<TreeWalk> RunAsync(ZooKeeperClient client, string root, bool sendNow, CancellationToken cancellationToken = default)
+    public static async Task<TreeWalk> RunAsync(ZooKeeperClient client, string root, bool sendNow, CancellationToken cancellationToken = default, Action<Session.ZooKeeperWatchEvent>? watcher = null)
     {
+        bool watch = watcher is not null;
         var nodes = new Dictionary<string, NodeRead>(StringComparer.Ordinal);
         long start = 0;
         var level = new List<string> { root };
@@ -36,7 +39,13 @@ internal sealed class TreeWalk
             foreach (var path in level)
             {
                 var server = client.ToServerPath(path);
-                requests.Add((path, Send(client, new GetDataRequest(server, false), GetDataResponse.Read, sendNow, cancellationToken), Send(client, new GetChildren2Request(server, false), GetChildren2Response.Read, sendNow, cancellationToken)));
+                if (watcher is not null)
+                {
+                    client.Session.Watches.AddData(path, watcher);
+                    client.Session.Watches.AddChild(path, watcher);
+                }
+
+                requests.Add((path, Send(client, new GetDataRequest(server, watch), GetDataResponse.Read, sendNow, cancellationToken), Send(client, new GetChildren2Request(server, watch), GetChildren2Response.Read, sendNow, cancellationToken)));
             }
 
             var next = new List<string>();
@@ -51,6 +60,13 @@ internal sealed class TreeWalk
 
                 if (data.Error == ZooKeeperErrorCode.NoNode || children.Error == ZooKeeperErrorCode.NoNode)
                 {
+                    if (watcher is not null && path == root)
+                    {
+                        // Nothing to watch yet: wait for the root to be created.
+                        client.Session.Watches.AddExist(path, watcher);
+                        _ = Send(client, new ExistsRequest(client.ToServerPath(path), true), StatResponse.Read, sendNow, cancellationToken);
+                    }
+
                     continue; // deleted meanwhile (or never there): the watch reports it
                 }
 

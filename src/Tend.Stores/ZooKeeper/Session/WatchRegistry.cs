@@ -76,7 +76,8 @@ internal sealed class WatchRegistry
             }
         }
 
-        foreach (var t in targets)
+        // A handler holding several watches on the node (data and child) hears the event once.
+        foreach (var t in targets.Distinct())
         {
             t(e);
         }
@@ -99,6 +100,21 @@ internal sealed class WatchRegistry
                 [.. _child.Keys.Select(toServerPath)],
                 [],
                 [.. _recursive.Keys.Select(toServerPath)]);
+        }
+    }
+
+    /// <summary>Removes <paramref name="handler"/> from every watch it is part of.</summary>
+    public void RemoveEverywhere(Action<ZooKeeperWatchEvent> handler)
+    {
+        lock (_gate)
+        {
+            foreach (var map in new[] { _data, _exist, _child, _recursive })
+            {
+                foreach (var path in map.Keys.ToList())
+                {
+                    Remove(map, path, handler);
+                }
+            }
         }
     }
 
@@ -134,7 +150,11 @@ internal sealed class WatchRegistry
                 map[path] = list = [];
             }
 
-            list.Add(handler);
+            // Re-arming a one-shot watch that has not fired yet must not deliver its event twice.
+            if (!list.Contains(handler))
+            {
+                list.Add(handler);
+            }
         }
     }
 

@@ -129,18 +129,24 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a request on the live connection (waiting for one) and waits for its reply.</summary>
+    /// <summary>Sends a request on the live connection (waiting up to the request timeout for one) and waits for its reply.</summary>
+    /// <remarks>
+    /// No timer per request: replies come back in order, so a request without a reply means a
+    /// connection without replies, which the connection's read timeout (two thirds of the session
+    /// timeout) kills, failing the request with a connection loss.
+    /// </remarks>
     public async Task<Reply<T>> SendAsync<T>(IJuteRequest request, ResponseParser<T> parser, CancellationToken cancellationToken = default)
     {
-        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var connection = Volatile.Read(ref _connection);
+        if (connection is null || !connection.IsAlive)
         {
-            return await connection.SendAsync(request, parser).WaitAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
+            connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException ex)
-        {
-            throw new ZooKeeperException(ZooKeeperErrorCode.OperationTimeout, $"No reply to a {request.Type} request within {_requestTimeout.TotalSeconds:0.#} s.", ex);
-        }
+
+        var reply = connection.SendAsync(request, parser);
+        return cancellationToken.CanBeCanceled
+            ? await reply.WaitAsync(cancellationToken).ConfigureAwait(false)
+            : await reply.ConfigureAwait(false);
     }
 
     /// <summary>Sends without waiting for a connection: fails at once when there is none. Keeps send order with the caller's thread.</summary>
