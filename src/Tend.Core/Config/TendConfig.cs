@@ -22,4 +22,7 @@ public sealed record TendConfig
 
     /// <summary>The <c>[watch]</c> section.</summary>
     public WatchOptions Watch { get; init; } = new();
+
+    /// <summary>The <c>[render]</c> section with its resources (confdir and cfgdir resources included).</summary>
+    public RenderOptions Render { get; init; } = new();
 }

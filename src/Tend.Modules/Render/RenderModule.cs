@@ -1,0 +1,330 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Config;
+using Tend.Core.Kv;
+using Tend.Core.Mirror;
+using Tend.Core.Processes;
+
+namespace Tend.Modules.Render;
+
+/// <summary>
+/// The render module: keeps files rendered from templates fed by watched keys. Each change is
+/// coalesced per resource (<c>wait = "min:max"</c>), rendered to memory, compared with the
+/// destination, staged beside it, checked, renamed over it, and followed by the reload command;
+/// resources sharing a reload command reload once per pass, after all their files are written.
+/// A failing resource keeps its old file and never stops the others.
+/// </summary>
+public sealed partial class RenderModule : IAsyncDisposable
+{
+    private readonly RenderOptions _options;
+    private readonly IKvStore _store;
+    private readonly KvMirrorSet? _mirrors;
+    private readonly ICommandRunner _runner;
+    private readonly ITemplateCompiler _compiler;
+    private readonly ILogger _logger;
+    private readonly TextWriter _diffOutput;
+    private readonly TimeProvider _time;
+    private readonly List<RenderResource> _resources;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private Task? _loop;
+
+    internal RenderModule(
+        RenderOptions options,
+        IKvStore store,
+        KvMirrorSet? mirrors,
+        ICommandRunner runner,
+        ITemplateCompiler compiler,
+        ILoggerFactory? loggers = null,
+        TextWriter? diffOutput = null,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(runner);
+        _options = options;
+        _store = store;
+        _mirrors = mirrors;
+        _runner = runner;
+        _compiler = compiler;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<RenderModule>();
+        _diffOutput = diffOutput ?? TextWriter.Null;
+        _time = time ?? TimeProvider.System;
+
+        // Templates are compiled up front: a template that does not parse is a configuration error,
+        // so the first start fails fast and a SIGHUP reload keeps the last good configuration.
+        _resources = [];
+        foreach (var r in options.Templates)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(r.Source);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException(r.Source, 0, 0, $"cannot read the template of {r.Id}: {ex.Message}", ex);
+            }
+
+            var template = compiler.Compile(r.Source, text, r.MissingKey);
+            _resources.Add(new RenderResource(r, template, r.Wait ?? options.Wait));
+        }
+    }
+
+    /// <summary>The status of every resource, in configuration order.</summary>
+    public IReadOnlyList<RenderResourceStatus> Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _resources.Select(r => r.Status)];
+            }
+        }
+    }
+
+    /// <summary>Renders every resource once from a fresh read of the store (onetime mode); true when every resource succeeded.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+        return ok;
+    }
+
+    /// <summary>
+    /// Starts rendering in the background: watching the mirrors, or, with <c>[render] interval</c>,
+    /// polling the store. Each resource first renders once its mirrors have loaded.
+    /// </summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_loop is not null)
+            {
+                return;
+            }
+
+            if (_options.Interval is { } interval)
+            {
+                _loop = Task.Run(() => PollAsync(interval, _stopping.Token));
+                return;
+            }
+
+            if (_mirrors is null)
+            {
+                throw new InvalidOperationException("watch mode needs the mirror set");
+            }
+
+            var byMirror = new Dictionary<KvMirror, List<RenderResource>>();
+            foreach (var r in _resources)
+            {
+                var mirrors = r.ReadPrefixes.Select(_mirrors.Get).ToList();
+                foreach (var m in mirrors)
+                {
+                    if (!byMirror.TryGetValue(m, out var list))
+                    {
+                        byMirror[m] = list = [];
+                    }
+
+                    list.Add(r);
+                }
+
+                _ = MarkSyncedAsync(r, mirrors, _stopping.Token);
+            }
+
+            foreach (var (mirror, list) in byMirror)
+            {
+                _subscriptions.Add(mirror.Subscribe(_ => Changed(list)));
+            }
+
+            _loop = Task.Run(() => WatchLoopAsync(_stopping.Token));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var s in _subscriptions)
+        {
+            s.Dispose();
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected on shutdown.
+            }
+        }
+
+        _stopping.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task MarkSyncedAsync(RenderResource r, List<KvMirror> mirrors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(mirrors.Select(m => m.WhenSynced)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            r.Synced = true;
+            r.Immediate = true;
+        }
+
+        Wake();
+    }
+
+    private void Changed(List<RenderResource> resources)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var r in resources)
+            {
+                // Before the first load completes, the render after it covers this change.
+                if (!r.Synced)
+                {
+                    continue;
+                }
+
+                r.FirstChange ??= now;
+                r.LastChange = now;
+            }
+        }
+
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task WatchLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            List<RenderResource> due;
+            TimeSpan sleep;
+            lock (_gate)
+            {
+                var now = _time.GetUtcNow();
+                due = _resources.Where(r => r.DueAt() is { } at && at <= now).ToList();
+                if (due.Count > 0)
+                {
+                    // Resources that share a reload command with a due one join this pass, so the
+                    // service reloads once for the whole burst, after all its files are written.
+                    var reloads = due.Select(r => r.Options.ReloadCommand).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    due.AddRange(_resources.Where(r => r.Pending && !due.Contains(r) && r.Options.ReloadCommand is { } c && reloads.Contains(c)));
+                    foreach (var r in due)
+                    {
+                        r.ClearPending();
+                    }
+
+                    sleep = TimeSpan.Zero;
+                }
+                else
+                {
+                    var next = _resources.Select(r => r.DueAt()).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                    sleep = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now;
+                }
+            }
+
+            if (due.Count > 0)
+            {
+                await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PollAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renders <paramref name="resources"/>, then runs each distinct reload command of the written ones once.</summary>
+    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
+    {
+        bool ok = true;
+        var reloads = new List<(string Command, TimeSpan Timeout, List<RenderResource> For)>();
+        foreach (var r in resources)
+        {
+            var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+            ok &= outcome != Outcome.Failed;
+            if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
+            {
+                var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
+                int i = reloads.FindIndex(x => x.Command == command);
+                if (i < 0)
+                {
+                    reloads.Add((command, timeout, [r]));
+                }
+                else
+                {
+                    reloads[i].For.Add(r);
+                    reloads[i] = (command, timeout > reloads[i].Timeout ? timeout : reloads[i].Timeout, reloads[i].For);
+                }
+            }
+        }
+
+        foreach (var (command, timeout, forResources) in reloads)
+        {
+            ok &= await ReloadAsync(command, timeout, forResources, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ok;
+    }
+
+    private async Task<bool> ReloadAsync(string command, TimeSpan timeout, List<RenderResource> forResources, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(new CommandSpec(command, timeout), cancellationToken).ConfigureAwait(false);
+        var ids = string.Join(", ", forResources.Select(r => r.Options.Id));
+        lock (_gate)
+        {
+            foreach (var r in forResources)
+            {
+                r.Status = result.Succeeded
+                    ? r.Status with { LastReloadError = null }
+                    : r.Status with { ReloadFailures = r.Status.ReloadFailures + 1, LastReloadError = $"reload_cmd failed: {result.Summary}" };
+            }
+        }
+
+        if (result.Succeeded)
+        {
+            Log.Reloaded(_logger, command, ids, result.Duration.TotalMilliseconds);
+        }
+        else
+        {
+            Log.ReloadFailed(_logger, command, ids, result.Summary);
+        }
+
+        return result.Succeeded;
+    }
+}
