@@ -1,0 +1,73 @@
+using System.Collections;
+using Tend.Templates.Functions;
+
+namespace Tend.Templates;
+
+/// <summary>
+/// The functions templates may call, by name. Start from <see cref="CreateBuiltins"/> (Go's
+/// predefined functions) or <see cref="CreateConfd"/> (those plus confd's function map), add your
+/// own with <see cref="Add"/>; a later registration replaces an earlier one of the same name, as
+/// a Go FuncMap overrides a builtin. Parsing snapshots the registry, so a parsed template never
+/// changes when the registry does.
+/// </summary>
+public sealed class FunctionRegistry : IEnumerable<TemplateFunction>
+{
+    private readonly Dictionary<string, TemplateFunction> _functions = new(StringComparer.Ordinal);
+
+    /// <summary>Go text/template's builtins: and, or, not, len, index, slice, call, html, js, urlquery, print, printf, println, eq, ne, lt, le, gt, ge.</summary>
+    public static FunctionRegistry CreateBuiltins()
+    {
+        var r = new FunctionRegistry();
+        foreach (var f in Builtins.All())
+        {
+            r.Add(f);
+        }
+        return r;
+    }
+
+    /// <summary>The builtins plus confd's full function map; the key functions read <paramref name="keys"/>.</summary>
+    /// <param name="keys">The key-value snapshot <c>getv</c>, <c>ls</c> and friends read.</param>
+    /// <param name="dns">Resolver for lookupIP/lookupSRV; null uses the system resolver.</param>
+    public static FunctionRegistry CreateConfd(ITemplateKeySource keys, ITemplateDnsResolver? dns = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var r = CreateBuiltins();
+        foreach (var f in ConfdFunctions.All(keys, dns ?? SystemDnsResolver.Instance))
+        {
+            r.Add(f);
+        }
+        return r;
+    }
+
+    /// <summary>Number of functions.</summary>
+    public int Count => _functions.Count;
+
+    /// <summary>Adds or replaces a function.</summary>
+    public FunctionRegistry Add(TemplateFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        _functions[function.Name] = function;
+        return this;
+    }
+
+    /// <summary>Looks a function up by name.</summary>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TemplateFunction? function) =>
+        _functions.TryGetValue(name, out function);
+
+    /// <summary>An independent copy (what a parsed template keeps).</summary>
+    public FunctionRegistry Clone()
+    {
+        var r = new FunctionRegistry();
+        foreach (var f in _functions.Values)
+        {
+            r.Add(f);
+        }
+        return r;
+    }
+
+    /// <summary>The functions sorted by name.</summary>
+    public IEnumerator<TemplateFunction> GetEnumerator() =>
+        _functions.Values.OrderBy(f => f.Name, StringComparer.Ordinal).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using Tend.Templates.Execution;
+using Tend.Templates.Parsing;
+
+namespace Tend.Templates;
+
+/// <summary>
+/// A parsed and compiled Go text/template. Immutable: one instance may render concurrently on
+/// any number of threads. Output and errors are byte-identical with Go's text/template.
+/// </summary>
+public sealed class GoTemplate
+{
+    private static readonly FunctionRegistry DefaultFunctions = FunctionRegistry.CreateBuiltins();
+
+    private readonly Dictionary<string, CompiledTree> _trees;
+    private readonly CompiledTree? _root;
+    private readonly MissingKeyMode _missingKey;
+
+    private GoTemplate(string name, Dictionary<string, CompiledTree> trees, MissingKeyMode missingKey)
+    {
+        Name = name;
+        _trees = trees;
+        _root = trees.GetValueOrDefault(name);
+        _missingKey = missingKey;
+    }
+
+    /// <summary>The name given to <see cref="Parse"/>; it appears in every error message.</summary>
+    public string Name { get; }
+
+    /// <summary>Names of all templates in this text (the top-level one and every define/block), sorted.</summary>
+    public IReadOnlyList<string> TemplateNames => _trees.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Parses and compiles a template.</summary>
+    /// <param name="name">Name used in error messages (typically the file name).</param>
+    /// <param name="text">The template text.</param>
+    /// <param name="options">Missing-key mode and functions; null for Go's defaults.</param>
+    /// <exception cref="TemplateParseException">The text is not a valid template; the message is Go's.</exception>
+    public static GoTemplate Parse(string name, string text, TemplateOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(text);
+        options ??= new TemplateOptions();
+        var functions = options.Functions?.Clone() ?? DefaultFunctions;
+        ParseResult parsed;
+        try
+        {
+            parsed = Parser.Parse(name, text, n => functions.TryGet(n, out _));
+        }
+        catch (ParseFailure e)
+        {
+            var info = new TreeInfo(name, text);
+            int col = info.LineColumn(e.Pos).Column;
+            string prefix = $"template: {name}:{e.Line}: ";
+            string detail = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            throw new TemplateParseException(e.Message, name, e.Line, col, detail);
+        }
+        var trees = Compiler.Compile(parsed, functions);
+        return new GoTemplate(name, trees, options.MissingKey);
+    }
+
+    /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>
+    /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's. Output written so far stays written.</exception>
+    public void Render(TextWriter output, object? data)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (_root is null)
+        {
+            string msg = $"{Formatting.GoStrings.Quote(Name)} is an incomplete or empty template";
+            throw new TemplateExecutionException($"template: {Name}: {msg}", Name, Name, 0, 0, msg);
+        }
+        var s = new ExecState(output, _root, _missingKey);
+        object? dot = data is null ? null : GoValues.Normalize(data);
+        s.Push("$", dot);
+        _root.Body(s, dot);
+    }
+
+    /// <summary>Renders to a string.</summary>
+    /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's.</exception>
+    public string RenderToString(object? data)
+    {
+        var sb = new StringBuilder();
+        using var w = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
+        Render(w, data);
+        return sb.ToString();
+    }
+}
