@@ -31,6 +31,17 @@ public sealed partial class RenderModule : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private Task? _loop;
 
+    /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
+    /// <param name="options">The <c>[render]</c> options and resources.</param>
+    /// <param name="store">Read directly in onetime and interval mode.</param>
+    /// <param name="mirrors">The shared mirrors watch mode reads (<c>null</c> when only onetime or interval mode is used).</param>
+    /// <param name="runner">Runs check and reload commands.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="diffOutput">Where noop mode prints its diffs.</param>
+    /// <exception cref="ConfigException">A template cannot be read or does not parse.</exception>
+    public static RenderModule Create(RenderOptions options, IKvStore store, KvMirrorSet? mirrors, ICommandRunner runner, ILoggerFactory? loggers = null, TextWriter? diffOutput = null) =>
+        new(options, store, mirrors, runner, GoTemplateCompiler.Instance, loggers, diffOutput);
+
     internal RenderModule(
         RenderOptions options,
         IKvStore store,
@@ -229,25 +240,15 @@ public sealed partial class RenderModule : IAsyncDisposable
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
-                due = _resources.Where(r => r.DueAt() is { } at && at <= now).ToList();
-                if (due.Count > 0)
+                var dueAt = EffectiveDueTimes();
+                due = _resources.Where(r => dueAt.TryGetValue(r, out var at) && at <= now).ToList();
+                foreach (var r in due)
                 {
-                    // Resources that share a reload command with a due one join this pass, so the
-                    // service reloads once for the whole burst, after all its files are written.
-                    var reloads = due.Select(r => r.Options.ReloadCommand).OfType<string>().ToHashSet(StringComparer.Ordinal);
-                    due.AddRange(_resources.Where(r => r.Pending && !due.Contains(r) && r.Options.ReloadCommand is { } c && reloads.Contains(c)));
-                    foreach (var r in due)
-                    {
-                        r.ClearPending();
-                    }
+                    r.ClearPending();
+                }
 
-                    sleep = TimeSpan.Zero;
-                }
-                else
-                {
-                    var next = _resources.Select(r => r.DueAt()).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-                    sleep = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now;
-                }
+                var next = dueAt.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now;
             }
 
             if (due.Count > 0)
@@ -258,6 +259,34 @@ public sealed partial class RenderModule : IAsyncDisposable
 
             await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// When each pending resource renders. Resources sharing a reload command render together, when
+    /// the last of them is due (each is bounded by its own max wait), so the service reloads once per
+    /// burst, after all its files are written.
+    /// </summary>
+    private Dictionary<RenderResource, DateTimeOffset> EffectiveDueTimes()
+    {
+        var dueAt = new Dictionary<RenderResource, DateTimeOffset>();
+        foreach (var r in _resources)
+        {
+            if (r.DueAt() is { } at)
+            {
+                dueAt[r] = at;
+            }
+        }
+
+        foreach (var group in dueAt.Keys.Where(r => r.Options.ReloadCommand is not null).GroupBy(r => r.Options.ReloadCommand, StringComparer.Ordinal).ToList())
+        {
+            var latest = group.Max(r => dueAt[r]);
+            foreach (var r in group)
+            {
+                dueAt[r] = latest;
+            }
+        }
+
+        return dueAt;
     }
 
     private async Task PollAsync(TimeSpan interval, CancellationToken cancellationToken)
