@@ -130,8 +130,7 @@ public sealed partial class RenderModule : IAsyncDisposable
             var byMirror = new Dictionary<KvMirror, List<RenderResource>>();
             foreach (var r in _resources)
             {
-                var mirrors = r.ReadPrefixes.Select(_mirrors.Get).ToList();
-                foreach (var m in mirrors)
+                foreach (var m in r.ReadPrefixes.Select(_mirrors.Get))
                 {
                     if (!byMirror.TryGetValue(m, out var list))
                     {
@@ -140,13 +139,12 @@ public sealed partial class RenderModule : IAsyncDisposable
 
                     list.Add(r);
                 }
-
-                _ = MarkSyncedAsync(r, mirrors, _stopping.Token);
             }
 
             foreach (var (mirror, list) in byMirror)
             {
                 _subscriptions.Add(mirror.Subscribe(_ => Changed(list)));
+                _ = WhenMirrorSyncedAsync(mirror, list, _stopping.Token);
             }
 
             _loop = Task.Run(() => WatchLoopAsync(_stopping.Token));
@@ -178,21 +176,29 @@ public sealed partial class RenderModule : IAsyncDisposable
         _wake.Dispose();
     }
 
-    private async Task MarkSyncedAsync(RenderResource r, List<KvMirror> mirrors, CancellationToken cancellationToken)
+    private async Task WhenMirrorSyncedAsync(KvMirror mirror, List<RenderResource> readers, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.WhenAll(mirrors.Select(m => m.WhenSynced)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await mirror.WhenSynced.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return;
         }
 
+        // Every reader whose mirrors have now all loaded renders at once; marking them together
+        // lets readers sharing a reload command render in one pass and reload once.
         lock (_gate)
         {
-            r.Synced = true;
-            r.Immediate = true;
+            foreach (var r in readers)
+            {
+                if (!r.Synced && r.ReadPrefixes.All(p => _mirrors!.Get(p).IsSynced))
+                {
+                    r.Synced = true;
+                    r.Immediate = true;
+                }
+            }
         }
 
         Wake();
