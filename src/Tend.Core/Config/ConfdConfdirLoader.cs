@@ -70,7 +70,8 @@ public static class ConfdConfdirLoader
             var doc = new TomlSection(file, "the top level", Parse(file));
             var table = doc.Table("template") ?? throw new ConfigException(file, 1, 1, "a confd resource needs a [template] table");
             doc.RejectUnknownKeys(["template"]);
-            resources.Add(RenderConfigReader.ReadResource(table, templates, root));
+            var resource = RenderConfigReader.ReadResource(table, templates, root);
+            resources.Add(table.Has("id") ? resource : resource with { Id = Path.GetFileNameWithoutExtension(file) });
         }
 
         RenderConfigReader.RejectDuplicateDestinations(resources);

@@ -38,7 +38,7 @@ internal static class RenderConfigReader
         var destination = Path.GetFullPath(dest, baseDir);
         var options = new RenderResourceOptions
         {
-            Id = s.String("id") ?? destination,
+            Id = s.String("id") ?? Path.GetFileName(destination),
             Origin = $"{s.File}:{s.Position.Line}",
             Source = source,
             Destination = destination,

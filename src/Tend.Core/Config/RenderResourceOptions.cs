@@ -7,7 +7,7 @@ namespace Tend.Core.Config;
 /// </summary>
 public sealed record RenderResourceOptions
 {
-    /// <summary>A name for logs and <c>/status</c> (default: the destination).</summary>
+    /// <summary>A name for logs and <c>/status</c> (default: the destination's file name; a confd resource's conf.d file name).</summary>
     public required string Id { get; init; }
 
     /// <summary>Where the resource was declared (<c>file:line</c>), for messages.</summary>

@@ -3,6 +3,8 @@ using Tend.Cli;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
+using Tend.Core.Processes;
+using Tend.Modules.Render;
 
 namespace Tend.Daemon;
 
@@ -31,19 +33,39 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>The render module, when the configuration has render resources.</summary>
+    public RenderModule? Render { get; private set; }
+
     public static DaemonRuntime Start(TendConfig config, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger<DaemonRuntime>();
         var store = GlobalOptions.OpenStore(config.Store, loggers);
         var mirrors = new KvMirrorSet(store, loggers);
         var runtime = new DaemonRuntime(config, store, mirrors, logger);
+        if (config.Render.Templates.Count > 0)
+        {
+            try
+            {
+                // Templates are read and compiled here, so a SIGHUP reload re-reads them too.
+                runtime.Render = RenderModule.Create(config.Render, store, mirrors, ShellCommandRunner.Instance, loggers, Console.Out);
+            }
+            catch
+            {
+                mirrors.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+
+            runtime.Render.Start();
+        }
+
         foreach (var prefix in config.Watch.Prefixes)
         {
             var mirror = mirrors.Get(prefix);
             runtime._subscriptions.Add(mirror.Subscribe(runtime.LogChanges));
         }
 
-        Log.Started(logger, store.Name, config.Watch.Prefixes.Count);
+        Log.Started(logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
         return runtime;
     }
 
@@ -52,6 +74,11 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         foreach (var s in _subscriptions)
         {
             s.Dispose();
+        }
+
+        if (Render is not null)
+        {
+            await Render.DisposeAsync().ConfigureAwait(false);
         }
 
         await Mirrors.DisposeAsync().ConfigureAwait(false);
@@ -80,8 +107,8 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Running on {Store}, watching {Prefixes} prefixes")]
-        public static partial void Started(ILogger logger, string store, int prefixes);
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Running on {Store}, watching {Prefixes} prefixes, rendering {Templates} templates")]
+        public static partial void Started(ILogger logger, string store, int prefixes, int templates);
 
         [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "PUT {Key} = {Value} (revision {Revision})")]
         public static partial void Put(ILogger logger, string key, string value, long revision);

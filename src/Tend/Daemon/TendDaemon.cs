@@ -114,7 +114,7 @@ internal sealed partial class TendDaemon : BackgroundService
         {
             fresh = DaemonRuntime.Start(next, _loggers);
         }
-        catch (Exception ex) when (ex is Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
+        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
         {
             LastReloadError = ex.Message;
             Log.ReloadRejected(_logger, ex.Message);
