@@ -129,4 +129,38 @@ public sealed class RenderCliTests : IDisposable
 
         await tend.WaitForOutputAsync(_ => File.ReadAllText(Out) == "web1=10.0.0.1:9090\nweb3=10.0.0.3:9090\n", TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task Run_SighupAfterTemplateEdit_ReRendersWithNewTemplate()
+    {
+        Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(_ => File.Exists(Out), TimeSpan.FromSeconds(30));
+
+        Write("confd/templates/hosts.tmpl", "port {{getv \"/port\"}}\n");
+        await tend.SignalAsync("HUP");
+
+        await tend.WaitForOutputAsync(_ => File.ReadAllText(Out) == "port 8080\n", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Run_TemplateDoesNotParse_Exit2WithPosition()
+    {
+        Write("confd/templates/hosts.tmpl", "ok\n{{if}}\n");
+        Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "run", "--config", Path.Combine(_dir, "tend.toml"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("hosts.tmpl:2:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_Version_PrintsVersion()
+    {
+        var (code, stdout, _) = await TendProcess.RunAsync(null, "render", "-version");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("tend ", stdout, StringComparison.Ordinal);
+    }
 }

@@ -54,15 +54,17 @@ internal static class RenderCommand
     private static readonly Option<string?> SslKey = new("--ssl_key") { Description = "reconfig: client key (must exist)" };
     private static readonly Option<bool> Debug = new("--debug", "-d") { Description = "reconfig: debug logging" };
 
+    private static readonly Option<bool> Version = new("--version") { Description = "Print the version and exit (as confd and reconfig do)" };
+
     private static readonly Option[] All =
     [
-        ConfdDefaults, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
+        Version, ConfdDefaults, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
         Scheme, ClientCert, ClientKey, ClientCaKeys, ClientInsecure, Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, Debug,
     ];
 
     // Long names also accepted with one dash (Go's flag package and confd users write -onetime).
     private static readonly HashSet<string> LongNames = new(
-        All.Select(o => o.Name.TrimStart('-')).Concat(["prefix", "file", "username", "password", "log-level", "config", "help", "version"]),
+        All.Select(o => o.Name.TrimStart('-')).Concat(["prefix", "file", "username", "password", "log-level", "config", "help"]),
         StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> ShortNames = new(StringComparer.Ordinal)
@@ -83,6 +85,12 @@ internal static class RenderCommand
 
         render.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(Version))
+            {
+                await Console.Out.WriteLineAsync($"tend {TendVersion.Value}").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
             var (config, onetime) = Resolve(global, parse);
             if (!onetime)
             {
