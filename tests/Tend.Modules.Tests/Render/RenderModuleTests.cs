@@ -331,6 +331,37 @@ public sealed class RenderModuleTests : IDisposable
         await Eventually(() => File.Exists(r.Destination) && File.ReadAllText(r.Destination) == "1");
     }
 
+    [Fact]
+    public async Task Interval_PollsStoreWithoutMirrors_PicksUpChange()
+    {
+        await _store.PutAsync("/a", "1");
+        var r = Resource("a", "{{getv \"/a\"}}", ["/a"]);
+        await using var module = Module(new RenderOptions { Templates = [r], Interval = TimeSpan.FromMilliseconds(100) });
+        module.Start();
+        await Eventually(() => File.Exists(r.Destination) && File.ReadAllText(r.Destination) == "1");
+
+        await _store.PutAsync("/a", "2");
+
+        await Eventually(() => File.ReadAllText(r.Destination) == "2");
+    }
+
+    [Fact]
+    public async Task Watch_GlobalWait_AppliesToResourcesWithoutTheirOwn()
+    {
+        await _store.PutAsync("/a", "0");
+        var r = Resource("a", "{{getv \"/a\"}}", ["/a"]);
+        await using var mirrors = new KvMirrorSet(_store);
+        await using var module = Module(new RenderOptions { Templates = [r], Wait = new RenderWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
+        module.Start();
+        await Eventually(() => File.Exists(r.Destination));
+
+        await _store.PutAsync("/a", "1");
+        await Task.Delay(200);
+        Assert.Equal("0", File.ReadAllText(r.Destination));
+
+        await Eventually(() => File.ReadAllText(r.Destination) == "1");
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
