@@ -254,7 +254,8 @@ public sealed partial class RenderModule : IAsyncDisposable
                 }
 
                 var next = dueAt.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now;
+                // Capped: a semaphore wait cannot exceed ~24 days, and waking early costs nothing.
+                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Min(next - now, TimeSpan.FromHours(1));
             }
 
             if (due.Count > 0)
@@ -266,6 +267,8 @@ public sealed partial class RenderModule : IAsyncDisposable
             await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
     /// When each pending resource renders. Resources sharing a reload command render together, when
