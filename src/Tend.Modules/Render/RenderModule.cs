@@ -84,6 +84,12 @@ public sealed partial class RenderModule : IAsyncDisposable
         }
     }
 
+    /// <summary>The first retry delay after a failed render in watch mode; doubles per failure up to <see cref="MaxRetryDelay"/>.</summary>
+    internal TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest retry delay.</summary>
+    internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The status of every resource, in configuration order.</summary>
     public IReadOnlyList<RenderResourceStatus> Status
     {
@@ -288,10 +294,18 @@ public sealed partial class RenderModule : IAsyncDisposable
 
         foreach (var group in dueAt.Keys.Where(r => r.Options.ReloadCommand is not null).GroupBy(r => r.Options.ReloadCommand, StringComparer.Ordinal).ToList())
         {
-            var latest = group.Max(r => dueAt[r]);
+            // Only changes set the group's pace: a member merely waiting to retry a failure must
+            // not hold the others back, but it joins them when they go first.
+            var changed = group.Where(r => r.Immediate || r.FirstChange is not null).ToList();
+            if (changed.Count == 0)
+            {
+                continue;
+            }
+
+            var latest = changed.Max(r => dueAt[r]);
             foreach (var r in group)
             {
-                dueAt[r] = latest;
+                dueAt[r] = changed.Contains(r) || dueAt[r] > latest ? latest : dueAt[r];
             }
         }
 
@@ -316,6 +330,11 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             ok &= outcome != Outcome.Failed;
+            if (fromMirrors)
+            {
+                ScheduleRetry(r, outcome == Outcome.Failed);
+            }
+
             if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
             {
                 var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
@@ -338,6 +357,27 @@ public sealed partial class RenderModule : IAsyncDisposable
         }
 
         return ok;
+    }
+
+    /// <summary>
+    /// A failed resource is tried again with backoff even when no key changes, so a transient
+    /// failure (a check that flaked, a full disk) heals by itself instead of waiting for the
+    /// next change; a change still renders at once (within its wait).
+    /// </summary>
+    private void ScheduleRetry(RenderResource r, bool failed)
+    {
+        lock (_gate)
+        {
+            if (!failed)
+            {
+                r.ConsecutiveFailures = 0;
+                return;
+            }
+
+            r.ConsecutiveFailures++;
+            var delay = RetryDelay * Math.Pow(2, Math.Min(r.ConsecutiveFailures - 1, 16));
+            r.RetryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
+        }
     }
 
     private async Task<bool> ReloadAsync(string command, TimeSpan timeout, List<RenderResource> forResources, CancellationToken cancellationToken)

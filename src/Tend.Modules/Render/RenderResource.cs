@@ -27,7 +27,13 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     /// <summary>Render at once, without waiting (the first render after the mirrors loaded).</summary>
     public bool Immediate { get; set; }
 
-    public bool Pending => Immediate || FirstChange is not null;
+    /// <summary>After a failure in watch mode: when to try again without a change (a flaky check, a full disk).</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>Failures in a row, for the retry backoff.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    public bool Pending => Immediate || FirstChange is not null || RetryAt is not null;
 
     public RenderResourceStatus Status { get; set; } = new() { Id = options.Id, Destination = options.Destination };
 
@@ -39,19 +45,22 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
             return DateTimeOffset.MinValue;
         }
 
-        if (FirstChange is not { } first || LastChange is not { } last)
+        DateTimeOffset? due = RetryAt;
+        if (FirstChange is { } first && LastChange is { } last)
         {
-            return null;
+            var quiet = last + Wait.Min;
+            var latest = first + Wait.Max;
+            var change = quiet < latest ? quiet : latest;
+            due = due is { } retry && retry < change ? retry : change;
         }
 
-        var quiet = last + Wait.Min;
-        var latest = first + Wait.Max;
-        return quiet < latest ? quiet : latest;
+        return due;
     }
 
     public void ClearPending()
     {
         Immediate = false;
+        RetryAt = null;
         FirstChange = null;
         LastChange = null;
     }

@@ -26,7 +26,9 @@ public sealed class RenderModuleTests : IDisposable
     };
 
     private RenderModule Module(RenderOptions options, IKvStore? store = null, KvMirrorSet? mirrors = null, StringWriter? diff = null) =>
-        RenderModule.Create(options, store ?? _store, mirrors, _runner, diffOutput: diff);
+        new(options, store ?? _store, mirrors, _runner, GoTemplateCompilerForTests, diffOutput: diff) { RetryDelay = TimeSpan.FromMilliseconds(200) };
+
+    private static ITemplateCompiler GoTemplateCompilerForTests => GoTemplateCompiler.Instance;
 
     [Fact]
     public async Task RunOnce_ConfdFunctions_SeeKeysRelativeToResourcePrefix()
@@ -329,6 +331,24 @@ public sealed class RenderModuleTests : IDisposable
         gated.Open();
 
         await Eventually(() => File.Exists(r.Destination) && File.ReadAllText(r.Destination) == "1");
+    }
+
+    [Fact]
+    public async Task Watch_CheckFailsThenPasses_RetriedWithoutAChange()
+    {
+        await _store.PutAsync("/a", "1");
+        var r = Resource("a", "{{getv \"/a\"}}", ["/a"]) with { CheckCommand = "flaky {{.src}}", ReloadCommand = "reload" };
+        _runner.ExitCodes["flaky"] = 1;
+        await using var mirrors = new KvMirrorSet(_store);
+        await using var module = Module(new RenderOptions { Templates = [r] }, mirrors: mirrors);
+        module.Start();
+        await Eventually(() => module.Status[0].Failures >= 2);
+        Assert.False(File.Exists(r.Destination));
+
+        _runner.ExitCodes["flaky"] = 0;
+
+        await Eventually(() => File.Exists(r.Destination) && module.Status[0].LastError is null);
+        await Eventually(() => _runner.Commands.Contains("reload"));
     }
 
     [Fact]
