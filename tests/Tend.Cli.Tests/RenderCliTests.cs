@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Tend.Testing.Servers;
 using Xunit;
 
 namespace Tend.Cli.Tests;
@@ -162,5 +164,37 @@ public sealed class RenderCliTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.StartsWith("tend ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_StatusEndpoint_ShowsEachTemplatesRenderAndError()
+    {
+        Write("confd/templates/broken.tmpl", "{{getv \"/missing\"}}");
+        Write("confd/conf.d/broken.toml", $"[template]\nsrc = \"broken.tmpl\"\ndest = \"{Path.Combine(_dir, "broken.out")}\"\nkeys = [\"/missing\"]\n");
+        int port = FreePort.Next();
+        Write("tend.toml", $"[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n[http]\nlisten = \"127.0.0.1:{port}\"\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(p => p.StdErr.Contains("Render of broken failed", StringComparison.Ordinal) && File.Exists(Out), TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+
+        var render = status.RootElement.GetProperty("render").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!);
+        Assert.Contains("/missing", render["broken"].GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, render["broken"].GetProperty("last_render").ValueKind);
+        Assert.Equal(JsonValueKind.Null, render["hosts"].GetProperty("last_error").ValueKind);
+        Assert.Equal(1, render["hosts"].GetProperty("writes").GetInt64());
+        Assert.True(render["hosts"].GetProperty("revision").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Render_ConfdTomlConfigFile_SettingsUsedFlagsWin()
+    {
+        Write("confd.toml", $"backend = \"file\"\nfile = [\"{Data}\"]\nconfdir = \"{Confdir}\"\nonetime = true\nprefix = \"/nothing-here\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-config-file", Path.Combine(_dir, "confd.toml"), "-prefix", "/");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
     }
 }
