@@ -152,6 +152,12 @@ internal static class RenderCommand
         var confdToml = parse.GetValue(ConfigFile) ?? (confd && File.Exists(DefaultConfdToml) ? DefaultConfdToml : null);
         var settings = confdToml is null ? new ConfdSettings() : ConfdConfdirLoader.LoadSettings(confdToml);
 
+        if (settings.AuthToken is not null || settings.BasicAuth is true)
+        {
+            // Silently dropping credentials would surface later as a confusing authentication failure.
+            throw new UsageException($"{confdToml}: auth_token and basic_auth are not supported; use username and password");
+        }
+
         var backend = parse.GetValue(Backend) ?? settings.Backend ?? (confd ? "etcd" : null);
         var nodes = NonEmpty(parse.GetValue(Node)) ?? settings.Nodes;
         var files = NonEmpty(parse.GetValue(global.File)) ?? settings.Files;
