@@ -258,6 +258,78 @@ gen = []
 for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 700):
     gen.append((block(), D1, rng.choice(["", "", "", "zero", "error"])))
 
+# A second generator: control flow, variables and templates over another data shape.
+D2 = [{"id": 1, "name": "alpha", "vals": [3, 1, 2], "meta": {"x": 1.5, "y": None, "z": "zz"}, "ok": True},
+      {"id": 2, "name": "", "vals": [], "meta": {}, "ok": False},
+      {"id": 3, "name": "gamma é", "vals": [0, -1], "meta": {"x": 0, "w": [1, 2]}, "ok": None, "deep": [1, [2, [3]]]}]
+rng2 = random.Random(77)
+E2 = ["$it", ".", ".id", ".name", ".vals", ".meta", ".meta.x", ".meta.y", ".ok", "$e", "$i", "$v", "$n", "(len .vals)", "1", "\"s\"", "0.5", ".deep", "$it.id"]
+
+def e2():
+    r = rng2.random()
+    a = rng2.choice(E2)
+    if r < 0.5:
+        return a
+    if r < 0.7:
+        return rng2.choice(["len", "print", "not", "printf \"%v\"", "printf \"%T\""]) + " " + a
+    if r < 0.85:
+        return rng2.choice(["eq", "ne", "lt", "gt", "and", "or"]) + " " + a + " " + rng2.choice(E2)
+    return rng2.choice(["index .vals 0", "index .vals 1", "index .meta \"x\"", "index .meta \"q\"", "index $it \"name\"", "slice .vals 1", "index .deep 1 1"])
+
+def b2(depth, inrange):
+    out = []
+    for _ in range(rng2.randint(1, 2)):
+        r = rng2.random()
+        if r < 0.2:
+            out.append(rng2.choice([" ", "-", "\n", "|"]))
+        elif r < 0.45 or depth > 2:
+            out.append("{{" + e2() + "}}")
+        elif r < 0.6:
+            out.append("{{range $i, $e := " + rng2.choice([".vals", ".meta", "$", ".deep", ".vals", "$it.vals"]) + "}}" + b2(depth + 1, True) +
+                       ("{{else}}none" if rng2.random() < 0.3 else "") + "{{end}}")
+        elif r < 0.7 and inrange:
+            out.append("{{if " + e2() + "}}{{" + rng2.choice(["break", "continue"]) + "}}{{end}}")
+        elif r < 0.8:
+            out.append("{{if " + e2() + "}}a{{else if " + e2() + "}}b{{else}}" + b2(depth + 1, inrange) + "{{end}}")
+        elif r < 0.88:
+            out.append("{{with " + e2() + "}}" + b2(depth + 1, False) + "{{else}}w{{end}}")
+        elif r < 0.94:
+            out.append("{{$v := " + e2() + "}}{{$v = " + e2() + "}}{{$v}}")
+        else:
+            out.append("{{template \"t\" " + e2() + "}}")
+    return "".join(out)
+
+for i in range(int(sys.argv[3]) if len(sys.argv) > 3 else 400):
+    body = b2(0, False)
+    tmpl = "{{define \"t\"}}<{{.}}>{{end}}{{$e := 0}}{{$i := 0}}{{$v := 0}}{{range $n, $it := .}}[" + body + "]{{end}}"
+    gen.append((tmpl, D2, rng2.choice(["", "", "zero", "error"])))
+
+# A third generator: random printf formats (flags, width, precision, *, [n]) over varied values.
+rng3 = random.Random(4242)
+VALS = ["0", "1", "-1", "42", "-987654321", "9223372036854775807", "255", "65", "0x7f", "'é'", "0.0", "1.5", "-2.25", "3.14159265358979",
+        "1e-9", "1e21", "123456789.125", "0.1", "2.5e-5", "\"\"", "\"abc\"", "\"héllo ✓\"", "\"tab\\there\"", "\"q\\\"q\"", "true", "false",
+        "nil", ".list", ".strs", ".m", ".mixed", ".emap", ".elist", ".f", ".maxi", ".mini", ".nil", ".missing", ".hosts"]
+def rand_verb():
+    flags = "".join(f for f in "+-# 0" if rng3.random() < 0.2)
+    width = rng3.choice(["", "", "", "5", "1", "12", "0", "*"])
+    prec = rng3.choice(["", "", "", ".0", ".2", ".5", ".", ".*", ".12"])
+    idx = "[%d]" % rng3.randint(0, 3) if rng3.random() < 0.07 else ""
+    verb = rng3.choice("vvvddssqxXobcUeEfFgGtT%z")
+    return "%" + flags + idx + width + prec + verb
+for i in range(int(sys.argv[4]) if len(sys.argv) > 4 else 500):
+    fmt = "".join(rng3.choice(["", "<", " ", "|"]) + rand_verb() for _ in range(rng3.randint(1, 3)))
+    args = " ".join(rng3.choice(VALS) for _ in range(rng3.randint(0, 4)))
+    gen.append(("{{printf \"" + fmt + "\" " + args + "}}", D1, ""))
+
+# A fourth generator: token soup, mostly invalid, to compare parse errors and their lines.
+rng4 = random.Random(9001)
+TOKS = ["{{", "}}", "{{- ", " -}}", "(", ")", "|", ":=", "=", "$x", "$", ".", ".a", ".a.b", "1", "-2", "1.5", "'c'", "\"s\"", "`r`",
+        "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "print", "len",
+        "and", ",", " ", "  ", "\n", "x", "/*", "*/", "{{/* c */}}", "\"unterminated", "#", "..", "$y", "0x", "1e", "@"]
+for i in range(int(sys.argv[5]) if len(sys.argv) > 5 else 300):
+    t = "".join(rng4.choice(TOKS) + rng4.choice(["", " "]) for _ in range(rng4.randint(2, 12)))
+    gen.append((t, D1, ""))
+
 with open(sys.argv[2] if len(sys.argv) > 2 else "tests/Tend.Templates.Tests/Corpus/cases.jsonl", "w") as out:
     for i, (t, d, mk) in enumerate(hand):
         out.write(json.dumps({"name": "h%04d" % i, "template": t, "data": d, "missingkey": mk}, ensure_ascii=False) + "\n")

@@ -59,6 +59,12 @@ public sealed class GoTemplate
     }
 
     /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>
+    /// <remarks>
+    /// Data is JSON-like: <c>Dictionary&lt;string, object?&gt;</c> (Go map[string]interface {}),
+    /// <c>List&lt;object?&gt;</c> ([]interface {}), <see cref="long"/> (int), <see cref="double"/> (float64),
+    /// string, bool, null; any other object behaves as a Go struct whose public properties are
+    /// fields and whose public methods can be called. See <see cref="TemplateData.FromJson(string)"/>.
+    /// </remarks>
     /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's. Output written so far stays written.</exception>
     public void Render(TextWriter output, object? data)
     {

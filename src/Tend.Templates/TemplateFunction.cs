@@ -49,6 +49,9 @@ public sealed class TemplateFunction
     /// <summary>The implementation.</summary>
     public Func<object?[], object?> Invoke { get; }
 
-    /// <summary>Set for the builtins that the engine evaluates itself (and, or).</summary>
+    /// <summary>Set for the builtins that the engine evaluates itself (and, or) or may print directly (print, printf, println).</summary>
     internal string? Special { get; init; }
+
+    /// <summary>The implementation never keeps the argument array, so the engine may reuse it.</summary>
+    internal bool PoolArguments { get; init; }
 }

@@ -8,4 +8,14 @@ public sealed record TemplateOptions
 
     /// <summary>The functions templates may call; null means Go's builtins only.</summary>
     public FunctionRegistry? Functions { get; init; }
+
+    /// <summary>Parses a Go <c>missingkey</c> value: <c>default</c> or <c>invalid</c>, <c>zero</c>, <c>error</c>.</summary>
+    /// <exception cref="ArgumentException">Any other value (Go: <c>unrecognized option: missingkey=VALUE</c>).</exception>
+    public static MissingKeyMode ParseMissingKey(string value) => value switch
+    {
+        "default" or "invalid" => MissingKeyMode.Default,
+        "zero" => MissingKeyMode.Zero,
+        "error" => MissingKeyMode.Error,
+        _ => throw new ArgumentException($"unrecognized option: missingkey={value}", nameof(value)),
+    };
 }

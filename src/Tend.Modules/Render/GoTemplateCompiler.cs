@@ -105,6 +105,28 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             return false;
         }
 
-        public IEnumerable<KVPair> All() => Pairs.Select(p => new KVPair(p.Key, p.Value));
+        public IEnumerable<KVPair> ListUnder(string prefix)
+        {
+            // A plain string prefix, as the interface asks: the sorted pairs from the first key >= prefix.
+            var pairs = Pairs;
+            int lo = 0, hi = pairs.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (string.CompareOrdinal(pairs[mid].Key, prefix) < 0)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            for (int i = lo; i < pairs.Count && pairs[i].Key.StartsWith(prefix, StringComparison.Ordinal); i++)
+            {
+                yield return new KVPair(pairs[i].Key, pairs[i].Value);
+            }
+        }
     }
 }

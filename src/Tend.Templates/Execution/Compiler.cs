@@ -124,6 +124,15 @@ internal sealed class Compiler
                 return null;
             case ActionNode a:
                 {
+                    var direct = TryCompileDirectPrint(a);
+                    if (direct is not null)
+                    {
+                        return direct;
+                    }
+                    if (a.Pipe.Decl.Count == 0 && a.Pipe.Cmds.Count == 1)
+                    {
+                        return CompileSimpleAction(a);
+                    }
                     var pipe = CompilePipeline(a.Pipe);
                     if (a.Pipe.Decl.Count > 0)
                     {
@@ -156,6 +165,22 @@ internal sealed class Compiler
             default:
                 throw new InvalidOperationException("unknown node: " + node);
         }
+    }
+
+    // The common {{command}} action: one command, no declarations, so no pipeline closure.
+    private ExecFn CompileSimpleAction(ActionNode a)
+    {
+        var p = a.Pipe;
+        var cmd = CompileCommand(p.Cmds[0], hasFinal: false);
+        return (s, dot) =>
+        {
+            s.At = a;
+            s.At = p;
+            var v = cmd(s, dot, Missing);
+            s.At = a;
+            Output.PrintValue(s.Out, v is GoNil ? null : v);
+            return Flow.Normal;
+        };
     }
 
     private ExecFn CompileIfOrWith(BranchNode b)
@@ -382,8 +407,8 @@ internal sealed class Compiler
             cmds[i] = CompileCommand(p.Cmds[i], hasFinal: i > 0);
         }
         int ndecl = p.Decl.Count;
-        var names = new string[ndecl];
-        var slots = new int[ndecl];
+        var names = ndecl == 0 ? [] : new string[ndecl];
+        var slots = ndecl == 0 ? [] : new int[ndecl];
         for (int i = 0; i < ndecl; i++)
         {
             names[i] = Intern(p.Decl[i].Ident[0]);
@@ -451,6 +476,8 @@ internal sealed class Compiler
         bool notAFunction = cmd.Args.Count > 1 || hasFinal;
         switch (first)
         {
+            case FieldNode f when f.Ident.Length == 1 && !notAFunction:
+                return CompileSingleField(f);
             case FieldNode f:
                 {
                     var chain = CompileFieldChain(f, f.Ident, cmd.Args, hasFinal);
@@ -519,6 +546,16 @@ internal sealed class Compiler
                 }
         }
         return Fail(first, $"can't evaluate command {GoStrings.Quote(first.ToString())}");
+    }
+
+    private static CmdFn CompileSingleField(FieldNode f)
+    {
+        string name = f.Ident[0];
+        return (s, dot, _) =>
+        {
+            s.At = f;
+            return EvalField(s, dot, name, f, [], false, Missing, dot, s.DotWrapped).Value;
+        };
     }
 
     private static EvalFn IdealConstant(NumberNode n)
@@ -789,12 +826,15 @@ internal sealed class Compiler
         }
     }
 
-    private CmdFn CompileFunction(IdentifierNode id, Node callNode, List<Node>? args, bool hasFinal)
+    private delegate object?[] ArgsFn(ExecState s, object? dot, object? final);
+
+    /// <summary>Checks arity and compiles argument evaluation for a call of a named function (Go's evalCall up to the call).</summary>
+    private (TemplateFunction? Fn, ArgsFn? Args, CmdFn? Failure) CompileCallArgs(IdentifierNode id, List<Node>? args, bool hasFinal)
     {
         string name = id.Ident;
         if (!_functions.TryGet(name, out var fn))
         {
-            return Fail(id, $"{GoStrings.Quote(name)} is not a defined function");
+            return (null, null, Fail(id, $"{GoStrings.Quote(name)} is not a defined function"));
         }
         var argNodes = args is null ? [] : args.Skip(1).ToList();
         int numIn = argNodes.Count + (hasFinal ? 1 : 0);
@@ -805,16 +845,57 @@ internal sealed class Compiler
             numFixed = ps.Count - 1;
             if (numIn < numFixed)
             {
-                return Fail(id, $"wrong number of args for {name}: want at least {ps.Count - 1} got {argNodes.Count}");
+                return (fn, null, Fail(id, $"wrong number of args for {name}: want at least {ps.Count - 1} got {argNodes.Count}"));
             }
         }
         else if (numIn != ps.Count)
         {
-            return Fail(id, $"wrong number of args for {name}: want {ps.Count} got {numIn}");
+            return (fn, null, Fail(id, $"wrong number of args for {name}: want {ps.Count} got {numIn}"));
         }
         if (fn.Special is "and" or "or")
         {
+            return (fn, null, null);
+        }
+        var argFns = new EvalFn[argNodes.Count];
+        for (int i = 0; i < argFns.Length; i++)
+        {
+            var t = i < numFixed ? ps[i] : ps[^1];
+            argFns[i] = CompileArg(argNodes[i], t);
+        }
+        TemplateParameterType finalType = ps.Count > 0 ? ps[^1] : TemplateParameterType.Any;
+        if (hasFinal && fn.IsVariadic && numIn - 1 < numFixed)
+        {
+            finalType = ps[numIn - 1];
+        }
+        bool pool = fn.PoolArguments;
+        ArgsFn argsFn = (s, dot, final) =>
+        {
+            var argv = pool ? s.RentArgs(numIn) : new object?[numIn];
+            for (int i = 0; i < argFns.Length; i++)
+            {
+                argv[i] = argFns[i](s, dot);
+            }
+            if (final != Missing)
+            {
+                argv[numIn - 1] = ValidateType(s, final, finalType);
+            }
+            return argv;
+        };
+        return (fn, argsFn, null);
+    }
+
+    private CmdFn CompileFunction(IdentifierNode id, Node callNode, List<Node>? args, bool hasFinal)
+    {
+        var (fn, argsFn, failure) = CompileCallArgs(id, args, hasFinal);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        string name = id.Ident;
+        if (fn!.Special is "and" or "or")
+        {
             bool isOr = fn.Special == "or";
+            var argNodes = args is null ? [] : args.Skip(1).ToList();
             var fns = argNodes.Select(a => CompileArg(a, TemplateParameterType.Value)).ToArray();
             return (s, dot, final) =>
             {
@@ -835,30 +916,12 @@ internal sealed class Compiler
                 return v;
             };
         }
-        var argFns = new EvalFn[argNodes.Count];
-        for (int i = 0; i < argFns.Length; i++)
-        {
-            var t = i < numFixed ? ps[i] : ps[^1];
-            argFns[i] = CompileArg(argNodes[i], t);
-        }
-        TemplateParameterType finalType = ps.Count > 0 ? ps[^1] : TemplateParameterType.Any;
-        if (hasFinal && fn.IsVariadic && numIn - 1 < numFixed)
-        {
-            finalType = ps[numIn - 1];
-        }
         var invoke = fn.Invoke;
+        bool pool = fn.PoolArguments;
         return (s, dot, final) =>
         {
             s.At = id;
-            var argv = new object?[numIn];
-            for (int i = 0; i < argFns.Length; i++)
-            {
-                argv[i] = argFns[i](s, dot);
-            }
-            if (final != Missing)
-            {
-                argv[numIn - 1] = ValidateType(s, final, finalType);
-            }
+            var argv = argsFn!(s, dot, final);
             object? r;
             try
             {
@@ -873,7 +936,79 @@ internal sealed class Compiler
                 s.At = callNode;
                 throw s.Error($"error calling {name}: {e.Message}");
             }
+            if (pool)
+            {
+                s.ReturnArgs(argv);
+            }
             return r is null ? GoNil.Instance : GoValues.Normalize(r);
+        };
+    }
+
+    /// <summary>
+    /// An action whose pipeline ends in print/printf/println: the text goes straight to the output
+    /// instead of through an intermediate string (same bytes; Go would Fprint that string).
+    /// </summary>
+    private ExecFn? TryCompileDirectPrint(ActionNode a)
+    {
+        var p = a.Pipe;
+        if (p.Decl.Count > 0 || p.Cmds[^1].Args[0] is not IdentifierNode id
+            || !_functions.TryGet(id.Ident, out var fn) || fn.Special is not ("print" or "printf" or "println"))
+        {
+            return null;
+        }
+        return BuildDirectPrint(a, id, fn.Special);
+    }
+
+    // Separate from the checks above so the closure state is only allocated for actions that print.
+    private ExecFn? BuildDirectPrint(ActionNode a, IdentifierNode id, string special)
+    {
+        var p = a.Pipe;
+        var cmds = new CmdFn[p.Cmds.Count - 1];
+        for (int i = 0; i < cmds.Length; i++)
+        {
+            cmds[i] = CompileCommand(p.Cmds[i], hasFinal: i > 0);
+        }
+        var (_, argsFn, failure) = CompileCallArgs(id, p.Cmds[^1].Args, hasFinal: cmds.Length > 0);
+        if (failure is not null)
+        {
+            return null;
+        }
+        return (s, dot) =>
+        {
+            s.At = a;
+            s.At = p;
+            object? v = Missing;
+            foreach (var cmd in cmds)
+            {
+                v = cmd(s, dot, v);
+                if (v is GoNil)
+                {
+                    v = null;
+                }
+            }
+            s.At = id;
+            var argv = argsFn!(s, dot, v);
+            s.At = a;
+            var printer = GoPrinter.Rent();
+            switch (special)
+            {
+                case "printf":
+                    printer.DoPrintf((string)argv[0]!, argv.AsSpan(1));
+                    break;
+                case "print":
+                    printer.DoPrint(argv);
+                    break;
+                default:
+                    printer.DoPrintln(argv);
+                    break;
+            }
+            foreach (var chunk in printer.Buffer.GetChunks())
+            {
+                s.Out.Write(chunk.Span);
+            }
+            printer.Return();
+            s.ReturnArgs(argv);
+            return Flow.Normal;
         };
     }
 

@@ -60,6 +60,33 @@ internal sealed class ExecState
         Count++;
     }
 
+    private readonly Stack<object?[]>?[] _argPool = new Stack<object?[]>?[9];
+
+    /// <summary>An argument array for a builtin call; calls nest, so the pool is a stack per size.</summary>
+    public object?[] RentArgs(int n)
+    {
+        if (n == 0)
+        {
+            return [];
+        }
+        if (n < _argPool.Length && _argPool[n] is { Count: > 0 } stack)
+        {
+            return stack.Pop();
+        }
+        return new object?[n];
+    }
+
+    public void ReturnArgs(object?[] args)
+    {
+        int n = args.Length;
+        if (n == 0 || n >= _argPool.Length)
+        {
+            return;
+        }
+        Array.Clear(args);
+        (_argPool[n] ??= new Stack<object?[]>()).Push(args);
+    }
+
     public void Pop(int mark)
     {
         for (int i = mark; i < Count; i++)

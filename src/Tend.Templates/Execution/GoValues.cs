@@ -183,6 +183,14 @@ internal static class GoValues
     /// <summary>Whether elements of this collection are Go interface values (so a nil one prints as &lt;nil&gt;).</summary>
     public static bool ElementsAreInterfaces(object collection)
     {
+        if (collection is List<object?> or object?[] or Dictionary<string, object?>)
+        {
+            return true;
+        }
+        if (collection is string[] or List<string> or long[] or KVPair[])
+        {
+            return false;
+        }
         var t = collection.GetType();
         if (t.IsArray)
         {

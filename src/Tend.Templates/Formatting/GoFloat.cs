@@ -34,17 +34,18 @@ internal static class GoFloat
             return;
         }
         double a = Math.Abs(v);
-        string digits;
+        var digits = t_digits ??= new char[2048];
+        int nd;
         int dp;
         bool shortest = prec < 0;
         if (shortest)
         {
-            (digits, dp) = ShortestDigits(a);
+            nd = ShortestDigits(a, digits, out dp);
             prec = fmt switch
             {
-                'e' or 'E' => Math.Max(digits.Length - 1, 0),
-                'f' => Math.Max(digits.Length - dp, 0),
-                _ => digits.Length,
+                'e' or 'E' => Math.Max(nd - 1, 0),
+                'f' => Math.Max(nd - dp, 0),
+                _ => nd,
             };
         }
         else
@@ -52,20 +53,21 @@ internal static class GoFloat
             switch (fmt)
             {
                 case 'e' or 'E':
-                    (digits, dp) = RoundedDigits(a, prec + 1, fixedPoint: false);
+                    nd = RoundedDigits(a, prec + 1, fixedPoint: false, digits, out dp);
                     break;
                 case 'f':
-                    (digits, dp) = RoundedDigits(a, prec, fixedPoint: true);
+                    nd = RoundedDigits(a, prec, fixedPoint: true, digits, out dp);
                     break;
                 default:
                     if (prec == 0)
                     {
                         prec = 1;
                     }
-                    (digits, dp) = RoundedDigits(a, prec, fixedPoint: false);
+                    nd = RoundedDigits(a, prec, fixedPoint: false, digits, out dp);
                     break;
             }
         }
+        ReadOnlySpan<char> d = digits.AsSpan(0, nd);
         if (neg)
         {
             sb.Append('-');
@@ -73,17 +75,17 @@ internal static class GoFloat
         switch (fmt)
         {
             case 'e' or 'E':
-                AppendE(sb, digits, dp, prec, fmt);
+                AppendE(sb, d, dp, prec, fmt);
                 return;
             case 'f':
-                AppendF(sb, digits, dp, prec);
+                AppendF(sb, d, dp, prec);
                 return;
             default:
                 {
                     int eprec = prec;
-                    if (eprec > digits.Length && digits.Length >= dp)
+                    if (eprec > nd && nd >= dp)
                     {
-                        eprec = digits.Length;
+                        eprec = nd;
                     }
                     if (shortest)
                     {
@@ -92,22 +94,25 @@ internal static class GoFloat
                     int exp = dp - 1;
                     if (exp < -4 || exp >= eprec)
                     {
-                        if (prec > digits.Length)
+                        if (prec > nd)
                         {
-                            prec = digits.Length;
+                            prec = nd;
                         }
-                        AppendE(sb, digits, dp, prec - 1, fmt == 'G' ? 'E' : 'e');
+                        AppendE(sb, d, dp, prec - 1, fmt == 'G' ? 'E' : 'e');
                         return;
                     }
                     if (prec > dp)
                     {
-                        prec = digits.Length;
+                        prec = nd;
                     }
-                    AppendF(sb, digits, dp, Math.Max(prec - dp, 0));
+                    AppendF(sb, d, dp, Math.Max(prec - dp, 0));
                     return;
                 }
         }
     }
+
+    [ThreadStatic]
+    private static char[]? t_digits;
 
     // Go's %b (decimal mantissa, binary exponent) and %x (hex mantissa) forms.
     private static void AppendBinary(StringBuilder sb, double v, char fmt, int prec, bool neg)
@@ -200,7 +205,7 @@ internal static class GoFloat
         sb.Append(exp < 10 ? "0" : "").Append(exp.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static void AppendE(StringBuilder sb, string d, int dp, int prec, char fmt)
+    private static void AppendE(StringBuilder sb, ReadOnlySpan<char> d, int dp, int prec, char fmt)
     {
         sb.Append(d.Length != 0 ? d[0] : '0');
         if (prec > 0)
@@ -210,7 +215,7 @@ internal static class GoFloat
             int m = Math.Min(d.Length, prec + 1);
             if (i < m)
             {
-                sb.Append(d, i, m - i);
+                sb.Append(d[i..m]);
                 i = m;
             }
             for (; i <= prec; i++)
@@ -239,12 +244,12 @@ internal static class GoFloat
         }
     }
 
-    private static void AppendF(StringBuilder sb, string d, int dp, int prec)
+    private static void AppendF(StringBuilder sb, ReadOnlySpan<char> d, int dp, int prec)
     {
         if (dp > 0)
         {
             int m = Math.Min(d.Length, dp);
-            sb.Append(d, 0, m);
+            sb.Append(d[..m]);
             for (; m < dp; m++)
             {
                 sb.Append('0');
@@ -265,88 +270,125 @@ internal static class GoFloat
         }
     }
 
-    /// <summary>Shortest round-tripping digits (no leading/trailing zeros) and the decimal point position.</summary>
-    public static (string Digits, int Dp) ShortestDigits(double a)
+    /// <summary>Shortest round-tripping digits (no leading/trailing zeros) into <paramref name="digits"/>; returns their count.</summary>
+    private static int ShortestDigits(double a, char[] digits, out int dp)
     {
+        dp = 0;
         if (a == 0)
         {
-            return ("", 0);
+            return 0;
         }
-        string r = a.ToString("R", CultureInfo.InvariantCulture);
-        int e = r.IndexOf('E', StringComparison.Ordinal);
+        Span<char> r = stackalloc char[40];
+        a.TryFormat(r, out int len, "R", CultureInfo.InvariantCulture);
+        r = r[..len];
+        int e = r.IndexOf('E');
         int exp = 0;
-        string mant = r;
         if (e >= 0)
         {
-            exp = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            mant = r[..e];
+            exp = int.Parse(r[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            r = r[..e];
         }
-        int dot = mant.IndexOf('.', StringComparison.Ordinal);
-        string intPart = dot >= 0 ? mant[..dot] : mant;
-        string frac = dot >= 0 ? mant[(dot + 1)..] : "";
-        string all = intPart + frac;
-        int dp = intPart.Length + exp;
-        int lead = 0;
-        while (lead < all.Length && all[lead] == '0')
+        int nd = 0;
+        int intDigits = -1;
+        bool leading = true;
+        int leadingZerosAfterPoint = 0;
+        bool afterPoint = false;
+        foreach (char c in r)
         {
-            lead++;
+            if (c == '.')
+            {
+                intDigits = nd;
+                afterPoint = true;
+                continue;
+            }
+            if (leading && c == '0')
+            {
+                if (afterPoint)
+                {
+                    leadingZerosAfterPoint++;
+                }
+                continue;
+            }
+            leading = false;
+            digits[nd++] = c;
         }
-        all = all[lead..];
-        dp -= lead;
-        all = all.TrimEnd('0');
-        return (all, dp);
+        if (intDigits < 0)
+        {
+            intDigits = nd;
+        }
+        // intDigits counts significant digits before the point; a value below 1 has none and
+        // its point moves left over the zeros that followed it.
+        dp = (intDigits > 0 ? intDigits : -leadingZerosAfterPoint) + exp;
+        while (nd > 0 && digits[nd - 1] == '0')
+        {
+            nd--;
+        }
+        return nd;
     }
 
     /// <summary>Digits rounded to n significant digits, or (fixedPoint) to n digits after the point.</summary>
-    private static (string Digits, int Dp) RoundedDigits(double a, int n, bool fixedPoint)
+    private static int RoundedDigits(double a, int n, bool fixedPoint, char[] digits, out int dp)
     {
+        dp = 0;
         if (a == 0)
         {
-            return ("", 0);
+            return 0;
         }
-        var (sd, sdp) = ShortestDigits(a);
-        int want = fixedPoint ? sdp + n : n;
-        if (want >= sd.Length && want <= 15)
+        int snd = ShortestDigits(a, digits, out dp);
+        int want = fixedPoint ? dp + n : n;
+        if (want >= snd && want <= 15)
         {
             // The exact value is within half an ulp of the shortest digits, far below the rounding unit.
-            return (sd, sdp);
+            return snd;
         }
-        var (digits, dp) = ExactDigits(a);
+        var (exact, edp) = ExactDigits(a);
+        dp = edp;
         int nd = fixedPoint ? dp + n : n;
         if (nd < 0)
         {
-            return ("", 0);
+            dp = 0;
+            return 0;
         }
-        if (nd >= digits.Length)
+        if (nd >= exact.Length)
         {
-            return (digits, dp);
+            exact.CopyTo(digits);
+            return exact.Length;
         }
         bool up;
-        if (digits[nd] == '5' && nd + 1 == digits.Length)
+        if (exact[nd] == '5' && nd + 1 == exact.Length)
         {
-            up = nd > 0 && (digits[nd - 1] - '0') % 2 == 1;
+            up = nd > 0 && (exact[nd - 1] - '0') % 2 == 1;
         }
         else
         {
-            up = digits[nd] >= '5';
+            up = exact[nd] >= '5';
         }
-        var buf = digits.ToCharArray(0, nd);
+        exact.AsSpan(0, nd).CopyTo(digits);
         if (up)
         {
             int i = nd - 1;
-            while (i >= 0 && buf[i] == '9')
+            while (i >= 0 && digits[i] == '9')
             {
                 i--;
             }
             if (i < 0)
             {
-                return ("1", dp + 1);
+                digits[0] = '1';
+                dp++;
+                return 1;
             }
-            buf[i]++;
+            digits[i]++;
             nd = i + 1;
         }
-        string s = new string(buf, 0, nd).TrimEnd('0');
-        return (s, s.Length == 0 ? 0 : dp);
+        while (nd > 0 && digits[nd - 1] == '0')
+        {
+            nd--;
+        }
+        if (nd == 0)
+        {
+            dp = 0;
+        }
+        return nd;
     }
 
     private static (string Digits, int Dp) ExactDigits(double a)

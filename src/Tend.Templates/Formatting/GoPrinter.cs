@@ -683,7 +683,7 @@ internal sealed class GoPrinter
             _buf.Append(s);
             return;
         }
-        int width = _wid - RuneCount(s.ToString());
+        int width = _wid - s.Length;
         if (!_minus)
         {
             WritePadding(width);
@@ -771,8 +771,14 @@ internal sealed class GoPrinter
             PadString("`" + s + "`");
             return;
         }
-        var sb = new StringBuilder(s.Length + 2);
+        var sb = t_tmp ??= new StringBuilder(64);
+        sb.Clear();
         GoStrings.AppendQuoted(sb, s, '"', asciiOnly: _plus);
+        if (!_widPresent || _wid == 0)
+        {
+            _buf.Append(sb);
+            return;
+        }
         PadString(sb.ToString());
     }
 
@@ -856,9 +862,8 @@ internal sealed class GoPrinter
             case 'c':
                 {
                     int r = v is < 0 or > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ? 0xFFFD : (int)v;
-                    var sb = new StringBuilder(2);
-                    GoStrings.AppendRune(sb, r);
-                    PadString(TruncateString(sb.ToString()));
+                    // Go pads %c but never truncates it by precision.
+                    PadString(r < 0x10000 ? GoStrings.AsciiOrChar((char)r) : char.ConvertFromUtf32(r));
                     return;
                 }
             case 'q':
@@ -1050,93 +1055,113 @@ internal sealed class GoPrinter
         }
     }
 
+    [ThreadStatic]
+    private static StringBuilder? t_tmp;
+
     private void FmtFloat(double v, char verb, int prec)
     {
         if (_precPresent)
         {
             prec = _prec;
         }
-        var tmp = new StringBuilder(32);
+        var tmp = t_tmp ??= new StringBuilder(64);
+        tmp.Clear();
         tmp.Append('+');
         GoFloat.Append(tmp, v, verb, prec);
-        string num = tmp.ToString();
-        if (num[1] is '-' or '+')
+        int start = tmp[1] is '-' or '+' ? 1 : 0;
+        if (_space && tmp[start] == '+' && !_plus)
         {
-            num = num[1..];
+            tmp[start] = ' ';
         }
-        if (_space && num[0] == '+' && !_plus)
-        {
-            num = " " + num[1..];
-        }
-        if (num.Length > 1 && num[1] is 'I' or 'N')
+        int len = tmp.Length - start;
+        if (len > 1 && tmp[start + 1] is 'I' or 'N')
         {
             bool oldZero = _zero;
             _zero = false;
-            if (num[1] == 'N' && !_space && !_plus)
+            if (tmp[start + 1] == 'N' && !_space && !_plus)
             {
-                num = num[1..];
+                start++;
+                len--;
             }
-            PadString(num);
+            PadBuilder(tmp, start, len);
             _zero = oldZero;
             return;
         }
         if (_sharp && verb != 'b')
         {
-            num = SharpFloat(num, verb, prec);
+            string sharp = SharpFloat(tmp.ToString(start, len), verb, prec);
+            tmp.Clear().Append(sharp);
+            start = 0;
+            len = tmp.Length;
         }
-        if (_plus || num[0] != '+')
+        if (_plus || tmp[start] != '+')
         {
-            if (_zero && _widPresent && _wid > num.Length)
+            if (_zero && _widPresent && _wid > len)
             {
-                _buf.Append(num[0]);
-                WritePadding(_wid - num.Length);
-                _buf.Append(num, 1, num.Length - 1);
+                _buf.Append(tmp[start]);
+                WritePadding(_wid - len);
+                _buf.Append(tmp, start + 1, len - 1);
                 return;
             }
-            PadString(num);
+            PadBuilder(tmp, start, len);
             return;
         }
-        PadString(num[1..]);
+        PadBuilder(tmp, start + 1, len - 1);
+    }
+
+    // Padding for ASCII-only text held in a scratch builder (formatted numbers).
+    private void PadBuilder(StringBuilder src, int start, int count)
+    {
+        if (!_widPresent || _wid == 0)
+        {
+            _buf.Append(src, start, count);
+            return;
+        }
+        int width = _wid - count;
+        if (!_minus)
+        {
+            WritePadding(width);
+            _buf.Append(src, start, count);
+        }
+        else
+        {
+            _buf.Append(src, start, count);
+            WritePadding(width);
+        }
     }
 
     // The '#' flag keeps the decimal point (and, for %g, trailing zeros).
     private static string SharpFloat(string num, char verb, int prec)
     {
         int digits = 0;
-        if (verb is 'v' or 'g' or 'G')
+        if (verb is 'v' or 'g' or 'G' or 'x')
         {
-            digits = prec;
-            if (digits == -1)
-            {
-                digits = 6;
-            }
+            digits = prec == -1 ? 6 : prec;
         }
         string tail = "";
-        int ePos = num.IndexOfAny(['e', 'E']);
-        if (ePos >= 0)
-        {
-            tail = num[ePos..];
-            num = num[..ePos];
-        }
-        bool sawNonzero = false;
         bool hasDot = false;
+        bool sawNonzero = false;
         for (int i = 1; i < num.Length; i++)
         {
-            switch (num[i])
+            char c = num[i];
+            if (c == '.')
             {
-                case '.':
-                    hasDot = true;
-                    break;
-                case '0':
-                    if (sawNonzero)
-                    {
-                        digits--;
-                    }
-                    break;
-                default:
-                    sawNonzero = true;
-                    digits--;
-                    break;
+                hasDot = true;
+                continue;
+            }
+            if (c is 'p' or 'P' || (c is 'e' or 'E' && verb is not ('x' or 'X')))
+            {
+                tail = num[i..];
+                num = num[..i];
+                break;
+            }
+            if (c != '0')
+            {
+                sawNonzero = true;
+            }
+            if (sawNonzero)
+            {
+                digits--;
             }
         }
         if (!hasDot)
@@ -1153,4 +1178,5 @@ internal sealed class GoPrinter
         }
         return num + tail;
     }
+
 }

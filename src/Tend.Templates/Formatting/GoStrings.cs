@@ -88,6 +88,11 @@ internal static class GoStrings
         }
     }
 
+    private static readonly string[] Ascii = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+
+    /// <summary>A one-char string, cached for ASCII.</summary>
+    public static string AsciiOrChar(char c) => c < 128 ? Ascii[c] : c.ToString();
+
     public static void AppendRune(StringBuilder sb, int r)
     {
         if (r < 0x10000)

@@ -9,7 +9,13 @@ namespace Tend.Templates.Functions;
 /// <summary>Go text/template's predefined functions, with Go's semantics and error texts.</summary>
 internal static class Builtins
 {
-    public static IEnumerable<TemplateFunction> All()
+    public static IEnumerable<TemplateFunction> All() => Declared().Select(f => new TemplateFunction(f.Name, f.Signature, f.Description, f.Parameters, f.IsVariadic, f.Invoke)
+    {
+        Special = f.Special,
+        PoolArguments = true,
+    });
+
+    private static IEnumerable<TemplateFunction> Declared()
     {
         yield return new TemplateFunction("and", "and(arg0 any, args ...any) any", "First empty argument or the last one; stops evaluating at the first empty one.", [P.Value, P.Value], true, _ => null) { Special = "and" };
         yield return new TemplateFunction("or", "or(arg0 any, args ...any) any", "First non-empty argument or the last one; stops evaluating at the first non-empty one.", [P.Value, P.Value], true, _ => null) { Special = "or" };
@@ -21,9 +27,9 @@ internal static class Builtins
         yield return new TemplateFunction("html", "html(args ...any) string", "HTML-escaped text of the arguments.", [P.Any], true, a => HtmlEscape(EvalArgs(a)));
         yield return new TemplateFunction("js", "js(args ...any) string", "JavaScript-escaped text of the arguments.", [P.Any], true, a => JsEscape(EvalArgs(a)));
         yield return new TemplateFunction("urlquery", "urlquery(args ...any) string", "Text of the arguments escaped for a URL query.", [P.Any], true, a => QueryEscape(EvalArgs(a)));
-        yield return new TemplateFunction("print", "print(args ...any) string", "fmt.Sprint: spaces between operands when neither is a string.", [P.Any], true, a => GoPrinter.Sprint(a));
-        yield return new TemplateFunction("printf", "printf(format string, args ...any) string", "fmt.Sprintf.", [P.String, P.Any], true, a => GoPrinter.Sprintf((string)a[0]!, a.AsSpan(1)));
-        yield return new TemplateFunction("println", "println(args ...any) string", "fmt.Sprintln: spaces between operands and a trailing newline.", [P.Any], true, a => GoPrinter.Sprintln(a));
+        yield return new TemplateFunction("print", "print(args ...any) string", "fmt.Sprint: spaces between operands when neither is a string.", [P.Any], true, a => GoPrinter.Sprint(a)) { Special = "print" };
+        yield return new TemplateFunction("printf", "printf(format string, args ...any) string", "fmt.Sprintf.", [P.String, P.Any], true, a => GoPrinter.Sprintf((string)a[0]!, a.AsSpan(1))) { Special = "printf" };
+        yield return new TemplateFunction("println", "println(args ...any) string", "fmt.Sprintln: spaces between operands and a trailing newline.", [P.Any], true, a => GoPrinter.Sprintln(a)) { Special = "println" };
         yield return new TemplateFunction("eq", "eq(arg1 any, arg2 ...any) (bool, error)", "arg1 == arg2 (true if equal to any of several arguments).", [P.Value, P.Value], true, a => GoValues.Box(Eq(a[0], a.AsSpan(1))));
         yield return new TemplateFunction("ne", "ne(arg1 any, arg2 any) (bool, error)", "arg1 != arg2.", [P.Value, P.Value], false, a => GoValues.Box(!Eq(a[0], a.AsSpan(1))));
         yield return new TemplateFunction("lt", "lt(arg1 any, arg2 any) (bool, error)", "arg1 < arg2.", [P.Value, P.Value], false, a => GoValues.Box(Lt(a[0], a[1])));

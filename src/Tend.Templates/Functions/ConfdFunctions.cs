@@ -31,12 +31,12 @@ internal static class ConfdFunctions
         yield return F("gets", "gets(pattern string) ([]KVPair, error)", "Pairs whose key matches a path.Match glob (* stops at /), sorted by key.", [P.String], a =>
         {
             string pattern = S(a[0]);
-            return keys.All().Where(kv => GoPath.Match(pattern, kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray();
+            return keys.ListUnder(LiteralPrefix(pattern)).Where(kv => GoPath.Match(pattern, kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray();
         });
         yield return F("getvs", "getvs(pattern string) ([]string, error)", "Values of keys matching a path.Match glob, sorted by value.", [P.String], a =>
         {
             string pattern = S(a[0]);
-            return keys.All().Where(kv => GoPath.Match(pattern, kv.Key)).Select(kv => kv.Value).Order(StringComparer.Ordinal).ToArray();
+            return keys.ListUnder(LiteralPrefix(pattern)).Where(kv => GoPath.Match(pattern, kv.Key)).Select(kv => kv.Value).Order(StringComparer.Ordinal).ToArray();
         });
         yield return F("ls", "ls(dir string) []string", "Sorted unique names of the direct children of dir.", [P.String], a => List(keys, S(a[0])));
         yield return F("lsdir", "lsdir(dir string) []string", "Sorted unique names of the direct children of dir that have children.", [P.String], a => ListDir(keys, S(a[0])));
@@ -106,10 +106,10 @@ internal static class ConfdFunctions
     }
 
     private static TemplateFunction F(string name, string sig, string desc, TemplateParameterType[] ps, Func<object?[], object?> f) =>
-        new(name, sig, desc, ps, false, f);
+        new(name, sig, desc, ps, false, f) { PoolArguments = true };
 
     private static TemplateFunction V(string name, string sig, string desc, TemplateParameterType[] ps, Func<object?[], object?> f) =>
-        new(name, sig, desc, ps, true, f);
+        new(name, sig, desc, ps, true, f) { PoolArguments = true };
 
     private static string S(object? v) => (string)v!;
 
@@ -144,11 +144,30 @@ internal static class ConfdFunctions
         return key.StartsWith('/') ? key[1..] : key;
     }
 
+    // Every key a glob can match starts with the pattern's text before its first metacharacter.
+    private static string LiteralPrefix(string pattern)
+    {
+        int i = pattern.AsSpan().IndexOfAny("*?[\\");
+        return i < 0 ? pattern : pattern[..i];
+    }
+
+    // confd scans every key; a key it can list starts with the cleaned directory (or with the
+    // directory as written, for the exact-match case), so only those are read.
+    private static IEnumerable<KVPair> Candidates(ITemplateKeySource keys, string filePath)
+    {
+        string clean = GoPath.Clean(filePath);
+        if (clean == "." || !filePath.StartsWith(clean, StringComparison.Ordinal))
+        {
+            return keys.ListUnder("");
+        }
+        return keys.ListUnder(clean);
+    }
+
     internal static string[] List(ITemplateKeySource keys, string filePath)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var prefix = PathTerms(filePath);
-        foreach (var kv in keys.All())
+        foreach (var kv in Candidates(keys, filePath))
         {
             if (kv.Key == filePath)
             {
@@ -168,7 +187,7 @@ internal static class ConfdFunctions
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var prefix = PathTerms(filePath);
-        foreach (var kv in keys.All())
+        foreach (var kv in keys.ListUnder(filePath))
         {
             if (kv.Key.StartsWith(filePath, StringComparison.Ordinal))
             {
@@ -187,7 +206,6 @@ internal static class ConfdFunctions
         if (sep.Length == 0)
         {
             var parts = new List<string>();
-            var e = StringInfo.GetTextElementEnumerator(s);
             for (int i = 0; i < s.Length;)
             {
                 int w = char.IsSurrogatePair(s, i) ? 2 : 1;
@@ -310,7 +328,6 @@ internal static class ConfdFunctions
         while (si < s.Length)
         {
             int j = 0;
-            int start = si;
             int pad = 0;
             while (j < 4)
             {
@@ -376,7 +393,6 @@ internal static class ConfdFunctions
                 }
                 quad[j++] = v;
             }
-            _ = start;
             int n = j;
             int val = (quad[0] << 18) | (quad[1] << 12) | ((n > 2 ? quad[2] : 0) << 6) | (n > 3 ? quad[3] : 0);
             bytes.Add((byte)(val >> 16));

@@ -163,9 +163,26 @@ internal sealed class Lexer
         }
     }
 
+    private static readonly string[] AsciiStrings = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+
     private void Emit(ItemType t)
     {
-        _items.Enqueue(new Item(t, _start, _input[_start.._pos], _startLine));
+        int len = _pos - _start;
+        string val = t switch
+        {
+            ItemType.LeftDelim => LeftDelimStr,
+            ItemType.RightDelim => RightDelimStr,
+            ItemType.Declare => ":=",
+            ItemType.Eof => "",
+            _ when len == 1 && _input[_start] < 128 => AsciiStrings[_input[_start]],
+            _ => _input.Substring(_start, len),
+        };
+        Emit(t, val);
+    }
+
+    private void Emit(ItemType t, string val)
+    {
+        _items.Enqueue(new Item(t, _start, val, _startLine));
         _start = _pos;
         _startLine = _line;
     }
@@ -493,19 +510,19 @@ internal sealed class Lexer
             var kw = Keyword(word);
             if (kw is { } k && k > ItemType.Keyword)
             {
-                l.Emit(k);
+                l.Emit(k, word);
             }
             else if (word[0] == '.')
             {
-                l.Emit(ItemType.Field);
+                l.Emit(ItemType.Field, word);
             }
             else if (word is "true" or "false")
             {
-                l.Emit(ItemType.Bool);
+                l.Emit(ItemType.Bool, word);
             }
             else
             {
-                l.Emit(ItemType.Identifier);
+                l.Emit(ItemType.Identifier, word);
             }
             return LexInsideAction;
         }
