@@ -20,5 +20,8 @@ public sealed partial class RenderModule
 
         [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "noop: {Id} would change {Destination}")]
         public static partial void WouldChange(ILogger logger, string id, string destination);
+
+        [LoggerMessage(EventId = 505, Level = LogLevel.Error, Message = "A render pass failed unexpectedly; rendering continues")]
+        public static partial void PassFailed(ILogger logger, Exception exception);
     }
 }

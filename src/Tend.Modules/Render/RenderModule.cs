@@ -105,8 +105,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <summary>Renders every resource once from a fresh read of the store (onetime mode); true when every resource succeeded.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
-        return ok;
+        return await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -266,7 +265,16 @@ public sealed partial class RenderModule : IAsyncDisposable
 
             if (due.Count > 0)
             {
-                await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Resources report their own failures; this only guards the loop, which must outlive any bug.
+                    Log.PassFailed(_logger, ex);
+                }
+
                 continue;
             }
 
@@ -316,7 +324,15 @@ public sealed partial class RenderModule : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.PassFailed(_logger, ex);
+            }
+
             await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
