@@ -52,6 +52,7 @@ internal static class RenderCommand
     private static readonly Option<string?> SslCaFile = new("--ssl_cafile") { Description = "reconfig: CA file (must exist)" };
     private static readonly Option<string?> SslCert = new("--ssl_cert") { Description = "reconfig: client certificate (must exist)" };
     private static readonly Option<string?> SslKey = new("--ssl_key") { Description = "reconfig: client key (must exist)" };
+    private static readonly Option<string?> SslPassphrase = new("--ssl_passphrase") { Description = "reconfig: passphrase of an encrypted key (refused: decrypt the key with openssl pkey)" };
     private static readonly Option<bool> Debug = new("--debug", "-d") { Description = "reconfig: debug logging" };
 
     private static readonly Option<bool> Version = new("--version") { Description = "Print the version and exit (as confd and reconfig do)" };
@@ -59,7 +60,7 @@ internal static class RenderCommand
     private static readonly Option[] All =
     [
         Version, ConfdDefaults, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
-        Scheme, ClientCert, ClientKey, ClientCaKeys, ClientInsecure, Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, Debug,
+        Scheme, ClientCert, ClientKey, ClientCaKeys, ClientInsecure, Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, SslPassphrase, Debug,
     ];
 
     // Long names also accepted with one dash (Go's flag package and confd users write -onetime).
@@ -283,6 +284,11 @@ internal static class RenderCommand
 
     private static KvStoreOptions ApplyReconfigStore(ParseResult parse, KvStoreOptions store, bool reconfigDefaults)
     {
+        if (parse.GetValue(SslPassphrase) is not null)
+        {
+            throw new UsageException("--ssl_passphrase: encrypted client keys are not supported; decrypt it once (openssl pkey -in key.pem -out plain.pem) and protect the file with its mode");
+        }
+
         var host = parse.GetValue(Host);
         var port = parse.GetValue(Port);
         var srv = parse.GetValue(Srv);
