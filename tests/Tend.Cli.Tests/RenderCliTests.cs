@@ -5,6 +5,11 @@ using Xunit;
 
 namespace Tend.Cli.Tests;
 
+/// <summary>Runs alone: these tests start many tend processes, and the load would stretch the start-up sleeps other CLI tests rely on.</summary>
+[CollectionDefinition(nameof(RenderCliTests), DisableParallelization = true)]
+public sealed class RenderCliCollection;
+
+[Collection(nameof(RenderCliTests))]
 public sealed class RenderCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tend-render-cli-").FullName;
