@@ -2,5 +2,30 @@ namespace Tend;
 
 internal static class Program
 {
-    public static int Main(string[] args) => Cli.TendCli.Run(args);
+    public static int Main(string[] args)
+    {
+        // Installed as (or symlinked to) confd, Tend takes confd's command line as it is.
+        if (string.Equals(InvokedName(), "confd", StringComparison.Ordinal))
+        {
+            args = ["render", Cli.RenderCommand.ConfdDefaultsFlag, .. args];
+        }
+
+        return Cli.TendCli.Run(args);
+    }
+
+    /// <summary>The name the process was started under: argv[0], which the apphost leaves in /proc/self/cmdline even through a symlink.</summary>
+    private static string InvokedName()
+    {
+        try
+        {
+            var cmdline = File.ReadAllBytes("/proc/self/cmdline");
+            int end = Array.IndexOf(cmdline, (byte)0);
+            var argv0 = System.Text.Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+            return Path.GetFileName(argv0);
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
 }

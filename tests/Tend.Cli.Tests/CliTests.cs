@@ -121,6 +121,8 @@ public sealed class CliTests : IDisposable
         var data = Path.Combine(_dir, "data.yaml");
         await File.WriteAllTextAsync(data, "app:\n  port: 80\n  old: x\n");
         await using var watch = TendProcess.Start("kv", "watch", "/app", "--file", data);
+
+        // Wait for the first load rather than a fixed time: on a loaded machine start-up takes longer than any sleep.
         await watch.WaitForOutputAsync(p => p.StdErr.Contains("Mirror of /app loaded", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         var tmp = data + ".tmp";
         await File.WriteAllTextAsync(tmp, "app:\n  port: 8080\n");

@@ -29,4 +29,7 @@ public sealed record TendConfig
     /// <summary>The options of module section <paramref name="section"/>, or <c>null</c> when the file has none.</summary>
     public T? Module<T>(string section)
         where T : class => Modules.TryGetValue(section, out var o) ? o as T : null;
+
+    /// <summary>The <c>[render]</c> section with its resources (confdir and cfgdir resources included).</summary>
+    public RenderOptions Render { get; init; } = new();
 }

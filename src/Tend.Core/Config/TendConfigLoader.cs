@@ -7,7 +7,7 @@ namespace Tend.Core.Config;
 /// <summary>Reads and validates <c>tend.toml</c>. Every error names the file, line and column; unknown keys are errors.</summary>
 public static class TendConfigLoader
 {
-    private static readonly string[] RootKeys = ["store", "log", "http", "watch"];
+    private static readonly string[] RootKeys = ["store", "log", "http", "watch", "render"];
     private static readonly string[] StoreKeys =
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
@@ -59,6 +59,7 @@ public static class TendConfigLoader
             Log = ReadLog(doc.Table("log")),
             Http = ReadHttp(doc.Table("http")),
             Watch = ReadWatch(doc.Table("watch")),
+            Render = ReadRender(doc.Table("render"), baseDir),
         };
         var moduleOptions = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var reader in modules ?? [])
@@ -184,6 +185,57 @@ public static class TendConfigLoader
 
         s.RejectUnknownKeys(["prefixes"]);
         return new WatchOptions { Prefixes = normalized };
+    }
+
+    private static readonly string[] RenderKeys =
+    [
+        "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
+        "templates_dir", "template",
+    ];
+
+    private static RenderOptions ReadRender(TomlSection? s, string baseDir)
+    {
+        var o = new RenderOptions();
+        if (s is null)
+        {
+            return o;
+        }
+
+        var confdir = s.String("confdir") is { } c ? Path.GetFullPath(c, baseDir) : null;
+        var cfgdir = s.String("cfgdir") is { } g ? Path.GetFullPath(g, baseDir) : null;
+        var templatesDir = s.String("templates_dir") is { } t ? Path.GetFullPath(t, baseDir) : baseDir;
+        o = o with
+        {
+            Wait = RenderConfigReader.Wait(s, "wait") ?? o.Wait,
+            Interval = Positive(s, "interval"),
+            CheckTimeout = Positive(s, "check_timeout") ?? o.CheckTimeout,
+            ReloadTimeout = Positive(s, "reload_timeout") ?? o.ReloadTimeout,
+            SyncOnly = s.Bool("sync_only") ?? false,
+            KeepStageFile = s.Bool("keep_stage_file") ?? false,
+            Noop = s.Bool("noop") ?? false,
+            Confdir = confdir,
+            Cfgdir = cfgdir,
+        };
+
+        var templates = new List<RenderResourceOptions>();
+        foreach (var table in s.Tables("template"))
+        {
+            templates.Add(RenderConfigReader.ReadResource(table, templatesDir, baseDir));
+        }
+
+        s.RejectUnknownKeys(RenderKeys);
+        if (confdir is not null)
+        {
+            templates.AddRange(ConfdConfdirLoader.LoadResources(confdir));
+        }
+
+        if (cfgdir is not null)
+        {
+            templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
+        }
+
+        RenderConfigReader.RejectDuplicateDestinations(templates);
+        return o with { Templates = templates };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>

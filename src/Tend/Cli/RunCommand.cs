@@ -22,26 +22,38 @@ internal static class RunCommand
             var config = global.Resolve(parse);
 
             // Fail fast on the first load: a store that cannot even be opened is a configuration error.
-            using (var probeLoggers = TendLogging.CreateFactory(config.Log))
-            {
-                await using var probe = GlobalOptions.OpenStore(config.Store, probeLoggers);
-            }
-
-            IHost host = config.Http.Listen is null ? BuildPlainHost(config, global, parse) : BuildWebHost(config, global, parse);
-            await host.RunAsync(ct).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return await RunDaemonAsync(config, () => global.Resolve(parse), ct).ConfigureAwait(false);
         });
         return run;
     }
 
-    private static IHost BuildPlainHost(TendConfig config, GlobalOptions global, ParseResult parse)
+    /// <summary>Runs the daemon until stopped; <paramref name="reload"/> re-reads the configuration on SIGHUP.</summary>
+    public static async Task<int> RunDaemonAsync(TendConfig config, Func<TendConfig> reload, CancellationToken cancellationToken)
+    {
+        using (var probeLoggers = TendLogging.CreateFactory(config.Log))
+        {
+            await using var probe = GlobalOptions.OpenStore(config.Store, probeLoggers);
+
+            // Compile the templates once up front: a template error is a configuration error (exit 2).
+            if (config.Render.Templates.Count > 0)
+            {
+                await using var render = Modules.Render.RenderModule.Create(config.Render, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);
+            }
+        }
+
+        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload) : BuildWebHost(config, reload);
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        Register(builder.Services, config, global, parse);
+        Register(builder.Services, config, reload);
         return builder.Build();
     }
 
-    private static WebApplication BuildWebHost(TendConfig config, GlobalOptions global, ParseResult parse)
+    private static WebApplication BuildWebHost(TendConfig config, Func<TendConfig> reload)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ListenAddress.TryParse(config.Http.Listen!, out var host, out var port);
@@ -60,18 +72,18 @@ internal static class RunCommand
                 k.Listen(Dns.GetHostAddresses(host)[0], port);
             }
         });
-        Register(builder.Services, config, global, parse);
+        Register(builder.Services, config, reload);
         var app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         return app;
     }
 
-    private static void Register(IServiceCollection services, TendConfig config, GlobalOptions global, ParseResult parse)
+    private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload)
     {
         services.AddLogging(b => TendLogging.Configure(b, config.Log));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new TendDaemon(config, () => global.Resolve(parse), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
     }
 }

@@ -14,7 +14,7 @@ internal static class TendCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = Build();
-        var parse = root.Parse(args);
+        var parse = root.Parse(RenderCommand.NormalizeArgs(args));
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var error in parse.Errors)
@@ -74,6 +74,7 @@ internal static class TendCli
 
         root.Subcommands.Add(version);
         root.Subcommands.Add(RunCommand.Create(global));
+        root.Subcommands.Add(RenderCommand.Create(global));
         root.Subcommands.Add(KvCommands.Create(global));
         root.Subcommands.Add(RegisterCommand.Create(global));
         root.Subcommands.Add(HostsCommands.Create(global));

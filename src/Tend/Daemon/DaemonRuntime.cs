@@ -4,7 +4,9 @@ using Tend.Cli;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
+using Tend.Core.Processes;
 using Tend.Modules.Register;
+using Tend.Modules.Render;
 
 namespace Tend.Daemon;
 
@@ -38,6 +40,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public RegisterModule? Register => _register;
 
+    /// <summary>The render module, when the configuration has render resources.</summary>
+    public RenderModule? Render { get; private set; }
+
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -54,7 +59,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             throw;
         }
 
-        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count);
+        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
         return runtime;
     }
 
@@ -77,6 +82,11 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             await _register.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (Render is not null)
+        {
+            await Render.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -88,6 +98,19 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private async Task ConfigureModulesAsync(TendConfig config, CancellationToken cancellationToken)
     {
+        // Templates are read and compiled first, so a template that does not parse rejects the
+        // whole reload and the running resources stay as they are.
+        var render = config.Render.Templates.Count > 0
+            ? RenderModule.Create(config.Render, Store, Mirrors, ShellCommandRunner.Instance, _loggers, Console.Out)
+            : null;
+        if (Render is not null)
+        {
+            await Render.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Render = render;
+        Render?.Start();
+
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -134,8 +157,8 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Running on {Store}, watching {Prefixes} prefixes")]
-        public static partial void Started(ILogger logger, string store, int prefixes);
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Running on {Store}, watching {Prefixes} prefixes, rendering {Templates} templates")]
+        public static partial void Started(ILogger logger, string store, int prefixes, int templates);
 
         [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "PUT {Key} = {Value} (revision {Revision})")]
         public static partial void Put(ILogger logger, string key, string value, long revision);

@@ -82,6 +82,25 @@ internal static class StatusEndpoints
 
                         json.WriteEndArray();
                     }
+
+                    json.WriteStartArray("render");
+                    foreach (var r in runtime.Render?.Status ?? [])
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("id", r.Id);
+                        json.WriteString("dest", r.Destination);
+                        WriteTime(json, "last_render", r.LastRender);
+                        WriteTime(json, "last_write", r.LastWrite);
+                        json.WriteString("last_error", r.LastError);
+                        json.WriteNumber("revision", r.Revision);
+                        json.WriteNumber("writes", r.Writes);
+                        json.WriteNumber("failures", r.Failures);
+                        json.WriteNumber("reload_failures", r.ReloadFailures);
+                        json.WriteString("last_reload_error", r.LastReloadError);
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
                 }
 
                 json.WriteEndObject();
@@ -89,5 +108,17 @@ internal static class StatusEndpoints
 
             return Results.Bytes(stream.ToArray(), "application/json");
         });
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
+    {
+        if (time is { } t)
+        {
+            json.WriteString(name, t);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 }

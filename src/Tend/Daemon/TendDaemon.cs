@@ -128,7 +128,7 @@ internal sealed partial class TendDaemon : BackgroundService
                 _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
+        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
         {
             Reject(ex.Message);
             _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken).ConfigureAwait(false);

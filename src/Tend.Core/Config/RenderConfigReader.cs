@@ -1,0 +1,149 @@
+using Tend.Core.Files;
+using Tend.Core.Kv;
+
+namespace Tend.Core.Config;
+
+/// <summary>
+/// Reads one render resource table — tend.toml's <c>[[render.template]]</c> or a confd
+/// <c>[template]</c> — into a <see cref="RenderResourceOptions"/>, with positioned errors.
+/// </summary>
+internal static class RenderConfigReader
+{
+    /// <summary>Every key a resource table accepts.</summary>
+    public static readonly string[] ResourceKeys =
+    [
+        "id", "src", "dest", "keys", "prefix", "mode", "uid", "gid", "owner", "group", "check_cmd", "reload_cmd",
+        "check_timeout", "reload_timeout", "wait", "backup", "create_dest_dirs", "missing_key",
+    ];
+
+    /// <param name="s">The table.</param>
+    /// <param name="templatesDir">Where relative <c>src</c> paths are found.</param>
+    /// <param name="baseDir">Where relative <c>dest</c> paths are anchored.</param>
+    public static RenderResourceOptions ReadResource(TomlSection s, string templatesDir, string baseDir)
+    {
+        var src = Required(s, "src");
+        var dest = Required(s, "dest");
+        var keys = s.StringList("keys") ?? throw s.Error("keys", $"{s.Name} needs keys = [\"/some/prefix\", ...]");
+        if (keys.Count == 0)
+        {
+            throw s.Error("keys", $"{s.Name} keys must name at least one key");
+        }
+
+        var source = Path.GetFullPath(src, templatesDir);
+        if (!File.Exists(source))
+        {
+            throw s.Error("src", $"{s.Name} src: no such template: {source}");
+        }
+
+        var destination = Path.GetFullPath(dest, baseDir);
+        var options = new RenderResourceOptions
+        {
+            Id = s.String("id") ?? Path.GetFileName(destination),
+            Origin = $"{s.File}:{s.Position.Line}",
+            Source = source,
+            Destination = destination,
+            Keys = keys.Select(k => Key(s, "keys", k)).ToList(),
+            Prefix = Key(s, "prefix", s.String("prefix") ?? KeyPath.Root),
+            Mode = Mode(s),
+            Uid = Id(s, "uid", "owner", UnixAccounts.TryGetUid, "user"),
+            Gid = Id(s, "gid", "group", UnixAccounts.TryGetGid, "group"),
+            CheckCommand = NonEmpty(s.String("check_cmd")),
+            ReloadCommand = NonEmpty(s.String("reload_cmd")),
+            CheckTimeout = Positive(s, "check_timeout"),
+            ReloadTimeout = Positive(s, "reload_timeout"),
+            Wait = Wait(s, "wait"),
+            Backup = s.Bool("backup") ?? false,
+            CreateDestDirs = s.Bool("create_dest_dirs") ?? false,
+            MissingKey = s.Choice("missing_key", "error", "zero", "default") switch
+            {
+                "zero" => RenderMissingKey.Zero,
+                "default" => RenderMissingKey.Default,
+                _ => RenderMissingKey.Error,
+            },
+        };
+        s.RejectUnknownKeys(ResourceKeys);
+        return options;
+    }
+
+    /// <summary>Reads a <c>wait</c> value (<c>"min:max"</c>).</summary>
+    public static RenderWait? Wait(TomlSection s, string key)
+    {
+        var text = s.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return RenderWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
+    }
+
+    /// <summary>Rejects a second resource writing the same destination, naming both declarations.</summary>
+    public static void RejectDuplicateDestinations(IEnumerable<RenderResourceOptions> resources)
+    {
+        var seen = new Dictionary<string, RenderResourceOptions>(StringComparer.Ordinal);
+        foreach (var r in resources)
+        {
+            if (seen.TryGetValue(r.Destination, out var first))
+            {
+                throw new ConfigException(r.Origin, 0, 0, $"dest {r.Destination} is already written by the resource declared at {first.Origin}");
+            }
+
+            seen.Add(r.Destination, r);
+        }
+    }
+
+    private static string Required(TomlSection s, string key) =>
+        NonEmpty(s.String(key)) ?? throw s.Error(key, $"{s.Name} needs {key} = \"...\"");
+
+    private static string? NonEmpty(string? v) => string.IsNullOrWhiteSpace(v) ? null : v;
+
+    private static string Key(TomlSection s, string key, string value)
+    {
+        try
+        {
+            return KeyPath.Normalize(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw s.Error(key, $"{s.Name} {key}: {ex.Message}");
+        }
+    }
+
+    private static UnixFileMode? Mode(TomlSection s)
+    {
+        var text = s.String("mode");
+        if (text is null)
+        {
+            return null;
+        }
+
+        return FileModes.TryParseOctal(text, out var mode)
+            ? mode
+            : throw s.Error("mode", $"{s.Name} mode must be an octal string such as \"0644\", not \"{text}\"");
+    }
+
+    private delegate bool Lookup(string name, out int id);
+
+    private static int? Id(TomlSection s, string idKey, string nameKey, Lookup lookup, string what)
+    {
+        var id = s.Int(idKey, 0, int.MaxValue);
+        var name = s.String(nameKey);
+        if (id is not null && name is not null)
+        {
+            throw s.Error(nameKey, $"{s.Name} {idKey} and {nameKey} both set; use one");
+        }
+
+        if (name is null)
+        {
+            return id;
+        }
+
+        return lookup(name, out var found) ? found : throw s.Error(nameKey, $"{s.Name} {nameKey}: no such {what} \"{name}\"");
+    }
+
+    private static TimeSpan? Positive(TomlSection s, string key)
+    {
+        var d = s.Duration(key);
+        return d is { } v && v <= TimeSpan.Zero ? throw s.Error(key, $"{s.Name} {key} must be greater than zero") : d;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Tend.Core.Config;
+
+/// <summary>The <c>[render]</c> section: defaults for every resource, extra resource sources, and the resources themselves.</summary>
+public sealed record RenderOptions
+{
+    /// <summary>The default quiescence period (<c>wait = "min:max"</c>).</summary>
+    public RenderWait Wait { get; init; } = RenderWait.None;
+
+    /// <summary>When set, poll the store at this interval instead of watching it.</summary>
+    public TimeSpan? Interval { get; init; }
+
+    /// <summary>Default timeout of check commands.</summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default timeout of reload commands.</summary>
+    public TimeSpan ReloadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Write files but run no check and no reload command (confd's <c>-sync-only</c>).</summary>
+    public bool SyncOnly { get; init; }
+
+    /// <summary>Keep a staged file that was not committed (confd's <c>-keep-stage-file</c>).</summary>
+    public bool KeepStageFile { get; init; }
+
+    /// <summary>Print a diff of what would change and write nothing (confd's <c>-noop</c>).</summary>
+    public bool Noop { get; init; }
+
+    /// <summary>A confd confdir whose <c>conf.d/*.toml</c> resources are added.</summary>
+    public string? Confdir { get; init; }
+
+    /// <summary>A reconfig cfgdir whose <c>conf.d/*.json</c> resources are added.</summary>
+    public string? Cfgdir { get; init; }
+
+    /// <summary>The <c>[[render.template]]</c> resources.</summary>
+    public IReadOnlyList<RenderResourceOptions> Templates { get; init; } = [];
+}

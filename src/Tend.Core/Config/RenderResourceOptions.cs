@@ -1,0 +1,66 @@
+namespace Tend.Core.Config;
+
+/// <summary>
+/// One rendered file: a template, the keys it reads, where it goes and what runs around the write.
+/// tend.toml's <c>[[render.template]]</c>, a confd <c>conf.d/*.toml</c> and a reconfig
+/// <c>conf.d/*.json</c> all produce this record.
+/// </summary>
+public sealed record RenderResourceOptions
+{
+    /// <summary>A name for logs and <c>/status</c> (default: the destination's file name; a confd resource's conf.d file name).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Where the resource was declared (<c>file:line</c>), for messages.</summary>
+    public string Origin { get; init; } = string.Empty;
+
+    /// <summary>The template file (absolute).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The destination file (absolute).</summary>
+    public required string Destination { get; init; }
+
+    /// <summary>The watched keys (normalised, relative to <see cref="Prefix"/>); each is read recursively.</summary>
+    public IReadOnlyList<string> Keys { get; init; } = [];
+
+    /// <summary>The resource prefix, joined below the global <c>[store] prefix</c>; template lookups are relative to it.</summary>
+    public string Prefix { get; init; } = "/";
+
+    /// <summary>The file mode; <c>null</c>: the existing file's, else 0644.</summary>
+    public UnixFileMode? Mode { get; init; }
+
+    /// <summary>The owner's uid; <c>null</c>: the existing file's, else the process's.</summary>
+    public int? Uid { get; init; }
+
+    /// <summary>The group's gid; <c>null</c>: the existing file's, else the process's.</summary>
+    public int? Gid { get; init; }
+
+    /// <summary>Validates the staged file before it replaces the destination; a template where <c>{{.src}}</c> is the staged path.</summary>
+    public string? CheckCommand { get; init; }
+
+    /// <summary>Runs after the destination was replaced (shared reload commands run once per burst).</summary>
+    public string? ReloadCommand { get; init; }
+
+    /// <summary>The check's timeout; <c>null</c>: the <c>[render]</c> default.</summary>
+    public TimeSpan? CheckTimeout { get; init; }
+
+    /// <summary>The reload's timeout; <c>null</c>: the <c>[render]</c> default.</summary>
+    public TimeSpan? ReloadTimeout { get; init; }
+
+    /// <summary>The quiescence period; <c>null</c>: the <c>[render]</c> default.</summary>
+    public RenderWait? Wait { get; init; }
+
+    /// <summary>Keep one backup of the replaced file as <c>dest.bak</c>.</summary>
+    public bool Backup { get; init; }
+
+    /// <summary>Create the destination's directory when it is missing.</summary>
+    public bool CreateDestDirs { get; init; }
+
+    /// <summary>What a missing map key does.</summary>
+    public RenderMissingKey MissingKey { get; init; } = RenderMissingKey.Error;
+
+    /// <summary>What the template sees as its data.</summary>
+    public RenderDataShape Shape { get; init; } = RenderDataShape.Confd;
+
+    /// <summary>reconfig only: the whole tree under the key (true) or the single key (false).</summary>
+    public bool Recursive { get; init; } = true;
+}

@@ -1,0 +1,15 @@
+namespace Tend.Core.Config;
+
+/// <summary>Combines render resources from several sources (tend.toml, a confdir, a cfgdir) into one validated list.</summary>
+public static class RenderResourceSet
+{
+    /// <summary>Concatenates <paramref name="sources"/> in order.</summary>
+    /// <exception cref="ConfigException">Two resources write the same destination; the message names both declarations.</exception>
+    public static IReadOnlyList<RenderResourceOptions> Combine(params IEnumerable<RenderResourceOptions>[] sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var all = sources.SelectMany(s => s).ToList();
+        RenderConfigReader.RejectDuplicateDestinations(all);
+        return all;
+    }
+}

@@ -1,0 +1,132 @@
+using Tend.Core.Config;
+using Tend.Core.Kv;
+using Tend.Templates;
+
+namespace Tend.Modules.Render;
+
+/// <summary>The adapter to Tend's Go text/template engine with confd's function library.</summary>
+internal sealed class GoTemplateCompiler : ITemplateCompiler
+{
+    public static GoTemplateCompiler Instance { get; } = new();
+
+    public IResourceTemplate Compile(string path, string text, RenderMissingKey missingKey)
+    {
+        // confd's key functions are bound when the registry is built and a parsed template keeps its
+        // registry, so each template gets a key source whose snapshot is swapped before each render.
+        var keys = new SwappableKeySource();
+        var options = new TemplateOptions
+        {
+            Functions = FunctionRegistry.CreateConfd(keys),
+            MissingKey = missingKey switch
+            {
+                RenderMissingKey.Zero => MissingKeyMode.Zero,
+                RenderMissingKey.Default => MissingKeyMode.Default,
+                _ => MissingKeyMode.Error,
+            },
+        };
+        try
+        {
+            return new Compiled(GoTemplate.Parse(Path.GetFileName(path), text, options), keys);
+        }
+        catch (TemplateParseException ex)
+        {
+            throw new ConfigException(path, ex.Line, ex.Column, ex.Detail.Length > 0 ? ex.Detail : ex.Message, ex);
+        }
+    }
+
+    public string ExpandCommand(string commandTemplate, string stagedPath)
+    {
+        var template = GoTemplate.Parse("check_cmd", commandTemplate, new TemplateOptions { MissingKey = MissingKeyMode.Error });
+        return template.RenderToString(new Dictionary<string, object?>(StringComparer.Ordinal) { ["src"] = stagedPath });
+    }
+
+    private sealed class Compiled(GoTemplate template, SwappableKeySource keys) : IResourceTemplate
+    {
+        private readonly Lock _gate = new();
+
+        public string Render(RenderInput input)
+        {
+            lock (_gate)
+            {
+                keys.Pairs = input.Pairs;
+                try
+                {
+                    return template.RenderToString(input.Dot);
+                }
+                finally
+                {
+                    keys.Pairs = [];
+                }
+            }
+        }
+    }
+
+    private sealed class SwappableKeySource : ITemplateKeySource
+    {
+        public IReadOnlyList<KvPair> Pairs { get; set; } = [];
+
+        public bool TryGet(string key, out string value)
+        {
+            string k;
+            try
+            {
+                k = KeyPath.Normalize(key);
+            }
+            catch (ArgumentException)
+            {
+                value = string.Empty;
+                return false;
+            }
+
+            // Pairs are sorted by key (ordinal): binary search.
+            var pairs = Pairs;
+            int lo = 0, hi = pairs.Count - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                int cmp = string.CompareOrdinal(pairs[mid].Key, k);
+                if (cmp == 0)
+                {
+                    value = pairs[mid].Value;
+                    return true;
+                }
+
+                if (cmp < 0)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+
+            value = string.Empty;
+            return false;
+        }
+
+        public IEnumerable<KVPair> ListUnder(string prefix)
+        {
+            // A plain string prefix, as the interface asks: the sorted pairs from the first key >= prefix.
+            var pairs = Pairs;
+            int lo = 0, hi = pairs.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (string.CompareOrdinal(pairs[mid].Key, prefix) < 0)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            for (int i = lo; i < pairs.Count && pairs[i].Key.StartsWith(prefix, StringComparison.Ordinal); i++)
+            {
+                yield return new KVPair(pairs[i].Key, pairs[i].Value);
+            }
+        }
+    }
+}

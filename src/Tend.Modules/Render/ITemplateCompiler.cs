@@ -1,0 +1,14 @@
+using Tend.Core.Config;
+
+namespace Tend.Modules.Render;
+
+/// <summary>Compiles resource templates and command templates; only the engine adapter implements it.</summary>
+internal interface ITemplateCompiler
+{
+    /// <summary>Compiles <paramref name="text"/> (read from <paramref name="path"/>).</summary>
+    /// <exception cref="ConfigException">The template does not parse; the position is in the message.</exception>
+    IResourceTemplate Compile(string path, string text, RenderMissingKey missingKey);
+
+    /// <summary>Expands a check command template, where <c>{{.src}}</c> is <paramref name="stagedPath"/>.</summary>
+    string ExpandCommand(string commandTemplate, string stagedPath);
+}

@@ -1,0 +1,166 @@
+using System.Text;
+using Tend.Core.Config;
+using Tend.Core.Files;
+using Tend.Core.Kv;
+using Tend.Core.Mirror;
+using Tend.Core.Processes;
+
+namespace Tend.Modules.Render;
+
+public sealed partial class RenderModule
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private enum Outcome
+    {
+        Unchanged,
+        Written,
+        Failed,
+    }
+
+    /// <summary>The write path of one resource: render, compare, stage, check, rename. Never throws but for cancellation.</summary>
+    private async Task<Outcome> RenderOneAsync(RenderResource r, bool fromMirrors, CancellationToken cancellationToken)
+    {
+        var o = r.Options;
+        long revision = 0;
+        try
+        {
+            var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+            revision = input.Revision;
+            var content = Utf8.GetBytes(r.Template.Render(input));
+            var ownership = new FileOwnership(o.Mode, o.Uid, o.Gid);
+            if (AtomicFile.IsUpToDate(o.Destination, content, ownership))
+            {
+                Succeeded(r, revision, written: false);
+                return Outcome.Unchanged;
+            }
+
+            if (_options.Noop)
+            {
+                var old = File.Exists(o.Destination) ? await File.ReadAllTextAsync(o.Destination, cancellationToken).ConfigureAwait(false) : string.Empty;
+                var diff = UnifiedDiff.Create(old, Utf8.GetString(content), o.Destination, o.Destination + " (rendered)");
+                await _diffOutput.WriteAsync(diff.Length > 0 ? diff : $"--- {o.Destination}\n+++ {o.Destination} (rendered)\n(mode or owner differs)\n").ConfigureAwait(false);
+                await _diffOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+                Log.WouldChange(_logger, o.Id, o.Destination);
+                Succeeded(r, revision, written: false);
+                return Outcome.Unchanged;
+            }
+
+            using var staged = AtomicFile.Stage(o.Destination, content, ownership, o.CreateDestDirs);
+            if (o.CheckCommand is { } check && !_options.SyncOnly)
+            {
+                var command = _compiler.ExpandCommand(check, staged.Path);
+                var result = await _runner.RunAsync(new CommandSpec(command, o.CheckTimeout ?? _options.CheckTimeout), cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    if (_options.KeepStageFile)
+                    {
+                        staged.Keep();
+                    }
+
+                    throw new RenderFailedException($"check_cmd failed, {o.Destination} left as it was: {result.Summary}");
+                }
+            }
+
+            staged.Commit(o.Backup ? o.Destination + ".bak" : null);
+            Succeeded(r, revision, written: true);
+            Log.Written(_logger, o.Id, o.Destination, revision);
+            return Outcome.Written;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Whatever failed (data, template, disk, check), the old file stays and the others go on.
+            lock (_gate)
+            {
+                r.Status = r.Status with { LastError = ex.Message, Failures = r.Status.Failures + 1 };
+            }
+
+            Log.Failed(_logger, o.Id, o.Destination, ex.Message);
+            return Outcome.Failed;
+        }
+    }
+
+    private void Succeeded(RenderResource r, long revision, bool written)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            r.Status = r.Status with
+            {
+                LastRender = now,
+                LastWrite = written ? now : r.Status.LastWrite,
+                Writes = written ? r.Status.Writes + 1 : r.Status.Writes,
+                LastError = null,
+                Revision = revision,
+            };
+        }
+    }
+
+    /// <summary>Reads the resource's keys: from the loaded mirrors in watch mode, else straight from the store.</summary>
+    private async Task<RenderInput> ReadInputAsync(RenderResource r, bool fromMirrors, CancellationToken cancellationToken)
+    {
+        var snapshots = new List<KvSnapshot>(r.ReadPrefixes.Count);
+        foreach (var prefix in r.ReadPrefixes)
+        {
+            if (fromMirrors)
+            {
+                var mirror = _mirrors!.Get(prefix);
+                if (!mirror.IsSynced)
+                {
+                    // Never render from an empty mirror (after a restart the store may just be slow).
+                    throw new RenderFailedException($"the keys under {prefix} have not loaded yet");
+                }
+
+                snapshots.Add(mirror.Current);
+            }
+            else
+            {
+                snapshots.Add(await _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        long revision = snapshots.Count == 0 ? 0 : snapshots.Max(s => s.Revision);
+        var o = r.Options;
+        if (o.Shape == RenderDataShape.Reconfig)
+        {
+            return new RenderInput(ReconfigPairs(o, snapshots), ReconfigDot(o, snapshots), revision);
+        }
+
+        // confd: template lookups are relative to the resource prefix.
+        var pairs = new SortedDictionary<string, KvPair>(StringComparer.Ordinal);
+        foreach (var s in snapshots)
+        {
+            foreach (var p in s)
+            {
+                var key = KeyPath.Relative(p.Key, o.Prefix);
+                pairs[key] = p with { Key = key };
+            }
+        }
+
+        return new RenderInput([.. pairs.Values], null, revision);
+    }
+
+    private static List<KvPair> ReconfigPairs(RenderResourceOptions o, List<KvSnapshot> snapshots) =>
+        snapshots.SelectMany(s => s).Where(p => o.Recursive || p.Key == o.Keys[0]).DistinctBy(p => p.Key).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+
+    private static Dictionary<string, object?> ReconfigDot(RenderResourceOptions o, List<KvSnapshot> snapshots)
+    {
+        // reconfig hands its templates a map key → value: the whole tree, or the one key (which must exist).
+        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in ReconfigPairs(o, snapshots))
+        {
+            map[p.Key] = p.Value;
+        }
+
+        if (!o.Recursive && map.Count == 0)
+        {
+            throw new RenderFailedException($"key {o.Keys[0]} does not exist");
+        }
+
+        return map;
+    }
+}

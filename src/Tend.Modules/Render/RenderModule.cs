@@ -1,0 +1,424 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Config;
+using Tend.Core.Kv;
+using Tend.Core.Mirror;
+using Tend.Core.Processes;
+
+namespace Tend.Modules.Render;
+
+/// <summary>
+/// The render module: keeps files rendered from templates fed by watched keys. Each change is
+/// coalesced per resource (<c>wait = "min:max"</c>), rendered to memory, compared with the
+/// destination, staged beside it, checked, renamed over it, and followed by the reload command;
+/// resources sharing a reload command reload once per pass, after all their files are written.
+/// A failing resource keeps its old file and never stops the others.
+/// </summary>
+public sealed partial class RenderModule : IAsyncDisposable
+{
+    private readonly RenderOptions _options;
+    private readonly IKvStore _store;
+    private readonly KvMirrorSet? _mirrors;
+    private readonly ICommandRunner _runner;
+    private readonly ITemplateCompiler _compiler;
+    private readonly ILogger _logger;
+    private readonly TextWriter _diffOutput;
+    private readonly TimeProvider _time;
+    private readonly List<RenderResource> _resources;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private Task? _loop;
+
+    /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
+    /// <param name="options">The <c>[render]</c> options and resources.</param>
+    /// <param name="store">Read directly in onetime and interval mode.</param>
+    /// <param name="mirrors">The shared mirrors watch mode reads (<c>null</c> when only onetime or interval mode is used).</param>
+    /// <param name="runner">Runs check and reload commands.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="diffOutput">Where noop mode prints its diffs.</param>
+    /// <exception cref="ConfigException">A template cannot be read or does not parse.</exception>
+    public static RenderModule Create(RenderOptions options, IKvStore store, KvMirrorSet? mirrors, ICommandRunner runner, ILoggerFactory? loggers = null, TextWriter? diffOutput = null) =>
+        new(options, store, mirrors, runner, GoTemplateCompiler.Instance, loggers, diffOutput);
+
+    internal RenderModule(
+        RenderOptions options,
+        IKvStore store,
+        KvMirrorSet? mirrors,
+        ICommandRunner runner,
+        ITemplateCompiler compiler,
+        ILoggerFactory? loggers = null,
+        TextWriter? diffOutput = null,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(runner);
+        _options = options;
+        _store = store;
+        _mirrors = mirrors;
+        _runner = runner;
+        _compiler = compiler;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<RenderModule>();
+        _diffOutput = diffOutput ?? TextWriter.Null;
+        _time = time ?? TimeProvider.System;
+
+        // Templates are compiled up front: a template that does not parse is a configuration error,
+        // so the first start fails fast and a SIGHUP reload keeps the last good configuration.
+        _resources = [];
+        foreach (var r in options.Templates)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(r.Source);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException(r.Source, 0, 0, $"cannot read the template of {r.Id}: {ex.Message}", ex);
+            }
+
+            var template = compiler.Compile(r.Source, text, r.MissingKey);
+            _resources.Add(new RenderResource(r, template, r.Wait ?? options.Wait));
+        }
+    }
+
+    /// <summary>The first retry delay after a failed render in watch mode; doubles per failure up to <see cref="MaxRetryDelay"/>.</summary>
+    internal TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest retry delay.</summary>
+    internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The status of every resource, in configuration order.</summary>
+    public IReadOnlyList<RenderResourceStatus> Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _resources.Select(r => r.Status)];
+            }
+        }
+    }
+
+    /// <summary>Renders every resource once from a fresh read of the store (onetime mode); true when every resource succeeded.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        return await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts rendering in the background: watching the mirrors, or, with <c>[render] interval</c>,
+    /// polling the store. Each resource first renders once its mirrors have loaded.
+    /// </summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_loop is not null)
+            {
+                return;
+            }
+
+            if (_options.Interval is { } interval)
+            {
+                _loop = Task.Run(() => PollAsync(interval, _stopping.Token));
+                return;
+            }
+
+            if (_mirrors is null)
+            {
+                throw new InvalidOperationException("watch mode needs the mirror set");
+            }
+
+            var byMirror = new Dictionary<KvMirror, List<RenderResource>>();
+            foreach (var r in _resources)
+            {
+                foreach (var m in r.ReadPrefixes.Select(_mirrors.Get))
+                {
+                    if (!byMirror.TryGetValue(m, out var list))
+                    {
+                        byMirror[m] = list = [];
+                    }
+
+                    list.Add(r);
+                }
+            }
+
+            foreach (var (mirror, list) in byMirror)
+            {
+                _subscriptions.Add(mirror.Subscribe(_ => Changed(list)));
+                _ = WhenMirrorSyncedAsync(mirror, list, _stopping.Token);
+            }
+
+            _loop = Task.Run(() => WatchLoopAsync(_stopping.Token));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var s in _subscriptions)
+        {
+            s.Dispose();
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected on shutdown.
+            }
+        }
+
+        _stopping.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task WhenMirrorSyncedAsync(KvMirror mirror, List<RenderResource> readers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mirror.WhenSynced.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        // Every reader whose mirrors have now all loaded renders at once; marking them together
+        // lets readers sharing a reload command render in one pass and reload once.
+        lock (_gate)
+        {
+            foreach (var r in readers)
+            {
+                if (!r.Synced && r.ReadPrefixes.All(p => _mirrors!.Get(p).IsSynced))
+                {
+                    r.Synced = true;
+                    r.Immediate = true;
+                }
+            }
+        }
+
+        Wake();
+    }
+
+    private void Changed(List<RenderResource> resources)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var r in resources)
+            {
+                // Before the first load completes, the render after it covers this change.
+                if (!r.Synced)
+                {
+                    continue;
+                }
+
+                r.FirstChange ??= now;
+                r.LastChange = now;
+            }
+        }
+
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task WatchLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            List<RenderResource> due;
+            TimeSpan sleep;
+            lock (_gate)
+            {
+                var now = _time.GetUtcNow();
+                var dueAt = EffectiveDueTimes();
+                due = _resources.Where(r => dueAt.TryGetValue(r, out var at) && at <= now).ToList();
+                foreach (var r in due)
+                {
+                    r.ClearPending();
+                }
+
+                var next = dueAt.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                // Capped: a semaphore wait cannot exceed ~24 days, and waking early costs nothing.
+                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Min(next - now, TimeSpan.FromHours(1));
+            }
+
+            if (due.Count > 0)
+            {
+                try
+                {
+                    await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Resources report their own failures; this only guards the loop, which must outlive any bug.
+                    Log.PassFailed(_logger, ex);
+                }
+
+                continue;
+            }
+
+            await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// When each pending resource renders. Resources sharing a reload command render together, when
+    /// the last of them is due (each is bounded by its own max wait), so the service reloads once per
+    /// burst, after all its files are written.
+    /// </summary>
+    private Dictionary<RenderResource, DateTimeOffset> EffectiveDueTimes()
+    {
+        var dueAt = new Dictionary<RenderResource, DateTimeOffset>();
+        foreach (var r in _resources)
+        {
+            if (r.DueAt() is { } at)
+            {
+                dueAt[r] = at;
+            }
+        }
+
+        foreach (var group in dueAt.Keys.Where(r => r.Options.ReloadCommand is not null).GroupBy(r => r.Options.ReloadCommand, StringComparer.Ordinal).ToList())
+        {
+            // Only changes set the group's pace: a member merely waiting to retry a failure must
+            // not hold the others back, but it joins them when they go first.
+            var changed = group.Where(r => r.Immediate || r.FirstChange is not null).ToList();
+            if (changed.Count == 0)
+            {
+                continue;
+            }
+
+            var latest = changed.Max(r => dueAt[r]);
+            foreach (var r in group)
+            {
+                dueAt[r] = changed.Contains(r) || dueAt[r] > latest ? latest : dueAt[r];
+            }
+        }
+
+        return dueAt;
+    }
+
+    private async Task PollAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.PassFailed(_logger, ex);
+            }
+
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renders <paramref name="resources"/>, then runs each distinct reload command of the written ones once.</summary>
+    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
+    {
+        bool ok = true;
+        var reloads = new List<(string Command, TimeSpan Timeout, List<RenderResource> For)>();
+        foreach (var r in resources)
+        {
+            var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+            ok &= outcome != Outcome.Failed;
+            if (fromMirrors)
+            {
+                ScheduleRetry(r, outcome == Outcome.Failed);
+            }
+
+            if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
+            {
+                var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
+                int i = reloads.FindIndex(x => x.Command == command);
+                if (i < 0)
+                {
+                    reloads.Add((command, timeout, [r]));
+                }
+                else
+                {
+                    reloads[i].For.Add(r);
+                    reloads[i] = (command, timeout > reloads[i].Timeout ? timeout : reloads[i].Timeout, reloads[i].For);
+                }
+            }
+        }
+
+        foreach (var (command, timeout, forResources) in reloads)
+        {
+            ok &= await ReloadAsync(command, timeout, forResources, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ok;
+    }
+
+    /// <summary>
+    /// A failed resource is tried again with backoff even when no key changes, so a transient
+    /// failure (a check that flaked, a full disk) heals by itself instead of waiting for the
+    /// next change; a change still renders at once (within its wait).
+    /// </summary>
+    private void ScheduleRetry(RenderResource r, bool failed)
+    {
+        lock (_gate)
+        {
+            if (!failed)
+            {
+                r.ConsecutiveFailures = 0;
+                return;
+            }
+
+            r.ConsecutiveFailures++;
+            var delay = RetryDelay * Math.Pow(2, Math.Min(r.ConsecutiveFailures - 1, 16));
+            r.RetryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
+        }
+    }
+
+    private async Task<bool> ReloadAsync(string command, TimeSpan timeout, List<RenderResource> forResources, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(new CommandSpec(command, timeout), cancellationToken).ConfigureAwait(false);
+        var ids = string.Join(", ", forResources.Select(r => r.Options.Id));
+        lock (_gate)
+        {
+            foreach (var r in forResources)
+            {
+                r.Status = result.Succeeded
+                    ? r.Status with { LastReloadError = null }
+                    : r.Status with { ReloadFailures = r.Status.ReloadFailures + 1, LastReloadError = $"reload_cmd failed: {result.Summary}" };
+            }
+        }
+
+        if (result.Succeeded)
+        {
+            Log.Reloaded(_logger, command, ids, result.Duration.TotalMilliseconds);
+        }
+        else
+        {
+            Log.ReloadFailed(_logger, command, ids, result.Summary);
+        }
+
+        return result.Succeeded;
+    }
+}

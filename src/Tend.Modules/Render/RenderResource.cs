@@ -1,0 +1,67 @@
+using Tend.Core.Config;
+using Tend.Core.Kv;
+
+namespace Tend.Modules.Render;
+
+/// <summary>One resource at run time: its options, compiled template, schedule and status. Guarded by the module's lock.</summary>
+internal sealed class RenderResource(RenderResourceOptions options, IResourceTemplate template, RenderWait wait)
+{
+    public RenderResourceOptions Options { get; } = options;
+
+    public IResourceTemplate Template { get; } = template;
+
+    public RenderWait Wait { get; } = wait;
+
+    /// <summary>The store prefixes read: each key joined below the resource prefix.</summary>
+    public IReadOnlyList<string> ReadPrefixes { get; } = options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>True once every mirror the resource reads has loaded; nothing renders before.</summary>
+    public bool Synced { get; set; }
+
+    /// <summary>When the first unrendered change of the current burst arrived.</summary>
+    public DateTimeOffset? FirstChange { get; set; }
+
+    /// <summary>When the last unrendered change arrived.</summary>
+    public DateTimeOffset? LastChange { get; set; }
+
+    /// <summary>Render at once, without waiting (the first render after the mirrors loaded).</summary>
+    public bool Immediate { get; set; }
+
+    /// <summary>After a failure in watch mode: when to try again without a change (a flaky check, a full disk).</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>Failures in a row, for the retry backoff.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    public bool Pending => Immediate || FirstChange is not null || RetryAt is not null;
+
+    public RenderResourceStatus Status { get; set; } = new() { Id = options.Id, Destination = options.Destination };
+
+    /// <summary>When this resource should render, or <c>null</c> when nothing is pending.</summary>
+    public DateTimeOffset? DueAt()
+    {
+        if (Immediate)
+        {
+            return DateTimeOffset.MinValue;
+        }
+
+        DateTimeOffset? due = RetryAt;
+        if (FirstChange is { } first && LastChange is { } last)
+        {
+            var quiet = last + Wait.Min;
+            var latest = first + Wait.Max;
+            var change = quiet < latest ? quiet : latest;
+            due = due is { } retry && retry < change ? retry : change;
+        }
+
+        return due;
+    }
+
+    public void ClearPending()
+    {
+        Immediate = false;
+        RetryAt = null;
+        FirstChange = null;
+        LastChange = null;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Tend.Modules.Render;
+
+/// <summary>Where one render resource stands, for <c>/status</c> and logs.</summary>
+public sealed record RenderResourceStatus
+{
+    public required string Id { get; init; }
+
+    public required string Destination { get; init; }
+
+    /// <summary>When the destination was last found or made current.</summary>
+    public DateTimeOffset? LastRender { get; init; }
+
+    /// <summary>When the destination was last replaced.</summary>
+    public DateTimeOffset? LastWrite { get; init; }
+
+    /// <summary>The error of the last attempt, <c>null</c> after a success.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>The store revision the destination reflects.</summary>
+    public long Revision { get; init; }
+
+    /// <summary>How many times the destination was replaced.</summary>
+    public long Writes { get; init; }
+
+    /// <summary>How many attempts failed (template, check, write).</summary>
+    public long Failures { get; init; }
+
+    /// <summary>How many reload commands after a write of this resource failed.</summary>
+    public long ReloadFailures { get; init; }
+
+    /// <summary>The last reload failure, <c>null</c> after a successful reload.</summary>
+    public string? LastReloadError { get; init; }
+}

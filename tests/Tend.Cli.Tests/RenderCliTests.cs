@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Tend.Testing.Servers;
+using Xunit;
+
+namespace Tend.Cli.Tests;
+
+/// <summary>Runs alone: these tests start many tend processes, and the load would stretch the start-up sleeps other CLI tests rely on.</summary>
+[CollectionDefinition(nameof(RenderCliTests), DisableParallelization = true)]
+public sealed class RenderCliCollection;
+
+[Collection(nameof(RenderCliTests))]
+public sealed class RenderCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tend-render-cli-").FullName;
+
+    public RenderCliTests()
+    {
+        Write("data.yaml", "app:\n  hosts:\n    web1: 10.0.0.1\n    web2: 10.0.0.2\n  port: 8080\n");
+        Write("confd/templates/hosts.tmpl", "{{range gets \"/hosts/*\"}}{{base .Key}}={{.Value}}:{{getv \"/port\"}}\n{{end}}");
+        Write("confd/conf.d/hosts.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/hosts\", \"/port\"]\nprefix = \"/app\"\n");
+    }
+
+    private string Out => Path.Combine(_dir, "hosts.out");
+
+    private string Data => Path.Combine(_dir, "data.yaml");
+
+    private string Confdir => Path.Combine(_dir, "confd");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private void Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
+    [Fact]
+    public async Task Render_ConfdFlagsSingleDashOnetime_WritesFileAndExits0()
+    {
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir, "-log-level=warn");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
+    public async Task Render_OnetimeMissingKey_Exit1AndNoFile()
+    {
+        Write("confd/templates/hosts.tmpl", "{{getv \"/nope\"}}");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "--onetime", "--backend", "file", "--file", Data, "--confdir", Confdir);
+
+        Assert.Equal(1, code);
+        Assert.Contains("/nope", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Render_Noop_PrintsDiffWritesNothing()
+    {
+        File.WriteAllText(Out, "web1=10.0.0.1:8080\n");
+
+        var (code, stdout, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-noop", "-backend", "file", "-file", Data, "-confdir", Confdir);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("web1=10.0.0.1:8080\n", File.ReadAllText(Out));
+        Assert.Contains("+web2=10.0.0.2:8080\n", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_ReconfigCfgdir_DotIsTheKeyMap()
+    {
+        Write("reconfig/templates/t.tmpl", "{{range $k, $v := .}}{{$k}} {{$v}}\n{{end}}");
+        Write("reconfig/conf.d/t.json", $"{{\"id\": \"t\", \"source\": \"t.tmpl\", \"target\": \"{Out}\", \"key\": \"/app/hosts\", \"recursive\": true}}");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-o", "-c", Path.Combine(_dir, "reconfig"), "--file", Data);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("/app/hosts/web1 10.0.0.1\n/app/hosts/web2 10.0.0.2\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
+    public async Task Render_UnknownBackend_Exit2()
+    {
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "redis", "-confdir", Confdir);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown backend 'redis'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_DuplicateDestInConfdir_Exit2NamingBothFiles()
+    {
+        Write("confd/conf.d/again.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/hosts\"]\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir);
+
+        Assert.Equal(2, code);
+        Assert.Contains("again.toml", stderr, StringComparison.Ordinal);
+        Assert.Contains("hosts.toml", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfdName_ConfdCommandLine_Renders()
+    {
+        var apphost = Path.Combine(AppContext.BaseDirectory, "tend");
+        Assert.True(File.Exists(apphost), $"apphost missing: {apphost}");
+        var confd = Path.Combine(_dir, "confd-bin", "confd");
+        Directory.CreateDirectory(Path.GetDirectoryName(confd)!);
+        File.CreateSymbolicLink(confd, apphost);
+        var psi = new ProcessStartInfo(confd) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.True(p.ExitCode == 0, await stderr);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
+    public async Task Run_FileStoreEdited_FileReRendered()
+    {
+        Write("tend.toml", $"[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(_ => File.Exists(Out) && File.ReadAllText(Out).Contains("10.0.0.2", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        File.WriteAllText(Data, "app:\n  hosts:\n    web1: 10.0.0.1\n    web3: 10.0.0.3\n  port: 9090\n");
+
+        await tend.WaitForOutputAsync(_ => File.ReadAllText(Out) == "web1=10.0.0.1:9090\nweb3=10.0.0.3:9090\n", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Run_SighupAfterTemplateEdit_ReRendersWithNewTemplate()
+    {
+        Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(_ => File.Exists(Out), TimeSpan.FromSeconds(30));
+
+        Write("confd/templates/hosts.tmpl", "port {{getv \"/port\"}}\n");
+        await tend.SignalAsync("HUP");
+
+        await tend.WaitForOutputAsync(_ => File.ReadAllText(Out) == "port 8080\n", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Run_TemplateDoesNotParse_Exit2WithPosition()
+    {
+        Write("confd/templates/hosts.tmpl", "ok\n{{if}}\n");
+        Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "run", "--config", Path.Combine(_dir, "tend.toml"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("hosts.tmpl:2:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_Version_PrintsVersion()
+    {
+        var (code, stdout, _) = await TendProcess.RunAsync(null, "render", "-version");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("tend ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_StatusEndpoint_ShowsEachTemplatesRenderAndError()
+    {
+        Write("confd/templates/broken.tmpl", "{{getv \"/missing\"}}");
+        Write("confd/conf.d/broken.toml", $"[template]\nsrc = \"broken.tmpl\"\ndest = \"{Path.Combine(_dir, "broken.out")}\"\nkeys = [\"/missing\"]\n");
+        int port = FreePort.Next();
+        Write("tend.toml", $"[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n[http]\nlisten = \"127.0.0.1:{port}\"\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(p => p.StdErr.Contains("Render of broken failed", StringComparison.Ordinal) && File.Exists(Out), TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+
+        var render = status.RootElement.GetProperty("render").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!);
+        Assert.Contains("/missing", render["broken"].GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, render["broken"].GetProperty("last_render").ValueKind);
+        Assert.Equal(JsonValueKind.Null, render["hosts"].GetProperty("last_error").ValueKind);
+        Assert.Equal(1, render["hosts"].GetProperty("writes").GetInt64());
+        Assert.True(render["hosts"].GetProperty("revision").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Render_ConfdTomlConfigFile_SettingsUsedFlagsWin()
+    {
+        Write("confd.toml", $"backend = \"file\"\nfile = [\"{Data}\"]\nconfdir = \"{Confdir}\"\nonetime = true\nprefix = \"/nothing-here\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-config-file", Path.Combine(_dir, "confd.toml"), "-prefix", "/");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
+    }
+}
