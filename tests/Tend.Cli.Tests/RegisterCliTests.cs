@@ -56,6 +56,10 @@ public sealed class RegisterCliTests : IDisposable
         await WaitForStatus(http, run, s => s.GetProperty("register")[0].GetProperty("registered").GetBoolean());
         var svc = (await Status(http)).GetProperty("register")[0];
         Assert.Equal("/services/web/h1:8080", svc.GetProperty("key").GetString());
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE tend_register_registered gauge\ntend_register_registered{service=\"web\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"tend_register_checks_total\{service=""web""\} [1-9]", metrics);
+        Assert.Contains("tend_reloads_total 0\n", metrics, StringComparison.Ordinal);
 
         File.Delete(toggle);
         await WaitForStatus(http, run, s => !s.GetProperty("register")[0].GetProperty("registered").GetBoolean());

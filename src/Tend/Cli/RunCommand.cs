@@ -76,6 +76,7 @@ internal static class RunCommand
         var app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
+        MetricsEndpoint.Map(app, app.Services.GetRequiredService<TendDaemon>());
         return app;
     }
 

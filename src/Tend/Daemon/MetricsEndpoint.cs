@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Tend.Daemon;
+
+/// <summary><c>GET /metrics</c>: the daemon's state in Prometheus' text exposition format.</summary>
+internal static class MetricsEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app, TendDaemon daemon) =>
+        app.MapGet("/metrics", () => Results.Text(Render(daemon), "text/plain; version=0.0.4; charset=utf-8"));
+
+    internal static string Render(TendDaemon daemon)
+    {
+        var m = new MetricWriter();
+        m.Metric("tend_reloads_total", "counter", "Configuration reloads applied.", [(NoLabels, daemon.Reloads)]);
+        m.Metric("tend_reload_rejected", "gauge", "1 when the last reload was rejected and the previous configuration keeps running.", [(NoLabels, daemon.LastReloadError is null ? 0 : 1)]);
+        var runtime = daemon.Runtime;
+        if (runtime is null)
+        {
+            return m.ToString();
+        }
+
+        var mirrors = runtime.Mirrors.Mirrors.OrderBy(x => x.Prefix, StringComparer.Ordinal).ToList();
+        m.Metric("tend_mirror_synced", "gauge", "1 once the watched prefix has loaded.", mirrors.Select(x => (P("prefix", x.Prefix), (double)(x.IsSynced ? 1 : 0))));
+        m.Metric("tend_mirror_revision", "gauge", "Store revision the mirror has seen.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.Current.Revision)));
+        m.Metric("tend_mirror_keys", "gauge", "Keys below the watched prefix.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.Current.Count)));
+        m.Metric("tend_mirror_updates_total", "counter", "Updates applied to the mirror.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.UpdateCount)));
+        m.Metric("tend_mirror_reconnects_total", "counter", "Times the watch had to be re-established.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.ReconnectCount)));
+
+        if (runtime.Render is { } render)
+        {
+            var rs = render.Status;
+            m.Metric("tend_render_writes_total", "counter", "Files written.", rs.Select(r => (P("id", r.Id), (double)r.Writes)));
+            m.Metric("tend_render_failures_total", "counter", "Renders that failed (template, check, write).", rs.Select(r => (P("id", r.Id), (double)r.Failures)));
+            m.Metric("tend_render_reload_failures_total", "counter", "Reload commands that failed.", rs.Select(r => (P("id", r.Id), (double)r.ReloadFailures)));
+            m.Metric("tend_render_error", "gauge", "1 while the template's last render failed.", rs.Select(r => (P("id", r.Id), (double)(r.LastError is null ? 0 : 1))));
+            m.Metric("tend_render_last_render_timestamp_seconds", "gauge", "When the template last rendered.", rs.Where(r => r.LastRender is not null).Select(r => (P("id", r.Id), (double)r.LastRender!.Value.ToUnixTimeMilliseconds() / 1000)));
+        }
+
+        if (runtime.Register is { } register)
+        {
+            var ss = register.Status;
+            m.Metric("tend_register_healthy", "gauge", "1 when the service's check passes (after rise/fall).", ss.Select(s => (P("service", s.Name), (double)(s.Healthy == true ? 1 : 0))));
+            m.Metric("tend_register_registered", "gauge", "1 while the service's entry is in the store.", ss.Select(s => (P("service", s.Name), (double)(s.Registered ? 1 : 0))));
+            m.Metric("tend_register_checks_total", "counter", "Health checks run.", ss.Select(s => (P("service", s.Name), (double)s.Checks)));
+            m.Metric("tend_register_registrations_total", "counter", "Times the entry was created.", ss.Select(s => (P("service", s.Name), (double)s.Registrations)));
+        }
+
+        return m.ToString();
+    }
+
+    private static readonly (string Name, string Value)[] NoLabels = [];
+
+    private static (string Name, string Value)[] P(string name, string value) => [(name, value)];
+
+    private sealed class MetricWriter
+    {
+        private readonly StringBuilder _text = new();
+
+        public void Metric(string name, string type, string help, IEnumerable<((string Name, string Value)[] Labels, double Value)> samples)
+        {
+            _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var (labels, value) in samples)
+            {
+                _text.Append(name);
+                if (labels.Length > 0)
+                {
+                    _text.Append('{');
+                    for (int i = 0; i < labels.Length; i++)
+                    {
+                        if (i > 0)
+                        {
+                            _text.Append(',');
+                        }
+
+                        _text.Append(labels[i].Name).Append("=\"").Append(Escape(labels[i].Value)).Append('"');
+                    }
+
+                    _text.Append('}');
+                }
+
+                _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        public override string ToString() => _text.ToString();
+
+        private static string Escape(string v) =>
+            v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    }
+}
