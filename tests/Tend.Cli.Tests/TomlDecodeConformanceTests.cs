@@ -11,11 +11,8 @@ public sealed class TomlDecodeConformanceTests(ITestOutputHelper output)
     [Fact]
     public void TomlDecode_WholeToml10List_ValidDecodedInvalidRejected()
     {
-        var corpus = SharedFiles.Path("conformance/toml-test");
-        var listed = File.ReadAllLines(Path.Combine(corpus, "files-toml-1.0.0"))
-            .Select(l => l.Trim())
-            .Where(l => l.EndsWith(".toml", StringComparison.Ordinal))
-            .ToList();
+        var corpus = SharedFiles.TomlTestCorpus;
+        var listed = SharedFiles.TomlTestListed();
         Assert.NotEmpty(listed);
 
         int valid = 0, invalid = 0;

@@ -16,6 +16,16 @@ public static class SharedFiles
     public static string Path(string relative) =>
         System.IO.Path.GetFullPath(System.IO.Path.Combine(Root, relative));
 
+    /// <summary>The toml-test corpus directory.</summary>
+    public static string TomlTestCorpus => Path("conformance/toml-test");
+
+    /// <summary>The <c>.toml</c> files toml-test lists for a TOML version (e.g. <c>1.0.0</c>), relative to the corpus.</summary>
+    public static IReadOnlyList<string> TomlTestListed(string version = "1.0.0") =>
+        File.ReadAllLines(System.IO.Path.Combine(TomlTestCorpus, "files-toml-" + version))
+            .Select(l => l.Trim())
+            .Where(l => l.EndsWith(".toml", StringComparison.Ordinal))
+            .ToList();
+
     private static string FindRoot()
     {
         // test.sh exports TEND_SHARED; elsewhere, walk up from the test binaries.

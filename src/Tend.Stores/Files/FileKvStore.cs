@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
@@ -27,13 +25,11 @@ public sealed partial class FileKvStore : IKvStore
     private readonly string[] _files;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly List<KvChange> _history = [];
-    private readonly List<Watcher> _watchers = [];
+    private readonly ChangeFeed _feed;
     private readonly List<FileSystemWatcher> _fsWatchers = [];
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private KvSnapshot? _all;
     private string _fingerprint = string.Empty;
-    private long _historyStart;
     private Timer? _poll;
     private Timer? _debounce;
     private bool _disposed;
@@ -48,6 +44,7 @@ public sealed partial class FileKvStore : IKvStore
         }
 
         _files = options.Files.Select(Path.GetFullPath).ToArray();
+        _feed = new ChangeFeed(_gate, HistoryLimit);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
     }
 
@@ -76,44 +73,11 @@ public sealed partial class FileKvStore : IKvStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default)
     {
         var p = KeyPath.Normalize(prefix);
         EnsureLoaded();
-        var watcher = new Watcher(p);
-        lock (_gate)
-        {
-            long current = _all!.Revision;
-            if (fromRevision > 0 && fromRevision <= current)
-            {
-                if (fromRevision < _historyStart)
-                {
-                    watcher.Channel.Writer.TryWrite(KvChangeBatch.FromResync(KvSnapshot.Create(p, current, _all.Under(p))));
-                }
-                else
-                {
-                    var missed = _history.Where(c => c.Revision >= fromRevision && KeyPath.IsUnder(c.Key, p)).ToList();
-                    watcher.Channel.Writer.TryWrite(missed.Count > 0 ? KvChangeBatch.FromChanges(missed, current) : KvChangeBatch.Progress(current));
-                }
-            }
-
-            _watchers.Add(watcher);
-        }
-
-        try
-        {
-            await foreach (var batch in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return batch;
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _watchers.Remove(watcher);
-            }
-        }
+        return _feed.WatchAsync(p, fromRevision, () => (_all!.Revision, () => KvSnapshot.Create(p, _all.Revision, _all.Under(p))), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -158,12 +122,7 @@ public sealed partial class FileKvStore : IKvStore
             _fsWatchers.Clear();
             _poll?.Dispose();
             _debounce?.Dispose();
-            foreach (var w in _watchers)
-            {
-                w.Channel.Writer.TryComplete();
-            }
-
-            _watchers.Clear();
+            _feed.Complete();
         }
 
         return ValueTask.CompletedTask;
@@ -174,8 +133,7 @@ public sealed partial class FileKvStore : IKvStore
     {
         lock (_gate)
         {
-            _history.Clear();
-            _historyStart = _all!.Revision + 1;
+            _feed.Forget(_all!.Revision + 1);
         }
     }
 
@@ -198,7 +156,7 @@ public sealed partial class FileKvStore : IKvStore
                 var (pairs, fingerprint) = ReadAll();
                 long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 _all = KvSnapshot.Create(KeyPath.Root, start, pairs);
-                _historyStart = start + 1;
+                _feed.Forget(start + 1);
                 _fingerprint = fingerprint;
                 StartWatching();
             }
@@ -363,24 +321,7 @@ public sealed partial class FileKvStore : IKvStore
             }
 
             _all = next;
-            _history.AddRange(changes);
-            if (_history.Count > HistoryLimit)
-            {
-                int drop = _history.Count - HistoryLimit;
-                long firstKept = _history[drop].Revision;
-                _history.RemoveAll(c => c.Revision < firstKept);
-                _historyStart = firstKept;
-            }
-
-            foreach (var w in _watchers)
-            {
-                var mine = changes.Where(c => KeyPath.IsUnder(c.Key, w.Prefix)).ToList();
-                if (mine.Count > 0)
-                {
-                    w.Channel.Writer.TryWrite(KvChangeBatch.FromChanges(mine, rev));
-                }
-            }
-
+            _feed.Append(changes, rev);
             Log.Reloaded(_logger, changes.Count, rev);
             return true;
         }
@@ -403,13 +344,6 @@ public sealed partial class FileKvStore : IKvStore
         }
 
         return fp.ToString();
-    }
-
-    private sealed class Watcher(string prefix)
-    {
-        public string Prefix { get; } = prefix;
-
-        public Channel<KvChangeBatch> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<KvChangeBatch>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     private static partial class Log

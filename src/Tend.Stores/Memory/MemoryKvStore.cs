@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Tend.Core.Kv;
 
 namespace Tend.Stores.Memory;
@@ -13,17 +11,14 @@ public sealed class MemoryKvStore : IKvStore
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Entry> _data = new(StringComparer.Ordinal);
-    private readonly List<KvChange> _history = [];
-    private readonly List<Watcher> _watchers = [];
+    private readonly ChangeFeed _feed;
     private readonly List<Registration> _registrations = [];
-    private readonly int _historyLimit;
     private long _revision;
-    private long _compactedBefore = 1;
 
     /// <summary>Creates a store that keeps up to <paramref name="historyLimit"/> changes for resuming watches.</summary>
     public MemoryKvStore(int historyLimit = 100_000)
     {
-        _historyLimit = historyLimit;
+        _feed = new ChangeFeed(_gate, historyLimit);
     }
 
     /// <inheritdoc />
@@ -65,43 +60,10 @@ public sealed class MemoryKvStore : IKvStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default)
     {
         var p = KeyPath.Normalize(prefix);
-        var watcher = new Watcher(p);
-        lock (_gate)
-        {
-            // Catch-up and registration happen under the same lock as writes, so nothing falls between them.
-            if (fromRevision > 0 && fromRevision <= _revision)
-            {
-                if (fromRevision < _compactedBefore)
-                {
-                    watcher.Channel.Writer.TryWrite(KvChangeBatch.FromResync(Snapshot(p)));
-                }
-                else
-                {
-                    var missed = _history.Where(c => c.Revision >= fromRevision && KeyPath.IsUnder(c.Key, p)).ToList();
-                    watcher.Channel.Writer.TryWrite(missed.Count > 0 ? KvChangeBatch.FromChanges(missed, _revision) : KvChangeBatch.Progress(_revision));
-                }
-            }
-
-            _watchers.Add(watcher);
-        }
-
-        try
-        {
-            await foreach (var batch in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return batch;
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _watchers.Remove(watcher);
-            }
-        }
+        return _feed.WatchAsync(p, fromRevision, () => (_revision, () => Snapshot(p)), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -168,8 +130,7 @@ public sealed class MemoryKvStore : IKvStore
     {
         lock (_gate)
         {
-            _history.RemoveAll(c => c.Revision < revision);
-            _compactedBefore = Math.Max(_compactedBefore, revision);
+            _feed.Forget(revision);
         }
     }
 
@@ -178,12 +139,7 @@ public sealed class MemoryKvStore : IKvStore
     {
         lock (_gate)
         {
-            foreach (var w in _watchers)
-            {
-                w.Channel.Writer.TryComplete();
-            }
-
-            _watchers.Clear();
+            _feed.Complete();
         }
 
         return ValueTask.CompletedTask;
@@ -245,19 +201,7 @@ public sealed class MemoryKvStore : IKvStore
             }
 
             _revision = rev;
-            _history.AddRange(changes);
-            if (_history.Count > _historyLimit)
-            {
-                int drop = _history.Count - _historyLimit;
-                _compactedBefore = _history[drop].Revision;
-                _history.RemoveRange(0, drop);
-                while (_history.Count > 0 && _history[0].Revision < _compactedBefore)
-                {
-                    _history.RemoveAt(0);
-                }
-            }
-
-            NotifyWatchers(changes, rev);
+            _feed.Append(changes, rev);
 
             // An ephemeral entry deleted by anyone but its owner comes back at once, as after a session loss.
             var lost = _registrations.Where(r => r.State != KvRegistrationState.Closed && !_data.ContainsKey(r.Key)).ToList();
@@ -274,18 +218,6 @@ public sealed class MemoryKvStore : IKvStore
         }
     }
 
-    private void NotifyWatchers(List<KvChange> changes, long rev)
-    {
-        foreach (var w in _watchers)
-        {
-            var mine = changes.Where(c => KeyPath.IsUnder(c.Key, w.Prefix)).ToList();
-            if (mine.Count > 0)
-            {
-                w.Channel.Writer.TryWrite(KvChangeBatch.FromChanges(mine, rev));
-            }
-        }
-    }
-
     private void Unregister(Registration registration)
     {
         lock (_gate)
@@ -299,13 +231,6 @@ public sealed class MemoryKvStore : IKvStore
     }
 
     private sealed record Entry(string Value, long Version, long CreateRevision, long ModRevision);
-
-    private sealed class Watcher(string prefix)
-    {
-        public string Prefix { get; } = prefix;
-
-        public Channel<KvChangeBatch> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<KvChangeBatch>(new UnboundedChannelOptions { SingleReader = true });
-    }
 
     private sealed class Registration(MemoryKvStore store, string key, string value) : IKvRegistration
     {

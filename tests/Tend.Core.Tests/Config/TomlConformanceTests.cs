@@ -12,11 +12,8 @@ public sealed class TomlConformanceTests(ITestOutputHelper output)
     [Fact]
     public void Parse_EveryTomlTest10File_MatchesExpectation()
     {
-        var corpus = SharedFiles.Path("conformance/toml-test");
-        var listed = File.ReadAllLines(Path.Combine(corpus, "files-toml-1.0.0"))
-            .Select(l => l.Trim())
-            .Where(l => l.EndsWith(".toml", StringComparison.Ordinal))
-            .ToList();
+        var corpus = SharedFiles.TomlTestCorpus;
+        var listed = SharedFiles.TomlTestListed();
         Assert.NotEmpty(listed);
 
         var failures = new List<string>();
