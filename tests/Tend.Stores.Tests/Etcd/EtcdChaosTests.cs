@@ -182,7 +182,12 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
         await EtcdTestStores.EventuallyAsync(async () => await direct.GetAsync(key) is null, TimeSpan.FromSeconds(10), "the lease expires during the partition");
         proxy.Heal();
 
-        await EtcdTestStores.EventuallyAsync(async () => (await direct.GetAsync(key))?.Value == "me", TimeSpan.FromSeconds(10), "the entry is re-created after healing");
+        // The key becomes visible the moment the put lands; the handle records its new lease just
+        // after the put returns, so wait for both rather than reading the handle in between.
+        await EtcdTestStores.EventuallyAsync(
+            async () => (await direct.GetAsync(key))?.Value == "me" && registration.Lease != lease && registration.State == KvRegistrationState.Registered,
+            TimeSpan.FromSeconds(10),
+            "the entry is re-created under a new lease after healing");
         Assert.NotEqual(lease, registration.Lease);
         Assert.Equal(KvRegistrationState.Registered, registration.State);
     }

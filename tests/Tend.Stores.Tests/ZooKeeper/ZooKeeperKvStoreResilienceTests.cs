@@ -63,7 +63,9 @@ public sealed class ZooKeeperKvStoreResilienceTests(ZooKeeperServerFixture fixtu
         var registration = await owner.RegisterAsync(key, "primary", TimeSpan.FromSeconds(6));
         await other.DeleteAsync(key);
 
-        await WaitUntilAsync(async () => (await other.GetAsync(key))?.Value == "primary");
+        // The node is visible as soon as the create lands; the handle marks itself registered
+        // right after, so wait for both instead of reading the handle in between.
+        await WaitUntilAsync(async () => (await other.GetAsync(key))?.Value == "primary" && registration.State == KvRegistrationState.Registered);
         Assert.Equal(KvRegistrationState.Registered, registration.State);
 
         await registration.DisposeAsync();
