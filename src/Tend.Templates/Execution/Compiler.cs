@@ -306,20 +306,7 @@ internal sealed class Compiler
                         for (int i = 0; i < list.Count; i++)
                         {
                             var elem = GoValues.ListElement(list, i);
-                            if (ndecl > 0)
-                            {
-                                s.Vars[mark - 1] = elem;
-                                s.Wrapped[mark - 1] = wrapped;
-                            }
-                            if (ndecl > 1)
-                            {
-                                s.Vars[mark - 2] = GoValues.Box(i);
-                                s.Wrapped[mark - 2] = false;
-                            }
-                            s.DotWrapped = wrapped;
-                            var f = body(s, elem);
-                            s.Pop(mark);
-                            if (f == Flow.Break)
+                            if (RangeStep(s, mark, ndecl, elem, ndecl > 1 ? GoValues.Box(i) : null, wrapped, body) == Flow.Break)
                             {
                                 break;
                             }
@@ -340,20 +327,7 @@ internal sealed class Compiler
                             foreach (var kv in GoValues.SortedEntries(val))
                             {
                                 var elem = kv.Value is null ? GoNil.Instance : GoValues.Normalize(kv.Value);
-                                if (ndecl > 0)
-                                {
-                                    s.Vars[mark - 1] = elem;
-                                    s.Wrapped[mark - 1] = wrapped;
-                                }
-                                if (ndecl > 1)
-                                {
-                                    s.Vars[mark - 2] = kv.Key;
-                                    s.Wrapped[mark - 2] = false;
-                                }
-                                s.DotWrapped = wrapped;
-                                var f = body(s, elem);
-                                s.Pop(mark);
-                                if (f == Flow.Break)
+                                if (RangeStep(s, mark, ndecl, elem, kv.Key, wrapped, body) == Flow.Break)
                                 {
                                     break;
                                 }
@@ -372,6 +346,28 @@ internal sealed class Compiler
             s.Pop(outer);
             return result;
         };
+    }
+
+    /// <summary>One iteration of a range over a list or a map: bind <c>$elem</c> (and <c>$key</c>), run the body, unwind.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Flow RangeStep(ExecState s, int mark, int ndecl, object? elem, object? key, bool wrapped, ExecFn body)
+    {
+        if (ndecl > 0)
+        {
+            s.Vars[mark - 1] = elem;
+            s.Wrapped[mark - 1] = wrapped;
+        }
+
+        if (ndecl > 1)
+        {
+            s.Vars[mark - 2] = key;
+            s.Wrapped[mark - 2] = false;
+        }
+
+        s.DotWrapped = wrapped;
+        var f = body(s, elem);
+        s.Pop(mark);
+        return f;
     }
 
     private ExecFn CompileTemplate(TemplateNode t)

@@ -580,7 +580,10 @@ internal sealed class Lexer
         return StartsWithAt(_pos, RightDelimStr);
     }
 
-    private static State? LexChar(Lexer l)
+    private static State? LexChar(Lexer l) => LexQuoted(l, '\'', ItemType.CharConstant, "unterminated character constant");
+
+    /// <summary>Scans a char constant or an interpreted string up to its closing quote; a backslash escapes the next character.</summary>
+    private static State? LexQuoted(Lexer l, char close, ItemType type, string unterminated)
     {
         while (true)
         {
@@ -592,18 +595,18 @@ internal sealed class Lexer
                 {
                     continue;
                 }
-                return l.Errorf("unterminated character constant");
+                return l.Errorf(unterminated);
             }
             if (r is Eof or '\n')
             {
-                return l.Errorf("unterminated character constant");
+                return l.Errorf(unterminated);
             }
-            if (r == '\'')
+            if (r == close)
             {
                 break;
             }
         }
-        l.Emit(ItemType.CharConstant);
+        l.Emit(type);
         return LexInsideAction;
     }
 
@@ -672,32 +675,7 @@ internal sealed class Lexer
         return true;
     }
 
-    private static State? LexQuote(Lexer l)
-    {
-        while (true)
-        {
-            int r = l.Next();
-            if (r == '\\')
-            {
-                int n = l.Next();
-                if (n != Eof && n != '\n')
-                {
-                    continue;
-                }
-                return l.Errorf("unterminated quoted string");
-            }
-            if (r is Eof or '\n')
-            {
-                return l.Errorf("unterminated quoted string");
-            }
-            if (r == '"')
-            {
-                break;
-            }
-        }
-        l.Emit(ItemType.String);
-        return LexInsideAction;
-    }
+    private static State? LexQuote(Lexer l) => LexQuoted(l, '"', ItemType.String, "unterminated quoted string");
 
     private static State? LexRawQuote(Lexer l)
     {
