@@ -15,7 +15,7 @@ if [ ! -d "$TEND_SHARED/conformance" ]; then
 fi
 
 # Debian packages the tests need: the real servers and tools, never fakes of them.
-packages=(etcd-server etcd-client zookeeper golang-go haproxy)
+packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
