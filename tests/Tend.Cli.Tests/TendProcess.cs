@@ -48,7 +48,10 @@ internal sealed class TendProcess : IAsyncDisposable
 
     public static TendProcess Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // A runner started from a non-interactive shell's background job inherits SIGINT ignored, and .NET
+        // keeps an ignored SIGINT ignored (as nohup expects); `env --default-signal` gives tend the
+        // disposition an operator's terminal gives it, so Ctrl-C tests do not depend on how CI was launched.
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,6 +59,8 @@ internal sealed class TendProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoRoot,
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
         foreach (var a in args)
         {
