@@ -1,5 +1,11 @@
 namespace Tend.Stores.Etcd;
 
+/// <summary>A range request: [Key, End) (End null: the key alone), at most Limit keys (0: all), at Revision (0: the latest).</summary>
+internal readonly record struct EtcdRangeRequest(byte[] Key, byte[]? End, long Limit, long Revision, bool Serializable, bool CountOnly = false);
+
+/// <summary>A watch on [Key, End) from StartRevision (0: from now), always with previous values and progress notifications.</summary>
+internal readonly record struct EtcdWatchCreate(byte[] Key, byte[] End, long StartRevision);
+
 /// <summary>The answer to a range request.</summary>
 internal sealed record EtcdRangeResponse(long Revision, List<EtcdKeyValue> Kvs, bool More, long Count);
 
@@ -19,6 +25,10 @@ internal readonly record struct EtcdEvent(bool IsDelete, EtcdKeyValue Kv, string
 internal sealed class EtcdWatchResponse
 {
     public long Revision { get; set; }
+
+    public long WatchId { get; set; }
+
+    public bool Fragment { get; set; }
 
     public bool Created { get; set; }
 

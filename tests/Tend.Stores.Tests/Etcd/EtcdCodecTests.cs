@@ -1,6 +1,7 @@
 using System.Text;
 using Tend.Core.Kv;
 using Tend.Stores.Etcd;
+using Tend.Stores.Etcd.Gateway;
 using Xunit;
 
 namespace Tend.Stores.Tests.Etcd;
