@@ -260,7 +260,7 @@ public sealed partial class EtcdKvStore : IKvStore
                 {
                     if (KeyPath.IsNormalized(kv.Key))
                     {
-                        pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                        pairs.Add(kv);
                     }
                 }
 
@@ -286,7 +286,7 @@ public sealed partial class EtcdKvStore : IKvStore
             var kvs = (await self.ConfigureAwait(false)).Kvs;
             if (kvs.Count > 0)
             {
-                pairs.Insert(0, new KvPair(p, kvs[0].Value, kvs[0].ModRevision));
+                pairs.Insert(0, kvs[0] with { Key = p });
             }
         }
 

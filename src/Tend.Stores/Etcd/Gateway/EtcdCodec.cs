@@ -234,7 +234,7 @@ internal static class EtcdCodec
         var r = Start(json);
         long rev = 0, count = 0;
         bool more = false;
-        var kvs = new List<EtcdKeyValue>();
+        var kvs = new List<KvPair>();
         while (NextProperty(ref r))
         {
             if (r.ValueTextEquals("header"u8))
@@ -247,7 +247,7 @@ internal static class EtcdCodec
                 r.Read();
                 while (r.Read() && r.TokenType == JsonTokenType.StartObject)
                 {
-                    kvs.Add(ReadKeyValue(ref r));
+                    kvs.Add(ReadPair(ref r));
                 }
             }
             else if (r.ValueTextEquals("more"u8))
@@ -638,6 +638,12 @@ internal static class EtcdCodec
         }
 
         return new EtcdEvent(delete, kv, previous);
+    }
+
+    private static KvPair ReadPair(ref Utf8JsonReader r)
+    {
+        var kv = ReadKeyValue(ref r);
+        return new KvPair(kv.Key, kv.Value, kv.ModRevision);
     }
 
     private static EtcdKeyValue ReadKeyValue(ref Utf8JsonReader r)

@@ -29,17 +29,6 @@ internal static class EtcdGrpcCodec
         return request;
     }
 
-    public static EtcdRangeResponse FromRange(RangeResponse r)
-    {
-        var kvs = new List<EtcdKeyValue>(r.Kvs.Count);
-        foreach (var kv in r.Kvs)
-        {
-            kvs.Add(FromKeyValue(kv));
-        }
-
-        return new EtcdRangeResponse(r.Header?.Revision ?? 0, kvs, r.More, r.Count);
-    }
-
     public static EtcdKeyValue FromKeyValue(KeyValue kv) =>
         new(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease);
 

@@ -35,8 +35,7 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
     public async Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken)
     {
         var message = EtcdGrpcCodec.Range(request);
-        var answer = await _connection.CallAsync("range", idempotent: true, (i, o) => new KV.KVClient(i).RangeAsync(message, o), cancellationToken).ConfigureAwait(false);
-        return EtcdGrpcCodec.FromRange(answer);
+        return await _connection.CallAsync("range", idempotent: true, (i, o) => i.AsyncUnaryCall(EtcdGrpcRangeCodec.Range, null, o, message), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> PutAsync(string key, string value, long lease, CancellationToken cancellationToken)
