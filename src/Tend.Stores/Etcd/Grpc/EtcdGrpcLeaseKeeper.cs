@@ -55,6 +55,14 @@ internal sealed class EtcdGrpcLeaseKeeper : IAsyncDisposable
             stream?.Break(failure);
             throw failure;
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is IOException or InvalidOperationException)
+        {
+            // The stream broke (and was disposed) between choosing it and writing to it: an object-disposed
+            // error here means "unavailable, try again" like any other broken stream.
+            var failure = new KvStoreUnavailableException($"{_connection.Name}: the lease keep-alive stream on {stream?.Endpoint} broke: {ex.Message}", ex);
+            stream?.Break(failure);
+            throw failure;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -205,7 +213,7 @@ internal sealed class EtcdGrpcLeaseKeeper : IAsyncDisposable
             {
                 failure = Translate(ex);
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+            catch (Exception ex)
             {
                 failure = new KvStoreUnavailableException($"{_connection.Name}: the lease keep-alive stream on {Endpoint} broke: {ex.Message}", ex);
             }

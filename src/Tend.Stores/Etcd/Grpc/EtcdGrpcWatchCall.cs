@@ -201,8 +201,10 @@ internal sealed class EtcdGrpcWatchCall
 
             failure = new KvStoreUnavailableException($"{_connection.Name}: the server closed the watch stream on {Endpoint}.");
         }
-        catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // Whatever ended the reader (a transport error, an answer that does not parse) ends the stream for
+            // every watch on it, so none waits forever.
             failure = _cts.IsCancellationRequested && _failure is null
                 ? new KvStoreUnavailableException($"{_connection.Name}: the watch stream on {Endpoint} stalled.")
                 : Translate(ex);
