@@ -11,9 +11,9 @@ namespace Tend.Stores.Bench;
 internal static class EtcdBench
 {
     /// <summary>Put → watch event latency, next to the put's own round trip, over <paramref name="count"/> sequential changes.</summary>
-    public static async Task LatencyAsync(string endpoint, int count)
+    public static async Task LatencyAsync(string endpoint, int count, EtcdTransport transport)
     {
-        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] });
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] }, EtcdStoreSettings.Default with { Transport = transport });
         var root = "/bench/latency/" + Guid.NewGuid().ToString("N")[..8];
         var start = await store.ListAsync(root);
         var arrivals = Channel.CreateUnbounded<(long Revision, long Ticks)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -62,14 +62,14 @@ internal static class EtcdBench
 
         await stop.CancelAsync();
         await watcher;
-        Console.WriteLine($"changes: {count}");
+        Console.WriteLine($"transport: {store.TransportKind}, changes: {count}");
         Console.WriteLine($"put round trip      p50 {P(put, 50):F3} ms  p99 {P(put, 99):F3} ms");
         Console.WriteLine($"put → watch event   p50 {P(evt, 50):F3} ms  p99 {P(evt, 99):F3} ms");
         Console.WriteLine($"event − put (p50)   {P(evt, 50) - P(put, 50):F3} ms");
     }
 
     /// <summary>Writes <paramref name="count"/> keys (if not there yet), then times one paged listing of them.</summary>
-    public static async Task ListAsync(string endpoint, int count, int pageSize)
+    public static async Task ListAsync(string endpoint, int count, int pageSize, EtcdTransport transport)
     {
         var root = "/bench/list" + count.ToString(CultureInfo.InvariantCulture);
         {
@@ -90,11 +90,13 @@ internal static class EtcdBench
         GC.Collect();
         long baseline = GC.GetTotalMemory(true);
         long allocatedBefore = GC.GetTotalAllocatedBytes(true);
-        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] }, EtcdStoreSettings.Default with { PageSize = pageSize });
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] }, EtcdStoreSettings.Default with { PageSize = pageSize, Transport = transport });
+        var cpu0 = CpuTime();
         var sw = Stopwatch.StartNew();
         var snapshot = await store.ListAsync(root + "/svc");
         sw.Stop();
         var cold = sw.Elapsed;
+        var coldCpu = CpuTime() - cpu0;
         long coldPeak;
         using (var me = Process.GetCurrentProcess())
         {
@@ -104,9 +106,11 @@ internal static class EtcdBench
         // Again, now that the code is jitted and the connection open: the steady-state cost.
         snapshot = null;
         GC.Collect();
+        cpu0 = CpuTime();
         sw.Restart();
         snapshot = await store.ListAsync(root + "/svc");
         sw.Stop();
+        var warmCpu = CpuTime() - cpu0;
         long retained = GC.GetTotalMemory(true) - baseline;
         long allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
         if (snapshot.Count != count)
@@ -118,16 +122,20 @@ internal static class EtcdBench
         self.Refresh();
         long peak = self.PeakWorkingSet64;
 
-        // The same pages fetched with a bare HttpClient and not parsed: what the server and transport cost alone.
-        var raw = await RawPagesAsync(endpoint, root + "/svc/", root + "/svc0", pageSize);
+        Console.WriteLine($"transport:          {store.TransportKind}");
         Console.WriteLine($"keys listed:        {snapshot.Count} (page size {pageSize})");
-        Console.WriteLine($"list time, first:   {cold.TotalMilliseconds:F0} ms (cold process: JIT, connection)");
-        Console.WriteLine($"list time, second:  {sw.Elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"list time, first:   {cold.TotalMilliseconds:F0} ms (cold process: JIT, connection); client CPU {coldCpu.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"list time, second:  {sw.Elapsed.TotalMilliseconds:F0} ms; client CPU {warmCpu.TotalMilliseconds:F0} ms");
         Console.WriteLine($"snapshot retained:  {retained / 1048576.0:F1} MB (managed heap after listing)");
         Console.WriteLine($"allocated in total: {allocated / 1048576.0:F1} MB (both listings)");
         Console.WriteLine($"process peak RSS:   {coldPeak / 1048576.0:F1} MB after the first listing, {peak / 1048576.0:F1} MB after the second");
-        Console.WriteLine($"same pages, fetched raw without parsing: {raw.TotalMilliseconds:F0} ms");
         GC.KeepAlive(snapshot);
+        if (transport == EtcdTransport.Gateway)
+        {
+            // The same pages fetched with a bare HttpClient and not parsed: what the server and transport cost alone.
+            var raw = await RawPagesAsync(endpoint, root + "/svc/", root + "/svc0", pageSize);
+            Console.WriteLine($"same pages, fetched raw without parsing: {raw.TotalMilliseconds:F0} ms");
+        }
     }
 
     private static async Task<TimeSpan> RawPagesAsync(string endpoint, string start, string end, int pageSize)
@@ -165,6 +173,12 @@ internal static class EtcdBench
         }
 
         return sw.Elapsed;
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var me = Process.GetCurrentProcess();
+        return me.TotalProcessorTime;
     }
 
     private static double P(double[] values, int percentile)

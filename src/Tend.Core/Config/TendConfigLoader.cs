@@ -11,10 +11,11 @@ public static class TendConfigLoader
     private static readonly string[] StoreKeys =
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
-        "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout",
+        "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
     ];
 
     private static readonly string[] StoreKinds = ["file", "memory", "etcd", "zookeeper", "consul"];
+    private static readonly string[] EtcdTransports = ["grpc", "gateway"];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">The file is missing, not TOML, or invalid.</exception>
@@ -99,6 +100,7 @@ public static class TendConfigLoader
             InsecureSkipVerify = s.Bool("insecure_skip_verify") ?? false,
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
+            Transport = s.Choice("transport", EtcdTransports),
         };
         s.RejectUnknownKeys(StoreKeys);
 
@@ -110,6 +112,11 @@ public static class TendConfigLoader
         if (o.Kind is "etcd" or "zookeeper" or "consul" && o.Endpoints.Count == 0 && o.SrvDomain is null && o.SrvRecord is null)
         {
             throw s.Error("endpoints", $"[store] kind = \"{o.Kind}\" needs endpoints = [...] (or srv_domain / srv_record)");
+        }
+
+        if (o.Transport is not null && o.Kind != "etcd")
+        {
+            throw s.Error("transport", $"[store] transport applies to kind = \"etcd\" only, not \"{o.Kind}\"");
         }
 
         if ((o.CertFile is null) != (o.KeyFile is null))

@@ -46,6 +46,12 @@ public sealed class KvSnapshot : IReadOnlyList<KvPair>
             }
         }
 
+        // Stores that list in key order (etcd does) need no sort: one pass to check, and the array is used as is.
+        if (IsStrictlyOrdered(array))
+        {
+            return new KvSnapshot(p, revision, array);
+        }
+
         // A stable sort keeps the input order among equal keys, so "last wins" is well defined.
         var sorted = array.Select((pair, index) => (pair, index))
             .OrderBy(x => x.pair.Key, StringComparer.Ordinal)
@@ -66,6 +72,19 @@ public sealed class KvSnapshot : IReadOnlyList<KvPair>
         }
 
         return new KvSnapshot(p, revision, [.. unique]);
+    }
+
+    private static bool IsStrictlyOrdered(KvPair[] pairs)
+    {
+        for (int i = 1; i < pairs.Length; i++)
+        {
+            if (string.CompareOrdinal(pairs[i - 1].Key, pairs[i].Key) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The pair stored at <paramref name="key"/>, or <c>null</c>.</summary>

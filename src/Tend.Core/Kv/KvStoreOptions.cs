@@ -42,6 +42,9 @@ public sealed record KvStoreOptions
     /// <summary>Accept any server certificate (testing only; logged as a warning).</summary>
     public bool InsecureSkipVerify { get; init; }
 
+    /// <summary>etcd only: <c>grpc</c> (native gRPC, the default when null) or <c>gateway</c> (the JSON gateway over HTTP/1.1).</summary>
+    public string? Transport { get; init; }
+
     /// <summary>Timeout of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

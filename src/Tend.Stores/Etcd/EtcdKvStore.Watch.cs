@@ -4,7 +4,7 @@ using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
 
-/// <summary>Watches: one watch stream per call (the HTTP gateway takes one create request per stream).</summary>
+/// <summary>Watches: over gRPC every watch of the store shares one stream; over the gateway each has its own.</summary>
 public sealed partial class EtcdKvStore
 {
     /// <inheritdoc />

@@ -2,18 +2,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
 using Tend.Stores.Dns;
+using Tend.Stores.Etcd.Gateway;
+using Tend.Stores.Etcd.Grpc;
 
 namespace Tend.Stores.Etcd;
 
 /// <summary>
-/// An <see cref="IKvStore"/> on etcd v3, spoken through etcd's JSON gateway over HTTP/1.1: paged
-/// reads pinned to one revision, watches that reconnect and resume without losing or repeating a
-/// change (resyncing after a compaction), transactions, lease-backed registrations, user/password
-/// auth, TLS, several endpoints with failover and DNS SRV discovery. Connects lazily.
+/// An <see cref="IKvStore"/> on etcd v3, spoken through etcd's native gRPC API (or, as an explicit
+/// fallback, its JSON gateway over HTTP/1.1): paged reads pinned to one revision, watches multiplexed on
+/// one stream that reconnect and resume without losing or repeating a change (resyncing after a
+/// compaction), transactions, lease-backed registrations, user/password auth, TLS, several endpoints
+/// with failover and DNS SRV discovery. Connects lazily.
 /// </summary>
 public sealed partial class EtcdKvStore : IKvStore
 {
-    private readonly EtcdConnection _connection;
+    private readonly IEtcdTransport _transport;
+    private readonly EtcdEndpoints _endpoints;
     private readonly EtcdStoreSettings _settings;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -22,7 +26,7 @@ public sealed partial class EtcdKvStore : IKvStore
     private readonly List<EtcdRegistration> _registrations = [];
     private int _disposed;
 
-    /// <summary>Creates a store for <paramref name="options"/> (endpoints, SRV, credentials, TLS); nothing is contacted yet.</summary>
+    /// <summary>Creates a store for <paramref name="options"/> (endpoints, SRV, credentials, TLS, transport); nothing is contacted yet.</summary>
     public EtcdKvStore(KvStoreOptions options, ILoggerFactory? loggerFactory = null)
         : this(options, EtcdStoreSettings.Default, loggerFactory)
     {
@@ -49,18 +53,26 @@ public sealed partial class EtcdKvStore : IKvStore
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
         Options = options;
-        _connection = new EtcdConnection(options, settings, _logger, srvResolver, transport);
+        TransportKind = ChooseTransport(options, settings);
+        _endpoints = new EtcdEndpoints(options, _logger, srvResolver);
+        var handler = transport ?? EtcdHttpHandlers.Create(options, settings, _logger);
+        _transport = TransportKind == EtcdTransport.Grpc
+            ? new EtcdGrpcTransport(options, settings, _endpoints, _logger, handler)
+            : new EtcdGatewayTransport(options, settings, _endpoints, _logger, handler);
     }
 
     /// <inheritdoc />
-    public string Name => _connection.Name;
+    public string Name => _endpoints.Name;
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
 
+    /// <summary>The transport this store talks through.</summary>
+    public EtcdTransport TransportKind { get; }
+
     internal KvStoreOptions Options { get; }
 
-    internal EtcdConnection Connection => _connection;
+    internal IEtcdTransport Transport => _transport;
 
     internal EtcdStoreSettings Settings => _settings;
 
@@ -70,9 +82,7 @@ public sealed partial class EtcdKvStore : IKvStore
     public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         var k = KeyPath.Normalize(key);
-        var body = EtcdCodec.Range(EtcdKeys.Key(k), null, 0, 0, _settings.SerializableReads);
-        var answer = await CallAsync("/v3/kv/range", body, idempotent: true, cancellationToken).ConfigureAwait(false);
-        var range = EtcdCodec.ReadRange(answer);
+        var range = await Live().RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(k), null, 0, 0, _settings.SerializableReads), cancellationToken).ConfigureAwait(false);
         return range.Kvs.Count == 0 ? null : new KvPair(k, range.Kvs[0].Value, range.Kvs[0].ModRevision);
     }
 
@@ -98,8 +108,7 @@ public sealed partial class EtcdKvStore : IKvStore
     public async Task<long> PutAsync(string key, string value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var answer = await CallAsync("/v3/kv/put", EtcdCodec.Put(KeyPath.Normalize(key), value, 0), idempotent: false, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadHeaderRevision(answer);
+        return await Live().PutAsync(KeyPath.Normalize(key), value, 0, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -108,8 +117,7 @@ public sealed partial class EtcdKvStore : IKvStore
         var k = KeyPath.Normalize(key);
         if (!prefix)
         {
-            var answer = await CallAsync("/v3/kv/deleterange", EtcdCodec.DeleteRange(EtcdKeys.Key(k), null), idempotent: false, cancellationToken).ConfigureAwait(false);
-            return EtcdCodec.ReadDeleted(answer);
+            return await Live().DeleteRangeAsync(EtcdKeys.Key(k), null, cancellationToken).ConfigureAwait(false);
         }
 
         // The key and its children are two ranges; one txn deletes both at one revision.
@@ -145,18 +153,8 @@ public sealed partial class EtcdKvStore : IKvStore
     /// Compacts the store's history before <paramref name="revision"/>: watches that try to resume
     /// from earlier get a resync. Physical compaction waits until the space is reclaimed.
     /// </summary>
-    public async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default)
-    {
-        var body = EtcdCodec.Write(w =>
-        {
-            EtcdCodec.Int64(w, "revision", revision);
-            if (physical)
-            {
-                w.WriteBoolean("physical", true);
-            }
-        });
-        await CallAsync("/v3/kv/compaction", body, idempotent: true, cancellationToken).ConfigureAwait(false);
-    }
+    public async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) =>
+        await Live().CompactAsync(revision, physical, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -179,7 +177,8 @@ public sealed partial class EtcdKvStore : IKvStore
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
-        _connection.Dispose();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _endpoints.Dispose();
         _disposing.Dispose();
     }
 
@@ -191,37 +190,20 @@ public sealed partial class EtcdKvStore : IKvStore
         }
     }
 
-    internal async Task<byte[]> CallAsync(string path, byte[] body, bool idempotent, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return await _connection.CallAsync(path, body, idempotent, cancellationToken).ConfigureAwait(false);
-    }
-
     internal async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
     {
         long seconds = Math.Max(2, (long)Math.Ceiling(ttl.TotalSeconds));
-        var answer = await CallAsync("/v3/lease/grant", EtcdCodec.Write(w => EtcdCodec.Int64(w, "TTL", seconds)), idempotent: false, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadLease(answer).Id;
+        return await Live().LeaseGrantAsync(seconds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renews a lease once; returns its remaining TTL in seconds, 0 or less when it no longer exists.</summary>
-    internal async Task<long> KeepAliveOnceAsync(long lease, CancellationToken cancellationToken)
-    {
-        var answer = await CallAsync("/v3/lease/keepalive", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
-        var error = EtcdCodec.ReadError(answer);
-        if (error is { } e)
-        {
-            throw _connection.ToException("/v3/lease/keepalive", e);
-        }
-
-        return EtcdCodec.ReadLease(answer).Ttl;
-    }
+    internal Task<long> KeepAliveOnceAsync(long lease, CancellationToken cancellationToken) => Live().LeaseKeepAliveAsync(lease, cancellationToken);
 
     internal async Task RevokeLeaseAsync(long lease, CancellationToken cancellationToken)
     {
         try
         {
-            await CallAsync("/v3/lease/revoke", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
+            await Live().LeaseRevokeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdServerException ex) when (ex.ServerMessage.Contains("lease not found", StringComparison.OrdinalIgnoreCase))
         {
@@ -229,40 +211,56 @@ public sealed partial class EtcdKvStore : IKvStore
         }
     }
 
-    internal async Task<long> PutWithLeaseAsync(string key, string value, long lease, CancellationToken cancellationToken)
+    internal Task<long> PutWithLeaseAsync(string key, string value, long lease, CancellationToken cancellationToken) =>
+        Live().PutAsync(key, value, lease, cancellationToken);
+
+    private static EtcdTransport ChooseTransport(KvStoreOptions options, EtcdStoreSettings settings) => options.Transport switch
     {
-        var answer = await CallAsync("/v3/kv/put", EtcdCodec.Put(key, value, lease), idempotent: false, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadHeaderRevision(answer);
+        null => settings.Transport,
+        "grpc" => EtcdTransport.Grpc,
+        "gateway" => EtcdTransport.Gateway,
+        var other => throw new ArgumentException($"etcd transport '{other}' is unknown (known: grpc, gateway)", nameof(options)),
+    };
+
+    private IEtcdTransport Live()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _transport;
     }
 
     private async Task<KvSnapshot> ListOnceAsync(string p, CancellationToken cancellationToken)
     {
+        var transport = Live();
         var (start, end) = EtcdKeys.Children(p);
         var pairs = new List<KvPair>();
-        var answer = await CallAsync("/v3/kv/range", EtcdCodec.Range(start, end, _settings.PageSize, 0, _settings.SerializableReads), idempotent: true, cancellationToken).ConfigureAwait(false);
-        long revision = EtcdCodec.PeekRange(answer).Revision;
+        var page = await transport.RangeAsync(new EtcdRangeRequest(start, end, _settings.PageSize, 0, _settings.SerializableReads), cancellationToken).ConfigureAwait(false);
+        long revision = page.Revision;
 
         // The prefix key itself sorts apart from its children; read it at the same revision, alongside the pages.
         var self = p == KeyPath.Root
             ? null
-            : CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.Key(p), null, 0, revision, serializable: true), idempotent: true, cancellationToken);
-        Task<byte[]>? next = null;
+            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, revision, Serializable: true), cancellationToken);
+        Task<EtcdRangeResponse>? next = null;
         try
         {
             while (true)
             {
-                // Ask for the next page before decoding this one, so the server works while we parse. Pages after
+                // Ask for the next page before converting this one, so the server works while we do. Pages after
                 // the first are pinned to its revision and need no quorum round of their own; a member that has not
                 // reached that revision yet answers "future revision" and the listing restarts.
-                var (_, more, lastKey) = EtcdCodec.PeekRange(answer);
-                next = more && lastKey is not null
-                    ? CallAsync("/v3/kv/range", EtcdCodec.Range(EtcdKeys.After(lastKey), end, _settings.PageSize, revision, serializable: true), idempotent: true, cancellationToken)
+                next = page.More && page.Kvs.Count > 0
+                    ? transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.After(page.Kvs[^1].Key), end, _settings.PageSize, revision, Serializable: true), cancellationToken)
                     : null;
-                foreach (var kv in EtcdCodec.ReadRange(answer).Kvs)
+                if (pairs.Count == 0 && page.Count > 0)
+                {
+                    pairs.Capacity = (int)Math.Min(page.Count, int.MaxValue);
+                }
+
+                foreach (var kv in page.Kvs)
                 {
                     if (KeyPath.IsNormalized(kv.Key))
                     {
-                        pairs.Add(new KvPair(kv.Key, kv.Value, kv.ModRevision));
+                        pairs.Add(kv);
                     }
                 }
 
@@ -271,7 +269,7 @@ public sealed partial class EtcdKvStore : IKvStore
                     break;
                 }
 
-                answer = await next.ConfigureAwait(false);
+                page = await next.ConfigureAwait(false);
                 next = null;
             }
         }
@@ -285,10 +283,10 @@ public sealed partial class EtcdKvStore : IKvStore
 
         if (self is not null)
         {
-            var kvs = EtcdCodec.ReadRange(await self.ConfigureAwait(false)).Kvs;
+            var kvs = (await self.ConfigureAwait(false)).Kvs;
             if (kvs.Count > 0)
             {
-                pairs.Insert(0, new KvPair(p, kvs[0].Value, kvs[0].ModRevision));
+                pairs.Insert(0, kvs[0] with { Key = p });
             }
         }
 
@@ -300,41 +298,9 @@ public sealed partial class EtcdKvStore : IKvStore
 
     private async Task<EtcdTxnResponse> CommitCoreAsync(IReadOnlyList<KvCompare> compares, List<EtcdTxnPlanner.Op> plan, CancellationToken cancellationToken)
     {
-        var body = EtcdCodec.Write(w =>
-        {
-            w.WriteStartArray("compare");
-            foreach (var c in compares)
-            {
-                EtcdCodec.WriteCompare(w, c);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("success");
-            foreach (var op in plan)
-            {
-                w.WriteStartObject();
-                if (op.IsPut)
-                {
-                    w.WriteStartObject("request_put");
-                    EtcdCodec.WritePut(w, op.Key, op.Value!, 0);
-                }
-                else
-                {
-                    w.WriteStartObject("request_delete_range");
-                    EtcdCodec.WriteDeleteRange(w, op.Start, op.End);
-                }
-
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
-
         try
         {
-            var answer = await CallAsync("/v3/kv/txn", body, idempotent: false, cancellationToken).ConfigureAwait(false);
-            return EtcdCodec.ReadTxn(answer);
+            return await Live().TxnAsync(compares, plan, cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdServerException ex) when (ex.ServerMessage.Contains("too many operations", StringComparison.OrdinalIgnoreCase))
         {

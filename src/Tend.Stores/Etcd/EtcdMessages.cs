@@ -1,7 +1,15 @@
+using Tend.Core.Kv;
+
 namespace Tend.Stores.Etcd;
 
-/// <summary>The answer to a range request.</summary>
-internal sealed record EtcdRangeResponse(long Revision, List<EtcdKeyValue> Kvs, bool More, long Count);
+/// <summary>A range request: [Key, End) (End null: the key alone), at most Limit keys (0: all), at Revision (0: the latest).</summary>
+internal readonly record struct EtcdRangeRequest(byte[] Key, byte[]? End, long Limit, long Revision, bool Serializable, bool CountOnly = false);
+
+/// <summary>A watch on [Key, End) from StartRevision (0: from now), always with previous values and progress notifications.</summary>
+internal readonly record struct EtcdWatchCreate(byte[] Key, byte[] End, long StartRevision);
+
+/// <summary>The answer to a range request: the keys with their values and mod revisions (all the store reads).</summary>
+internal sealed record EtcdRangeResponse(long Revision, List<KvPair> Kvs, bool More, long Count);
 
 /// <summary>The answer to a txn: whether the compares held, the revision, and how many keys the delete ranges removed.</summary>
 internal sealed record EtcdTxnResponse(long Revision, bool Succeeded, long Deleted);
@@ -19,6 +27,10 @@ internal readonly record struct EtcdEvent(bool IsDelete, EtcdKeyValue Kv, string
 internal sealed class EtcdWatchResponse
 {
     public long Revision { get; set; }
+
+    public long WatchId { get; set; }
+
+    public bool Fragment { get; set; }
 
     public bool Created { get; set; }
 

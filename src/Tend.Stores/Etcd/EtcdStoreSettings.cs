@@ -9,6 +9,13 @@ public sealed record EtcdStoreSettings
     public static EtcdStoreSettings Default { get; } = new();
 
     /// <summary>
+    /// How to talk to etcd: native gRPC (the default; one multiplexed watch stream) or the JSON gateway over
+    /// HTTP/1.1 (for endpoints behind a proxy that passes no HTTP/2). <see cref="Tend.Core.Kv.KvStoreOptions.Transport"/>
+    /// (<c>[store] transport</c>), when set, overrides this.
+    /// </summary>
+    public EtcdTransport Transport { get; init; } = EtcdTransport.Grpc;
+
+    /// <summary>
     /// Serve reads from the local member without a quorum round (<c>serializable</c>): faster, but
     /// possibly stale on a partitioned member. Off by default (linearizable reads).
     /// </summary>

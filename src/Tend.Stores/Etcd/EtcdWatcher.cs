@@ -18,8 +18,8 @@ internal sealed class EtcdWatcher
     private readonly byte[] _rangeStart;
     private readonly byte[] _rangeEnd;
     private long _next;
-    private long _lastActivity;
     private int _failures;
+    private bool _retriedDenied;
 
     public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision, ChannelWriter<KvChangeBatch> output)
     {
@@ -91,70 +91,33 @@ internal sealed class EtcdWatcher
 
     private async Task<StreamEnd> RunStreamAsync(CancellationToken cancellationToken)
     {
-        var body = EtcdCodec.WatchCreate(_rangeStart, _rangeEnd, _next);
-        var connection = _store.Connection;
-        var (response, endpoint, token) = await connection.OpenStreamAsync("/v3/watch", body, cancellationToken).ConfigureAwait(false);
-        using (response)
+        var stream = await _store.Transport.WatchAsync(new EtcdWatchCreate(_rangeStart, _rangeEnd, _next), cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Volatile.Write(ref _lastActivity, Environment.TickCount64);
-            var watchdog = WatchdogAsync(endpoint, streamCts);
-            try
+            while (true)
             {
-                var stream = await response.Content.ReadAsStreamAsync(streamCts.Token).ConfigureAwait(false);
-                var framer = new JsonStreamFramer();
-                while (true)
+                var message = await stream.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (message is null)
                 {
-                    int n;
-                    try
-                    {
-                        n = await stream.ReadAsync(framer.GetWriteMemory(), streamCts.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        connection.MarkFailed(endpoint);
-                        throw new KvStoreUnavailableException($"{_store.Name}: the watch stream on {endpoint} stalled.");
-                    }
-                    catch (Exception ex) when (ex is IOException or HttpRequestException)
-                    {
-                        connection.MarkFailed(endpoint);
-                        throw;
-                    }
-
-                    if (n == 0)
-                    {
-                        connection.MarkFailed(endpoint);
-                        return StreamEnd.Closed;
-                    }
-
-                    framer.Advance(n);
-                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
-                    while (framer.TryReadObject(out var json))
-                    {
-                        var message = EtcdCodec.ReadWatch(json.Span);
-                        if (!await HandleAsync(message, token, cancellationToken).ConfigureAwait(false))
-                        {
-                            return StreamEnd.Compacted;
-                        }
-                    }
+                    return StreamEnd.Closed;
                 }
-            }
-            finally
-            {
-                await streamCts.CancelAsync().ConfigureAwait(false);
-                await watchdog.ConfigureAwait(false);
+
+                if (!await HandleAsync(message, stream, cancellationToken).ConfigureAwait(false))
+                {
+                    return StreamEnd.Compacted;
+                }
             }
         }
     }
 
     /// <summary>Handles one stream message; false when the start revision was compacted.</summary>
-    private async Task<bool> HandleAsync(EtcdWatchResponse message, string? token, CancellationToken cancellationToken)
+    private async Task<bool> HandleAsync(EtcdWatchResponse message, IEtcdWatchStream stream, CancellationToken cancellationToken)
     {
         if (message.Error is { } error)
         {
-            if (EtcdConnection.IsTokenProblem(error))
+            if (EtcdErrors.IsTokenProblem(error))
             {
-                _store.Connection.InvalidateToken(token);
+                stream.TokenRefused();
                 throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {error.Message}");
             }
 
@@ -175,16 +138,23 @@ internal sealed class EtcdWatcher
         if (message.Canceled)
         {
             var reason = message.CancelReason ?? "no reason given";
-            if (EtcdConnection.IsTokenProblem(new EtcdError(16, reason)) && _store.Connection.HasCredentials)
+            bool tokenProblem = EtcdErrors.IsTokenProblem(new EtcdError(16, reason));
+            bool denied = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase);
+
+            // The token expired or the member restarted and forgot it: authenticate again and retry. A shared gRPC
+            // stream checks the token it was opened with at every create and calls an expired one "permission
+            // denied", so that is retried once on a fresh stream before it counts as a real refusal.
+            if (_store.Transport.HasCredentials && (tokenProblem || (denied && !_retriedDenied)))
             {
-                // The token expired or the member restarted and forgot it: authenticate again and retry.
-                _store.Connection.InvalidateToken(token);
+                _retriedDenied |= denied;
+                stream.TokenRefused();
                 throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {reason}");
             }
 
-            if (reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase) || EtcdConnection.IsTokenProblem(new EtcdError(16, reason)))
+            if (denied || tokenProblem)
             {
-                throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {reason}");
+                var hint = _store.Transport.HasCredentials ? string.Empty : "; etcd requires authentication: set a user name and password";
+                throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {reason}{hint}");
             }
 
             throw new KvStoreUnavailableException($"{_store.Name}: the server cancelled the watch: {reason}");
@@ -193,6 +163,7 @@ internal sealed class EtcdWatcher
         if (message.Created)
         {
             _failures = 0;
+            _retriedDenied = false;
             if (_next == 0)
             {
                 // "From now": everything after the revision the watch was created at.
@@ -276,40 +247,5 @@ internal sealed class EtcdWatcher
         await _output.WriteAsync(KvChangeBatch.FromResync(snapshot), cancellationToken).ConfigureAwait(false);
         _next = snapshot.Revision + 1;
         _failures = 0;
-    }
-
-    /// <summary>
-    /// A watch stream on a quiet prefix is silent, and a half-open TCP connection looks the same; so after
-    /// <see cref="EtcdStoreSettings.WatchIdleTimeout"/> of silence the endpoint is probed, and an endpoint
-    /// that does not answer has its stream torn down. Progress notifications break the silence of a healthy
-    /// stream, so one silent for <see cref="EtcdStoreSettings.WatchStallTimeout"/> is torn down regardless.
-    /// </summary>
-    private async Task WatchdogAsync(Uri endpoint, CancellationTokenSource stream)
-    {
-        var idle = _store.Settings.WatchIdleTimeout;
-        try
-        {
-            while (!stream.IsCancellationRequested)
-            {
-                await Task.Delay(idle / 2, stream.Token).ConfigureAwait(false);
-                var silentMs = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
-                if (silentMs < idle.TotalMilliseconds)
-                {
-                    continue;
-                }
-
-                if (silentMs >= _store.Settings.WatchStallTimeout.TotalMilliseconds
-                    || !await _store.Connection.ProbeAsync(endpoint, stream.Token).ConfigureAwait(false))
-                {
-                    EtcdLog.WatchStalled(_store.Logger, _prefix, silentMs, endpoint);
-                    await stream.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The stream ended first.
-        }
     }
 }

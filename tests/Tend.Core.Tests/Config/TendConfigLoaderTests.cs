@@ -65,6 +65,8 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("[log]\nlevel = 3\n", 2, 9, "[log] level must be a string")]
     [InlineData("[log]\nstacktraces = \"yes\"\n", 2, 15, "[log] stacktraces must be true or false")]
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nrequest_timeout = \"soon\"\n", 4, 19, "must be a duration")]
+    [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\ntransport = \"http2\"\n", 4, 13, "[store] transport must be one of")]
+    [InlineData("[store]\nkind = \"zookeeper\"\nendpoints = [\"x:2181\"]\ntransport = \"grpc\"\n", 4, 13, "applies to kind = \"etcd\" only")]
     [InlineData("[http]\nlisten = \"nowhere\"\n", 2, 10, "[http] listen must be")]
     [InlineData("[http]\ntoken = \"short\"\n", 2, 9, "at least 16 characters")]
     [InlineData("a = \n", 1, 5, "")]
@@ -74,6 +76,16 @@ public sealed class TendConfigLoaderTests : IDisposable
         Assert.StartsWith($"{Path.Combine(_dir, "tend.toml")}:{line}:{column}: ", ex.Message, StringComparison.Ordinal);
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
         Assert.Equal(line, ex.Line);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("transport = \"gateway\"\n", "gateway")]
+    [InlineData("transport = \"grpc\"\n", "grpc")]
+    public void Parse_EtcdTransport_ReadIntoStoreOptions(string line, string? expected)
+    {
+        var config = Parse("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\n" + line);
+        Assert.Equal(expected, config.Store.Transport);
     }
 
     [Fact]

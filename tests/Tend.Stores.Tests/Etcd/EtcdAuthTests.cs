@@ -43,9 +43,9 @@ public sealed class EtcdAuthTests(EtcdAuthServer server)
     {
         await using var store = Create("root", EtcdAuthServer.Password);
         await store.PutAsync(_root + "/t", "1");
-        store.Connection.CorruptTokenForTest();
+        store.Transport.CorruptTokenForTest();
         Assert.Equal("1", (await store.GetAsync(_root + "/t"))!.Value);
-        store.Connection.CorruptTokenForTest();
+        store.Transport.CorruptTokenForTest();
         Assert.True(await store.PutAsync(_root + "/t", "2") > 0);
     }
 
@@ -70,7 +70,7 @@ public sealed class EtcdAuthTests(EtcdAuthServer server)
                 Assert.Fail($"no batch expected, got {batch}");
             }
         });
-        Assert.Contains("user name is empty", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("user name and password", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class EtcdAuthTests(EtcdAuthServer server)
     {
         await using var store = Create("root", EtcdAuthServer.Password);
         var start = await store.ListAsync(_root);
-        store.Connection.CorruptTokenForTest();
+        store.Transport.CorruptTokenForTest();
         await using var watch = new WatchReader(store, _root, start.Revision + 1, TimeSpan.FromSeconds(10));
         await using var writer = Create("root", EtcdAuthServer.Password);
         await writer.PutAsync(_root + "/w", "1");

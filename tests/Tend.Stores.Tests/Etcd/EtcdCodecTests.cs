@@ -1,6 +1,7 @@
 using System.Text;
 using Tend.Core.Kv;
 using Tend.Stores.Etcd;
+using Tend.Stores.Etcd.Gateway;
 using Xunit;
 
 namespace Tend.Stores.Tests.Etcd;
@@ -22,8 +23,8 @@ public sealed class EtcdCodecTests
         Assert.Equal(42, r.Revision);
         Assert.True(r.More);
         Assert.Equal(10, r.Count);
-        Assert.Equal(new EtcdKeyValue("/a", "héllo", 5, 7, 2, 0), r.Kvs[0]);
-        Assert.Equal(new EtcdKeyValue("/b", string.Empty, 8, 8, 1, 99), r.Kvs[1]);
+        Assert.Equal(new KvPair("/a", "héllo", 7), r.Kvs[0]);
+        Assert.Equal(new KvPair("/b", string.Empty, 8), r.Kvs[1]);
     }
 
     [Fact]

@@ -38,6 +38,18 @@ public sealed class EtcdClusterCollection : ICollectionFixture<EtcdCluster>
     public const string Name = "etcd-cluster";
 }
 
+/// <summary>Tests that count the watch streams and watchers on their etcd server.</summary>
+[CollectionDefinition(Name)]
+public sealed class EtcdWatchCountCollection : ICollectionFixture<EtcdWatchCountServer>
+{
+    public const string Name = "etcd-watch-count";
+}
+
+/// <summary>An etcd server of its own, so its watch metrics count only the watches of one test at a time.</summary>
+public sealed class EtcdWatchCountServer : EtcdServer
+{
+}
+
 /// <summary>An etcd server of its own for the chaos tests (a distinct type gives a distinct fixture instance).</summary>
 public sealed class EtcdChaosServer : EtcdServer
 {

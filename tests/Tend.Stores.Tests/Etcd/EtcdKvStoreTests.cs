@@ -10,14 +10,17 @@ using Xunit;
 namespace Tend.Stores.Tests.Etcd;
 
 [Collection(EtcdCollection.Name)]
-public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
+public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
 {
+    /// <summary>The settings every store of the class is created with (the transport, for the subclasses).</summary>
+    protected virtual EtcdStoreSettings Settings => EtcdTestStores.FastSettings;
+
     private readonly string _root = "/etcd/t" + Guid.NewGuid().ToString("N")[..10];
     private EtcdKvStore _store = null!;
 
     public Task InitializeAsync()
     {
-        _store = EtcdTestStores.Create(server.ClientUrl);
+        _store = EtcdTestStores.Create(server.ClientUrl, Settings);
         return Task.CompletedTask;
     }
 
@@ -26,7 +29,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     [Fact]
     public async Task List_MoreKeysThanOnePage_ReturnsEveryKeyOnce()
     {
-        await using var paged = EtcdTestStores.Create(server.ClientUrl, EtcdTestStores.FastSettings with { PageSize = 7 });
+        await using var paged = EtcdTestStores.Create(server.ClientUrl, Settings with { PageSize = 7 });
         for (int i = 0; i < 50; i++)
         {
             await _store.PutAsync($"{_root}/k/{i:D3}", i.ToString(CultureInfo.InvariantCulture));
@@ -46,7 +49,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     [Fact]
     public async Task List_SerializableReads_SeeWrites()
     {
-        await using var serializable = EtcdTestStores.Create(server.ClientUrl, EtcdTestStores.FastSettings with { SerializableReads = true });
+        await using var serializable = EtcdTestStores.Create(server.ClientUrl, Settings with { SerializableReads = true });
         await _store.PutAsync(_root + "/s", "1");
         var pair = await serializable.GetAsync(_root + "/s");
         Assert.Equal("1", pair!.Value);
@@ -151,7 +154,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     public async Task Get_NoServerListening_ThrowsUnavailableNamingEndpoint()
     {
         var dead = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var store = EtcdTestStores.Create(dead);
+        await using var store = EtcdTestStores.Create(dead, Settings);
         var ex = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
         Assert.Contains(dead, ex.Message, StringComparison.Ordinal);
     }
@@ -160,7 +163,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     public async Task Get_FirstEndpointDead_FailsOverToSecond()
     {
         await _store.PutAsync(_root + "/f", "1");
-        await using var store = EtcdTestStores.Create([$"http://127.0.0.1:{FreePort.Next()}", server.ClientUrl]);
+        await using var store = EtcdTestStores.Create([$"http://127.0.0.1:{FreePort.Next()}", server.ClientUrl], Settings);
         Assert.Equal("1", (await store.GetAsync(_root + "/f"))!.Value);
         Assert.Equal("1", (await store.GetAsync(_root + "/f"))!.Value);
     }
@@ -168,7 +171,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     [Fact]
     public async Task Get_HttpsToPlainHttpPort_ThrowsUnavailableMentioningTls()
     {
-        await using var store = EtcdTestStores.Create(server.ClientUrl.Replace("http://", "https://", StringComparison.Ordinal));
+        await using var store = EtcdTestStores.Create(server.ClientUrl.Replace("http://", "https://", StringComparison.Ordinal), Settings);
         var ex = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
         Assert.Contains("SSL", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -178,7 +181,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     {
         var key = _root + "/reg/a";
         await using var registration = await _store.RegisterAsync(key, "me", TimeSpan.FromSeconds(10));
-        await using var other = EtcdTestStores.Create(server.ClientUrl);
+        await using var other = EtcdTestStores.Create(server.ClientUrl, Settings);
         Assert.Equal(1, await other.DeleteAsync(key));
         await EtcdTestStores.EventuallyAsync(async () => (await other.GetAsync(key))?.Value == "me", TimeSpan.FromSeconds(5), "the registration re-creates its key");
         Assert.Equal(KvRegistrationState.Registered, registration.State);
@@ -191,7 +194,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
         var registration = (EtcdRegistration)await _store.RegisterAsync(key, "me", TimeSpan.FromSeconds(3));
         await using var _ = registration;
         var lease = registration.Lease;
-        await using var other = EtcdTestStores.Create(server.ClientUrl);
+        await using var other = EtcdTestStores.Create(server.ClientUrl, Settings);
         await server.CtlAsync("lease", "revoke", lease.ToString("x", CultureInfo.InvariantCulture));
         await EtcdTestStores.EventuallyAsync(async () => registration.Lease != lease && (await other.GetAsync(key))?.Value == "me", TimeSpan.FromSeconds(6), "the key comes back on a new lease");
     }
@@ -236,7 +239,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
                 ? DnsPackets.SrvAnswer(q, 3)
                 : DnsPackets.SrvAnswer(q, 0, (0, 0, port, "127.0.0.1")));
         var options = new KvStoreOptions { Kind = "etcd", SrvDomain = "cluster.test", RequestTimeout = TimeSpan.FromSeconds(3) };
-        await using var store = new EtcdKvStore(options, EtcdTestStores.FastSettings, null, new SrvResolver([dns.EndPoint]));
+        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint]));
         Assert.Equal("found", (await store.GetAsync(_root + "/srv"))!.Value);
         Assert.Equal(2, dns.Queries);
     }
@@ -246,7 +249,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 3));
         var options = new KvStoreOptions { Kind = "etcd", SrvRecord = "_etcd._tcp.gone.test" };
-        await using var store = new EtcdKvStore(options, EtcdTestStores.FastSettings, null, new SrvResolver([dns.EndPoint]));
+        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint]));
         var ex = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
         Assert.Contains("_etcd._tcp.gone.test", ex.Message, StringComparison.Ordinal);
     }
@@ -284,7 +287,7 @@ public sealed class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     [Fact]
     public async Task Put_AfterDispose_ThrowsObjectDisposed()
     {
-        await using var store = EtcdTestStores.Create(server.ClientUrl);
+        await using var store = EtcdTestStores.Create(server.ClientUrl, Settings);
         await store.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.PutAsync(_root + "/d", "x"));
     }

@@ -7,7 +7,7 @@ using static Tend.Stores.Tests.Etcd.FakeEtcdTransport;
 
 namespace Tend.Stores.Tests.Etcd;
 
-/// <summary>Store behaviour that a real server cannot be made to show on demand, checked against a fake gateway.</summary>
+/// <summary>Store behaviour that a real server cannot be made to show on demand, checked against a fake JSON gateway (the gateway transport).</summary>
 public sealed class EtcdKvStoreTransportTests
 {
     private const string A = "http://a:2379";
@@ -17,7 +17,7 @@ public sealed class EtcdKvStoreTransportTests
     {
         var transport = new FakeEtcdTransport(respond);
         var options = new KvStoreOptions { Kind = "etcd", Endpoints = endpoints ?? [A], Username = user, Password = user is null ? null : "pw", RequestTimeout = TimeSpan.FromSeconds(2) };
-        return (new EtcdKvStore(options, EtcdTestStores.FastSettings, null, null, transport), transport);
+        return (new EtcdKvStore(options, EtcdTestStores.FastSettings with { Transport = EtcdTransport.Gateway }, null, null, transport), transport);
     }
 
     private static string Event(string key, long rev, bool delete = false) =>

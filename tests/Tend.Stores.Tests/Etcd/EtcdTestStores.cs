@@ -16,6 +16,9 @@ internal static class EtcdTestStores
         ReconnectBackoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500)),
     };
 
+    /// <summary>The fast settings on the fallback transport, etcd's JSON gateway.</summary>
+    public static EtcdStoreSettings GatewaySettings { get; } = FastSettings with { Transport = EtcdTransport.Gateway };
+
     public static EtcdKvStore Create(IReadOnlyList<string> endpoints, EtcdStoreSettings? settings = null, Func<KvStoreOptions, KvStoreOptions>? configure = null)
     {
         var options = new KvStoreOptions { Kind = "etcd", Endpoints = endpoints, RequestTimeout = TimeSpan.FromSeconds(3) };

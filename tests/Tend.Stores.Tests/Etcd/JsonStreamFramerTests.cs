@@ -1,5 +1,6 @@
 using System.Text;
 using Tend.Stores.Etcd;
+using Tend.Stores.Etcd.Gateway;
 using Xunit;
 
 namespace Tend.Stores.Tests.Etcd;

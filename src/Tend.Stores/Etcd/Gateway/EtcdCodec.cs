@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Tend.Core.Kv;
 
-namespace Tend.Stores.Etcd;
+namespace Tend.Stores.Etcd.Gateway;
 
 /// <summary>
 /// The JSON wire format of etcd's v3 gateway: request bodies written with <see cref="Utf8JsonWriter"/>
@@ -34,30 +34,30 @@ internal static class EtcdCodec
 
     public static void Text(Utf8JsonWriter w, string name, string value) => w.WriteBase64String(name, Encoding.UTF8.GetBytes(value));
 
-    public static byte[] Range(byte[] key, byte[]? rangeEnd, long limit, long revision, bool serializable, bool countOnly = false) => Write(w =>
+    public static byte[] Range(EtcdRangeRequest request) => Write(w =>
     {
-        Bytes(w, "key", key);
-        if (rangeEnd is not null)
+        Bytes(w, "key", request.Key);
+        if (request.End is not null)
         {
-            Bytes(w, "range_end", rangeEnd);
+            Bytes(w, "range_end", request.End);
         }
 
-        if (limit > 0)
+        if (request.Limit > 0)
         {
-            Int64(w, "limit", limit);
+            Int64(w, "limit", request.Limit);
         }
 
-        if (revision > 0)
+        if (request.Revision > 0)
         {
-            Int64(w, "revision", revision);
+            Int64(w, "revision", request.Revision);
         }
 
-        if (serializable)
+        if (request.Serializable)
         {
             w.WriteBoolean("serializable", true);
         }
 
-        if (countOnly)
+        if (request.CountOnly)
         {
             w.WriteBoolean("count_only", true);
         }
@@ -234,7 +234,7 @@ internal static class EtcdCodec
         var r = Start(json);
         long rev = 0, count = 0;
         bool more = false;
-        var kvs = new List<EtcdKeyValue>();
+        var kvs = new List<KvPair>();
         while (NextProperty(ref r))
         {
             if (r.ValueTextEquals("header"u8))
@@ -247,7 +247,7 @@ internal static class EtcdCodec
                 r.Read();
                 while (r.Read() && r.TokenType == JsonTokenType.StartObject)
                 {
-                    kvs.Add(ReadKeyValue(ref r));
+                    kvs.Add(ReadPair(ref r));
                 }
             }
             else if (r.ValueTextEquals("more"u8))
@@ -638,6 +638,12 @@ internal static class EtcdCodec
         }
 
         return new EtcdEvent(delete, kv, previous);
+    }
+
+    private static KvPair ReadPair(ref Utf8JsonReader r)
+    {
+        var kv = ReadKeyValue(ref r);
+        return new KvPair(kv.Key, kv.Value, kv.ModRevision);
     }
 
     private static EtcdKeyValue ReadKeyValue(ref Utf8JsonReader r)

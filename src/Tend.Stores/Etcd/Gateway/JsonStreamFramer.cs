@@ -1,4 +1,4 @@
-namespace Tend.Stores.Etcd;
+namespace Tend.Stores.Etcd.Gateway;
 
 /// <summary>
 /// Splits a byte stream of concatenated JSON objects (the gateway's streaming answers, one

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Etcd;
+
+/// <summary>The sockets handler both transports send through: connect timeout, TLS (CA, client certificate, insecure), no proxy.</summary>
+internal static class EtcdHttpHandlers
+{
+    public static SocketsHttpHandler Create(KvStoreOptions options, EtcdStoreSettings settings, ILogger logger)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = settings.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+
+            // HTTP/2 (gRPC): a ping while streams are open finds a dead connection sooner than a silent watch would.
+            // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time), and those without a stream.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(Math.Max(10, settings.WatchIdleTimeout.TotalSeconds)),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(Math.Max(5, settings.WatchIdleTimeout.TotalSeconds)),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            EnableMultipleHttp2Connections = true,
+        };
+
+        if (options.CertFile is not null)
+        {
+            var cert = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
+            handler.SslOptions.ClientCertificates = [cert];
+        }
+
+        if (options.InsecureSkipVerify)
+        {
+            EtcdLog.InsecureTls(logger);
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+        else if (options.CaFile is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(options.CaFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+
+        return handler;
+    }
+}

@@ -1,0 +1,47 @@
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Etcd;
+
+/// <summary>
+/// How the store reaches etcd: native gRPC (<see cref="Grpc.EtcdGrpcTransport"/>) or the JSON gateway
+/// (<see cref="Gateway.EtcdGatewayTransport"/>). Each call tries the endpoints in turn (a write only while it
+/// surely never left), authenticates when needed and maps refusals to typed exceptions.
+/// </summary>
+internal interface IEtcdTransport : IAsyncDisposable
+{
+    string Name { get; }
+
+    bool HasCredentials { get; }
+
+    Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Puts a key; returns the revision of the put.</summary>
+    Task<long> PutAsync(string key, string value, long lease, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a key or [key, rangeEnd); returns how many keys went.</summary>
+    Task<long> DeleteRangeAsync(byte[] key, byte[]? rangeEnd, CancellationToken cancellationToken);
+
+    Task<EtcdTxnResponse> TxnAsync(IReadOnlyList<KvCompare> compares, IReadOnlyList<EtcdTxnPlanner.Op> operations, CancellationToken cancellationToken);
+
+    Task CompactAsync(long revision, bool physical, CancellationToken cancellationToken);
+
+    /// <summary>Grants a lease; returns its id.</summary>
+    Task<long> LeaseGrantAsync(long ttlSeconds, CancellationToken cancellationToken);
+
+    /// <summary>Renews a lease once; returns its remaining TTL in seconds, 0 or less when it no longer exists.</summary>
+    Task<long> LeaseKeepAliveAsync(long lease, CancellationToken cancellationToken);
+
+    Task LeaseRevokeAsync(long lease, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<EtcdMember>> MemberListAsync(CancellationToken cancellationToken);
+
+    Task<EtcdMember> MemberAddAsync(IReadOnlyList<string> peerUrls, bool isLearner, CancellationToken cancellationToken);
+
+    Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken);
+
+    /// <summary>Starts a watch on the current endpoint; the caller reads it and disposes it (which cancels it).</summary>
+    Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken);
+
+    /// <summary>Test seam: replaces the auth token, as if it had expired on the server.</summary>
+    void CorruptTokenForTest();
+}
