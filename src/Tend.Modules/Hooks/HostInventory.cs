@@ -66,6 +66,26 @@ public sealed partial class HostInventory
         return m.Success;
     }
 
+    /// <summary>Maps a store key to its type and ordinal; false when the key is not <c>ROOT/&lt;type&gt;/&lt;ordinal&gt;</c>.</summary>
+    public bool TryParseKey(string key, out string type, out string ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        type = ordinal = string.Empty;
+        if (!KeyPath.IsUnder(key, Root) || key.Length == Root.Length)
+        {
+            return false;
+        }
+
+        var parts = KeyPath.Relative(key, Root).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2 || !SegmentRegex().IsMatch(parts[0]) || !SegmentRegex().IsMatch(parts[1]))
+        {
+            return false;
+        }
+
+        (type, ordinal) = (parts[0], parts[1]);
+        return true;
+    }
+
     /// <summary>The hosts in <paramref name="snapshot"/>, sorted by name, and the keys under the root that are not hosts.</summary>
     public (IReadOnlyList<HostEntry> Hosts, IReadOnlyList<string> Ignored) Read(KvSnapshot snapshot)
     {
@@ -74,11 +94,9 @@ public sealed partial class HostInventory
         var ignored = new List<string>();
         foreach (var pair in snapshot.Under(Root))
         {
-            var rel = KeyPath.Relative(pair.Key, Root);
-            var parts = rel.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 2 && SegmentRegex().IsMatch(parts[0]) && SegmentRegex().IsMatch(parts[1]))
+            if (TryParseKey(pair.Key, out var type, out var ordinal))
             {
-                hosts.Add(new HostEntry(NameOf(parts[0], parts[1]), parts[0], parts[1], pair.Value, pair.Key));
+                hosts.Add(new HostEntry(NameOf(type, ordinal), type, ordinal, pair.Value, pair.Key));
             }
             else
             {

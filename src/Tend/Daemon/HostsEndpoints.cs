@@ -187,7 +187,7 @@ internal static class HostsEndpoints
     }
 
     private static HostInventory Inventory(DaemonRuntime runtime) =>
-        new(runtime.Config.Module<HostInventoryOptions>("hooks") ?? new HostInventoryOptions());
+        new(runtime.Config.Module<HooksOptions>("hooks")?.Inventory ?? new HostInventoryOptions());
 
     private static IResult? Authorize(HttpContext http, string? token)
     {
