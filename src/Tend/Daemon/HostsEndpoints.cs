@@ -181,7 +181,7 @@ internal static class HostsEndpoints
     /// swapped per change, so repeated requests between changes (monitoring polls, scripts) cost a
     /// copy, not a walk over every host.
     /// </summary>
-    internal static byte[] GetallBody(HostInventory inventory, KvSnapshot snapshot, bool list)
+    internal static ReadOnlyMemory<byte> GetallBody(HostInventory inventory, KvSnapshot snapshot, bool list)
     {
         var cached = _getall[list ? 1 : 0];
         if (cached is not null && ReferenceEquals(cached.Snapshot, snapshot) && ReferenceEquals(cached.Inventory, inventory))
@@ -218,7 +218,8 @@ internal static class HostsEndpoints
             }
         }
 
-        var body = buffer.WrittenSpan.ToArray();
+        // Kept as written (no copy): the buffer is never written again.
+        var body = buffer.WrittenMemory;
         _getall[list ? 1 : 0] = new CachedBody(inventory, snapshot, body);
         return body;
     }
@@ -266,7 +267,7 @@ internal static class HostsEndpoints
 
 internal sealed record PutAllResult(int Hosts, long Revision);
 
-internal sealed record CachedBody(HostInventory Inventory, KvSnapshot Snapshot, byte[] Body);
+internal sealed record CachedBody(HostInventory Inventory, KvSnapshot Snapshot, ReadOnlyMemory<byte> Body);
 
 internal sealed record CachedInventory(HostInventoryOptions Options, HostInventory Inventory);
 

@@ -10,6 +10,17 @@ public sealed class EtcdhooksConfigLoaderTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Tend.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Tend.slnx not found above the test binaries");
+    }
+
     public void Dispose() => _dir.Dispose();
 
     [Fact]
@@ -92,6 +103,21 @@ public sealed class EtcdhooksConfigLoaderTests : IDisposable
         var n = EtcdhooksConfigLoader.ApplyTo(new EtcdhooksSettings { GroupsFile = "/b/g.cfg" }, current);
 
         Assert.Equal(("/a/h.cfg", "/b/g.cfg", "/a/l", "check", false), (n.HostsFile, n.GroupsFile, n.HostListFile, n.CheckCommand, n.SshReset));
+    }
+
+    [Fact]
+    public void Examples_EtcdhooksFolder_ParseAsDocumented()
+    {
+        var dir = Path.Combine(RepoRoot(), "examples", "etcdhooks");
+
+        var settings = EtcdhooksConfigLoader.Load(Path.Combine(dir, "daemon.cfg"), Path.Combine(dir, "log.cfg"));
+        var config = TendConfigLoader.Parse(Path.Combine(dir, "tend.toml"), File.ReadAllText(Path.Combine(dir, "tend.toml")), [new HooksConfigReader()]);
+
+        Assert.Empty(settings.UnknownKeys);
+        Assert.Equal(["http://127.0.0.1:2379"], settings.EtcdEndpoints);
+        var hooks = config.Module<HooksOptions>("hooks")!;
+        Assert.Equal(settings.HostsFile, hooks.Nagios!.HostsFile);
+        Assert.Equal("log-hosts", Assert.Single(hooks.Exec).Id);
     }
 
     [Fact]
