@@ -96,6 +96,9 @@ static async Task PutToReloadAsync(string endpoint, int samples, int preloaded)
 
         var elapsed = sw.Elapsed.TotalMilliseconds;
         await WaitAsync(() => nagios.StatusHosts().Contains(name), $"{name} in Nagios' status");
+
+        // Let Nagios finish settling after its restart (workers, caches) before the next sample.
+        await Task.Delay(250);
         if (i >= 5)
         {
             total.Add(elapsed);
