@@ -71,7 +71,7 @@ public sealed class HooksConfigReaderTests : IDisposable
             [[hooks.exec]]
             id = "deploy"
             prefix = "/deploy"
-            command = "cat > /tmp/x"
+            command = "cat > /var/lib/deploy/changes.json"
             mode = "batch"
             timeout = "2m"
             wait = "1s:5s"
