@@ -114,7 +114,7 @@ internal static class HostsCommands
     private static async Task<int> WithInventory(GlobalOptions global, ParseResult parse, Option<string?> rootOption, Func<IKvStore, HostInventory, Task<int>> action)
     {
         var config = global.Resolve(parse);
-        var options = config.Module<HostInventoryOptions>("hooks") ?? new HostInventoryOptions();
+        var options = config.Module<HooksOptions>("hooks")?.Inventory ?? new HostInventoryOptions();
         if (parse.GetValue(rootOption) is { } r)
         {
             options = options with { Root = r };

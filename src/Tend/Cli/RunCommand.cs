@@ -39,6 +39,11 @@ internal static class RunCommand
             {
                 await using var render = Modules.Render.RenderModule.Create(config.Render, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);
             }
+
+            if (config.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
+            {
+                Modules.Hooks.HooksModule.Validate(hooks);
+            }
         }
 
         IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload) : BuildWebHost(config, reload);

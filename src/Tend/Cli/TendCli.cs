@@ -78,6 +78,7 @@ internal static class TendCli
         root.Subcommands.Add(KvCommands.Create(global));
         root.Subcommands.Add(RegisterCommand.Create(global));
         root.Subcommands.Add(HostsCommands.Create(global));
+        root.Subcommands.Add(HooksCommand.Create(global));
         root.Subcommands.Add(TemplateCommands.Create(global));
         root.Subcommands.Add(DebugCommands.Create());
         return root;

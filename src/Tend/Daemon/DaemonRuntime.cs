@@ -5,6 +5,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
 
@@ -22,6 +23,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly List<IDisposable> _subscriptions = [];
     private RegisterModule? _register;
+    private HooksModule? _hooks;
 
     private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
     {
@@ -39,6 +41,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     public KvMirrorSet Mirrors { get; }
 
     public RegisterModule? Register => _register;
+
+    /// <summary>The hooks module (Nagios generator, exec hooks), when the configuration has any.</summary>
+    public HooksModule? Hooks => _hooks;
 
     /// <summary>The render module, when the configuration has render resources.</summary>
     public RenderModule? Render { get; private set; }
@@ -87,6 +92,11 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             await Render.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_hooks is not null)
+        {
+            await _hooks.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -103,6 +113,40 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         var render = config.Render.Templates.Count > 0
             ? RenderModule.Create(config.Render, Store, Mirrors, ShellCommandRunner.Instance, _loggers, Console.Out)
             : null;
+
+        // Hooks next: their templates compile and the ssh user is looked up before anything changes,
+        // so a bad [hooks] section rejects the reload too. Unchanged hooks keep running with their queues.
+        var hooks = config.Module<HooksOptions>("hooks");
+        if (HooksModule.HasWork(hooks))
+        {
+            var module = _hooks ?? new HooksModule(Mirrors, ShellCommandRunner.Instance, _loggers);
+            try
+            {
+                await module.ApplyAsync(hooks!, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (_hooks is null)
+                {
+                    await module.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (render is not null)
+                {
+                    await render.DisposeAsync().ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            _hooks = module;
+        }
+        else if (_hooks is not null)
+        {
+            await _hooks.DisposeAsync().ConfigureAwait(false);
+            _hooks = null;
+        }
+
         if (Render is not null)
         {
             await Render.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,6 +19,10 @@ internal static class HostsEndpoints
 {
     /// <summary>The largest <c>/putall</c> body accepted.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    // Immutable records swapped whole: readers on other threads see an old or a new one, never half.
+    private static readonly CachedBody?[] _getall = new CachedBody?[2];
+    private static CachedInventory? _inventory;
 
     public static void Map(IEndpointRouteBuilder app, TendDaemon daemon)
     {
@@ -41,37 +46,8 @@ internal static class HostsEndpoints
                 return Error(StatusCodes.Status503ServiceUnavailable, ex.Message);
             }
 
-            var (hosts, _) = inventory.Read(snapshot);
             var list = string.Equals(http.Request.Query["format"], "list", StringComparison.Ordinal);
-            var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                if (list)
-                {
-                    json.WriteStartArray();
-                    foreach (var h in hosts)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("Name", h.Name);
-                        json.WriteString("State", h.State);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                }
-                else
-                {
-                    json.WriteStartObject();
-                    foreach (var h in hosts)
-                    {
-                        json.WriteString(h.Name, h.State);
-                    }
-
-                    json.WriteEndObject();
-                }
-            }
-
-            return Results.Bytes(buffer.ToArray(), "application/json");
+            return Results.Bytes(GetallBody(inventory, snapshot, list), "application/json");
         });
 
         var putall = async (HttpContext http) =>
@@ -186,8 +162,67 @@ internal static class HostsEndpoints
         return hosts;
     }
 
-    private static HostInventory Inventory(DaemonRuntime runtime) =>
-        new(runtime.Config.Module<HostInventoryOptions>("hooks") ?? new HostInventoryOptions());
+    private static HostInventory Inventory(DaemonRuntime runtime)
+    {
+        var options = runtime.Config.Module<HooksOptions>("hooks")?.Inventory ?? new HostInventoryOptions();
+        var cached = _inventory;
+        if (cached is not null && cached.Options == options)
+        {
+            return cached.Inventory;
+        }
+
+        var inventory = new HostInventory(options);
+        _inventory = new CachedInventory(options, inventory);
+        return inventory;
+    }
+
+    /// <summary>
+    /// The /getall body, rendered once per mirror snapshot and format: snapshots are immutable and
+    /// swapped per change, so repeated requests between changes (monitoring polls, scripts) cost a
+    /// copy, not a walk over every host.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> GetallBody(HostInventory inventory, KvSnapshot snapshot, bool list)
+    {
+        var cached = _getall[list ? 1 : 0];
+        if (cached is not null && ReferenceEquals(cached.Snapshot, snapshot) && ReferenceEquals(cached.Inventory, inventory))
+        {
+            return cached.Body;
+        }
+
+        var (hosts, _) = inventory.Read(snapshot);
+        var buffer = new ArrayBufferWriter<byte>(64 + (hosts.Count * 40));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            if (list)
+            {
+                json.WriteStartArray();
+                foreach (var h in hosts)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("Name", h.Name);
+                    json.WriteString("State", h.State);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteStartObject();
+                foreach (var h in hosts)
+                {
+                    json.WriteString(h.Name, h.State);
+                }
+
+                json.WriteEndObject();
+            }
+        }
+
+        // Kept as written (no copy): the buffer is never written again.
+        var body = buffer.WrittenMemory;
+        _getall[list ? 1 : 0] = new CachedBody(inventory, snapshot, body);
+        return body;
+    }
 
     private static IResult? Authorize(HttpContext http, string? token)
     {
@@ -231,6 +266,10 @@ internal static class HostsEndpoints
 }
 
 internal sealed record PutAllResult(int Hosts, long Revision);
+
+internal sealed record CachedBody(HostInventory Inventory, KvSnapshot Snapshot, ReadOnlyMemory<byte> Body);
+
+internal sealed record CachedInventory(HostInventoryOptions Options, HostInventory Inventory);
 
 internal sealed record ErrorResult(string Error);
 

@@ -49,6 +49,31 @@ internal static class MetricsEndpoint
             m.Metric("tend_register_registrations_total", "counter", "Times the entry was created.", ss.Select(s => (P("service", s.Name), (double)s.Registrations)));
         }
 
+        if (runtime.Hooks?.Status is { } hooks)
+        {
+            if (hooks.Nagios is { } n)
+            {
+                m.Metric("tend_nagios_hosts", "gauge", "Hosts in the last generated Nagios inventory.", [(NoLabels, n.Hosts)]);
+                m.Metric("tend_nagios_ignored_keys", "gauge", "Keys under the root that are not ROOT/<type>/<ordinal>.", [(NoLabels, n.IgnoredKeys)]);
+                m.Metric("tend_nagios_writes_total", "counter", "Nagios inventory files installed.", [(NoLabels, n.Writes)]);
+                m.Metric("tend_nagios_failures_total", "counter", "Generations that failed (template, disk, check).", [(NoLabels, n.Failures)]);
+                m.Metric("tend_nagios_check_failures_total", "counter", "Generations Nagios' check rejected.", [(NoLabels, n.CheckFailures)]);
+                m.Metric("tend_nagios_error", "gauge", "1 while the last generation failed.", [(NoLabels, n.LastError is null ? 0 : 1)]);
+                m.Metric("tend_nagios_reloads_total", "counter", "Nagios reloads.", [(NoLabels, n.Reloads)]);
+                m.Metric("tend_nagios_reload_failures_total", "counter", "Nagios reloads that failed.", [(NoLabels, n.ReloadFailures)]);
+                m.Metric("tend_nagios_ssh_resets_total", "counter", "known_hosts entries reset.", [(NoLabels, n.SshResets)]);
+                m.Metric("tend_nagios_ssh_failures_total", "counter", "known_hosts resets that failed.", [(NoLabels, n.SshFailures)]);
+                m.Metric("tend_nagios_ssh_pending", "gauge", "Hosts waiting for a known_hosts reset.", [(NoLabels, n.SshPending)]);
+            }
+
+            var es = hooks.Exec;
+            m.Metric("tend_hooks_exec_runs_total", "counter", "Exec hook commands run.", es.Select(h => (P("hook", h.Id), (double)h.Runs)));
+            m.Metric("tend_hooks_exec_changes_total", "counter", "Changes reported to exec hooks.", es.Select(h => (P("hook", h.Id), (double)h.Changes)));
+            m.Metric("tend_hooks_exec_failures_total", "counter", "Exec hook runs that failed (including timeouts).", es.Select(h => (P("hook", h.Id), (double)h.Failures)));
+            m.Metric("tend_hooks_exec_timeouts_total", "counter", "Exec hook runs killed by their timeout.", es.Select(h => (P("hook", h.Id), (double)h.Timeouts)));
+            m.Metric("tend_hooks_exec_pending", "gauge", "Changed keys waiting for the exec hook.", es.Select(h => (P("hook", h.Id), (double)h.Pending)));
+        }
+
         return m.ToString();
     }
 

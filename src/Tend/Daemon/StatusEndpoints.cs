@@ -101,6 +101,10 @@ internal static class StatusEndpoints
                     }
 
                     json.WriteEndArray();
+                    if (runtime.Hooks is { } hooks)
+                    {
+                        WriteHooks(json, hooks.Status);
+                    }
                 }
 
                 json.WriteEndObject();
@@ -108,6 +112,54 @@ internal static class StatusEndpoints
 
             return Results.Bytes(stream.ToArray(), "application/json");
         });
+    }
+
+    private static void WriteHooks(Utf8JsonWriter json, Modules.Hooks.HooksStatus status)
+    {
+        json.WriteStartObject("hooks");
+        if (status.Nagios is { } n)
+        {
+            json.WriteStartObject("nagios");
+            json.WriteString("hosts_file", n.HostsFile);
+            json.WriteNumber("hosts", n.Hosts);
+            json.WriteNumber("ignored_keys", n.IgnoredKeys);
+            json.WriteNumber("revision", n.Revision);
+            WriteTime(json, "last_generate", n.LastGenerate);
+            WriteTime(json, "last_write", n.LastWrite);
+            json.WriteNumber("writes", n.Writes);
+            json.WriteNumber("failures", n.Failures);
+            json.WriteNumber("check_failures", n.CheckFailures);
+            json.WriteString("last_error", n.LastError);
+            WriteTime(json, "last_reload", n.LastReload);
+            json.WriteNumber("reloads", n.Reloads);
+            json.WriteNumber("reload_failures", n.ReloadFailures);
+            json.WriteString("last_reload_error", n.LastReloadError);
+            json.WriteNumber("ssh_resets", n.SshResets);
+            json.WriteNumber("ssh_failures", n.SshFailures);
+            json.WriteNumber("ssh_pending", n.SshPending);
+            json.WriteEndObject();
+        }
+
+        json.WriteStartArray("exec");
+        foreach (var h in status.Exec)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", h.Id);
+            json.WriteString("prefix", h.Prefix);
+            json.WriteString("mode", h.Mode.ToString().ToLowerInvariant());
+            json.WriteNumber("runs", h.Runs);
+            json.WriteNumber("changes", h.Changes);
+            json.WriteNumber("failures", h.Failures);
+            json.WriteNumber("timeouts", h.Timeouts);
+            json.WriteNumber("pending", h.Pending);
+            WriteTime(json, "last_run", h.LastRun);
+            json.WriteString("last_error", h.LastError);
+            json.WriteNumber("revision", h.Revision);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)

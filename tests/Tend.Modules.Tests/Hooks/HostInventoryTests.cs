@@ -22,6 +22,27 @@ public sealed class HostInventoryTests
     }
 
     [Fact]
+    public void Read_SameInventoryAcrossSnapshots_StatesAndHostsFollowEachSnapshot()
+    {
+        var inventory = new HostInventory(new HostInventoryOptions());
+        inventory.Read(KvSnapshot.Create("/site", 1, [new("/site/web/1", "created"), new("/site/web/2", "created")]));
+
+        var (hosts, _) = inventory.Read(KvSnapshot.Create("/site", 2, [new("/site/web/1", "hbout"), new("/site/web/3", "created")]));
+
+        Assert.Equal([("site-web-1", "hbout"), ("site-web-3", "created")], hosts.Select(h => (h.Name, h.State)));
+    }
+
+    [Fact]
+    public void Read_PatternOrderingDiffersFromKeys_SortedByName()
+    {
+        var inventory = new HostInventory(new HostInventoryOptions { HostName = "{ordinal}.{type}.{root}" });
+
+        var (hosts, _) = inventory.Read(KvSnapshot.Create("/site", 1, [new("/site/a/9", "x"), new("/site/b/1", "y")]));
+
+        Assert.Equal(["1.b.site", "9.a.site"], hosts.Select(h => h.Name));
+    }
+
+    [Fact]
     public void Names_PatternRoundTrips()
     {
         Assert.Equal("site-web-800", Default.NameOf("web", "800"));

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Config;
+using Tend.Core.Mirror;
+using Tend.Core.Processes;
+
+namespace Tend.Modules.Hooks;
+
+/// <summary>
+/// The hooks module: the Nagios inventory generator and the exec hooks of one configuration, all fed
+/// by the shared mirrors (one watch per prefix however many hooks read it). A reload reconfigures it
+/// in place: hooks whose settings did not change keep running with their queues, the others are
+/// replaced; a replaced Nagios generator hands its unfinished known_hosts resets and reload to the new one.
+/// </summary>
+public sealed class HooksModule : IAsyncDisposable
+{
+    private readonly KvMirrorSet _mirrors;
+    private readonly ICommandRunner _runner;
+    private readonly ILoggerFactory _loggers;
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly Lock _gate = new();
+    private List<ExecHook> _exec = [];
+    private NagiosGenerator? _nagios;
+    private string? _nagiosIdentity;
+
+    /// <summary>Creates an empty module; <see cref="ApplyAsync"/> gives it its hooks.</summary>
+    public HooksModule(KvMirrorSet mirrors, ICommandRunner runner, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(mirrors);
+        ArgumentNullException.ThrowIfNull(runner);
+        _mirrors = mirrors;
+        _runner = runner;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>True when <paramref name="options"/> asks for anything to run (a Nagios generator or an exec hook).</summary>
+    public static bool HasWork(HooksOptions? options) => options is not null && (options.Nagios is not null || options.Exec.Count > 0);
+
+    /// <summary>Checks what <see cref="ApplyAsync"/> would refuse (templates, the ssh user) without running anything.</summary>
+    /// <exception cref="ConfigException">The options cannot run.</exception>
+    public static void Validate(HooksOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Nagios is { } n)
+        {
+            NagiosTemplates.Compile(n);
+            if (n.SshReset && KnownHostsResetter.Account(n.SshUser) is null)
+            {
+                throw new ConfigException($"[hooks.nagios] ssh_user \"{n.SshUser}\" does not exist on this host (ssh_reset resets that user's known_hosts)");
+            }
+        }
+    }
+
+    /// <summary>The state of every hook.</summary>
+    public HooksStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new HooksStatus(_nagios?.Status, [.. _exec.Select(h => h.Status)]);
+            }
+        }
+    }
+
+    /// <summary>The Nagios generator, for benchmarks and tests.</summary>
+    internal NagiosGenerator? Nagios
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nagios;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="options"/>: templates are compiled and the ssh user is looked up first, so
+    /// a bad configuration throws <see cref="ConfigException"/> and the running hooks stay as they are.
+    /// </summary>
+    public async Task ApplyAsync(HooksOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            NagiosGenerator? nextNagios = null;
+            string? nextIdentity = null;
+            if (options.Nagios is { } n)
+            {
+                nextIdentity = Identity(options.Inventory) + Identity(n) + TemplateTexts(n);
+                if (nextIdentity != _nagiosIdentity)
+                {
+                    var inventory = new HostInventory(options.Inventory);
+                    var templates = NagiosTemplates.Compile(n);
+                    nextNagios = new NagiosGenerator(n, inventory, templates, _mirrors.Get(inventory.Root), _runner, _loggers.CreateLogger<NagiosGenerator>());
+                }
+            }
+
+            var keep = new List<ExecHook>();
+            var next = new List<ExecHook>();
+            foreach (var o in options.Exec)
+            {
+                var existing = _exec.FirstOrDefault(h => !keep.Contains(h) && Identity(h.Options) == Identity(o));
+                if (existing is not null)
+                {
+                    keep.Add(existing);
+                    next.Add(existing);
+                }
+                else
+                {
+                    next.Add(new ExecHook(o, _mirrors.Get(o.Prefix), _runner, _loggers.CreateLogger<ExecHook>()));
+                }
+            }
+
+            foreach (var gone in _exec.Where(h => !keep.Contains(h)))
+            {
+                await gone.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (nextIdentity != _nagiosIdentity)
+            {
+                var old = _nagios;
+                if (old is not null)
+                {
+                    await old.DisposeAsync().ConfigureAwait(false);
+                    nextNagios?.Inherit(old);
+                }
+
+                lock (_gate)
+                {
+                    _nagios = nextNagios;
+                }
+
+                _nagiosIdentity = nextIdentity;
+                nextNagios?.Start();
+            }
+
+            lock (_gate)
+            {
+                _exec = next;
+            }
+
+            foreach (var h in next)
+            {
+                h.Start();
+            }
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _applying.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var h in _exec)
+            {
+                await h.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_nagios is not null)
+            {
+                await _nagios.DisposeAsync().ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                _exec = [];
+                _nagios = null;
+            }
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private static string Identity<T>(T options) => JsonSerializer.Serialize(options);
+
+    /// <summary>The operator's template files as they are now: a reload after editing one rebuilds the generator.</summary>
+    private static string TemplateTexts(NagiosOptions n)
+    {
+        var texts = new List<string>();
+        foreach (var path in new[] { n.HostsTemplate, n.GroupsTemplate, n.HostListTemplate })
+        {
+            try
+            {
+                texts.Add(path is null ? string.Empty : File.ReadAllText(path));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Compiling reports it, with the path.
+                texts.Add(ex.Message);
+            }
+        }
+
+        return string.Join('\0', texts);
+    }
+}
