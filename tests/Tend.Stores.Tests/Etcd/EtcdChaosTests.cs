@@ -168,6 +168,23 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
     }
 
     [Fact]
+    public async Task Put_ConnectionSilentlyDead_TimesOutAsUnavailableNotCancelled()
+    {
+        await using var proxy = new TcpProxy(server.Member.ClientPort);
+        await using var store = EtcdTestStores.Create(proxy.Url, configure: o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        await store.PutAsync(_root + "/warm", "1");
+
+        // The request reaches nothing and nothing answers: only the deadline ends it, and a deadline is not
+        // the caller's cancellation — a write must say it may or may not have been applied, a read that no
+        // endpoint could serve it.
+        proxy.BlackholeExisting();
+        var write = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.PutAsync(_root + "/k", "2"));
+        Assert.Contains("may or may not have been applied", write.Message, StringComparison.Ordinal);
+        var read = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync(_root + "/warm"));
+        Assert.Contains("no endpoint could serve", read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Register_PartitionLongerThanTtl_EntryRecreatedAfterHealing()
     {
         await using var proxy = new TcpProxy(server.Member.ClientPort);

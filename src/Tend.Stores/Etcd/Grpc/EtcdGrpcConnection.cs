@@ -106,7 +106,7 @@ internal sealed class EtcdGrpcConnection : IDisposable
                 {
                     var options = new CallOptions(Headers(token), DateTime.UtcNow + _options.RequestTimeout, cancellationToken);
                     using var pending = call(Invoker(endpoint), options);
-                    var answer = await pending.ResponseAsync.ConfigureAwait(false);
+                    var answer = await AnswerAsync(pending, cancellationToken).ConfigureAwait(false);
                     _endpoints.Succeeded(endpoint, index);
                     return answer;
                 }
@@ -170,7 +170,8 @@ internal sealed class EtcdGrpcConnection : IDisposable
             // Linearizable on purpose: a member cut off from the leader still answers serializable reads.
             var request = new RangeRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/"), Limit = 1, CountOnly = true };
             var options = new CallOptions(Headers(Volatile.Read(ref _token)), DateTime.UtcNow + _options.RequestTimeout, cancellationToken);
-            await new KV.KVClient(Invoker(endpoint)).RangeAsync(request, options).ResponseAsync.ConfigureAwait(false);
+            using var probe = new KV.KVClient(Invoker(endpoint)).RangeAsync(request, options);
+            await AnswerAsync(probe, cancellationToken).ConfigureAwait(false);
             _endpoints.Answered(endpoint);
             return true;
         }
@@ -212,7 +213,8 @@ internal sealed class EtcdGrpcConnection : IDisposable
             {
                 var request = new AuthenticateRequest { Name = _options.Username, Password = _options.Password ?? string.Empty };
                 var options = new CallOptions(null, DateTime.UtcNow + _options.RequestTimeout, cancellationToken);
-                var answer = await new Auth.AuthClient(Invoker(endpoint)).AuthenticateAsync(request, options).ResponseAsync.ConfigureAwait(false);
+                using var call = new Auth.AuthClient(Invoker(endpoint)).AuthenticateAsync(request, options);
+                var answer = await AnswerAsync(call, cancellationToken).ConfigureAwait(false);
                 _token = answer.Token ?? string.Empty;
                 return _token;
             }
@@ -266,6 +268,24 @@ internal sealed class EtcdGrpcConnection : IDisposable
 
         _channels.Clear();
         _gate.Dispose();
+    }
+
+    /// <summary>
+    /// Awaits a unary answer. The channels throw <see cref="OperationCanceledException"/> on cancellation, so that a
+    /// caller's cancellation surfaces as cancellation; but Grpc.Net.Client then reports an exceeded deadline the same
+    /// way. A cancellation the caller did not ask for is our deadline, and is turned back into DeadlineExceeded here,
+    /// so the timeout paths (failover, "may or may not have been applied") see it.
+    /// </summary>
+    private static async Task<TResponse> AnswerAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded", ex));
+        }
     }
 
     private static bool NeverSent(RpcException ex) =>
