@@ -122,9 +122,16 @@ public sealed class KvMirrorTests
         store.BreakAll();
         await using var mirror = new KvMirror(store, "/", retry: new ExponentialBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)));
         mirror.Start();
-        await Task.Delay(50);
-        Assert.False(mirror.IsSynced);
+
+        // Wait for the first failed attempt itself, not a fixed time: on a loaded machine it can take longer.
+        var deadline = DateTime.UtcNow + Timeout;
+        while (mirror.LastError is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
         Assert.NotNull(mirror.LastError);
+        Assert.False(mirror.IsSynced);
         store.Heal();
         await mirror.WhenSynced.WaitAsync(Timeout);
         Assert.Equal("1", mirror.Current.Get("/a")!.Value);
