@@ -17,26 +17,20 @@ namespace Tend.Modules.Hooks;
 /// mirror, so after a reconnect the hook hears of exactly the keys that differ. Failures are logged
 /// and counted, never retried (a hook run twice may do harm) and never fatal.
 /// </summary>
-internal sealed partial class ExecHook : IAsyncDisposable
+internal sealed partial class ExecHook : MirrorWorker
 {
-    private readonly KvMirror _mirror;
     private readonly ICommandRunner _runner;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly CancellationTokenSource _stopping = new();
     private readonly OrderedDictionary<string, ExecChange> _pending = new(StringComparer.Ordinal);
-    private IDisposable? _subscription;
-    private Task? _loop;
     private DateTimeOffset? _firstChange;
     private DateTimeOffset? _lastChange;
     private ExecHookStatus _status;
 
     public ExecHook(ExecHookOptions options, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+        : base(mirror)
     {
         Options = options;
-        _mirror = mirror;
         _runner = runner;
         _logger = logger;
         _time = time ?? TimeProvider.System;
@@ -49,51 +43,17 @@ internal sealed partial class ExecHook : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return _status with { Pending = _pending.Count };
             }
         }
     }
 
-    public void Start()
-    {
-        lock (_gate)
-        {
-            if (_loop is not null)
-            {
-                return;
-            }
-
-            _subscription = _mirror.Subscribe(OnUpdate);
-            _loop = Task.Run(() => RunAsync(_stopping.Token));
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _subscription?.Dispose();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on shutdown.
-            }
-        }
-
-        _stopping.Dispose();
-        _wake.Dispose();
-    }
-
-    private void OnUpdate(KvMirrorUpdate update)
+    protected override void OnUpdate(KvMirrorUpdate update)
     {
         var now = _time.GetUtcNow();
-        lock (_gate)
+        lock (Gate)
         {
             foreach (var key in update.ChangedKeys)
             {
@@ -115,7 +75,7 @@ internal sealed partial class ExecHook : IAsyncDisposable
 
         try
         {
-            _wake.Release();
+            Wake();
         }
         catch (ObjectDisposedException)
         {
@@ -123,13 +83,13 @@ internal sealed partial class ExecHook : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             List<ExecChange>? due = null;
             TimeSpan sleep = Timeout.InfiniteTimeSpan;
-            lock (_gate)
+            lock (Gate)
             {
                 if (_firstChange is { } first && _lastChange is { } last)
                 {
@@ -152,7 +112,7 @@ internal sealed partial class ExecHook : IAsyncDisposable
 
             if (due is null)
             {
-                await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
+                await SleepAsync(sleep, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -190,7 +150,7 @@ internal sealed partial class ExecHook : IAsyncDisposable
 
         var now = _time.GetUtcNow();
         var what = changes.Count == 1 ? $"{changes[0].Action} {changes[0].Key}" : $"{changes.Count} changes";
-        lock (_gate)
+        lock (Gate)
         {
             _status = _status with
             {

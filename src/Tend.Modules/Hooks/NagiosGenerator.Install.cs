@@ -22,7 +22,7 @@ internal sealed partial class NagiosGenerator
         var now = _time.GetUtcNow();
         if (changed.Count == 0)
         {
-            lock (_gate)
+            lock (Gate)
             {
                 _status = _status with { LastGenerate = now, LastError = null };
             }
@@ -76,7 +76,7 @@ internal sealed partial class NagiosGenerator
             }
         }
 
-        lock (_gate)
+        lock (Gate)
         {
             _reloadPending = true;
             _status = _status with { LastGenerate = now, LastWrite = now, Writes = _status.Writes + 1, LastError = null };

@@ -13,22 +13,16 @@ namespace Tend.Modules.Hooks;
 /// were added or changed since the last pass. Any failure is logged, shown in <c>/status</c>, and
 /// retried with backoff; it never stops the loop.
 /// </summary>
-internal sealed partial class NagiosGenerator : IAsyncDisposable
+internal sealed partial class NagiosGenerator : MirrorWorker
 {
     private readonly NagiosOptions _options;
     private readonly HostInventory _inventory;
     private readonly NagiosTemplates _templates;
-    private readonly KvMirror _mirror;
     private readonly ICommandRunner _runner;
     private readonly KnownHostsResetter? _ssh;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, SshChange> _sshPending = new(StringComparer.Ordinal);
-    private IDisposable? _subscription;
-    private Task? _loop;
     private bool _synced;
     private bool _immediate;
     private bool _reloadPending;
@@ -41,11 +35,11 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
     private NagiosStatus _status;
 
     public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+        : base(mirror)
     {
         _options = options;
         _inventory = inventory;
         _templates = templates;
-        _mirror = mirror;
         _runner = runner;
         _logger = logger;
         _time = time ?? TimeProvider.System;
@@ -69,7 +63,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return _status with { SshPending = _sshPending.Count };
             }
@@ -80,9 +74,9 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
     public void Inherit(NagiosGenerator previous)
     {
         ArgumentNullException.ThrowIfNull(previous);
-        lock (previous._gate)
+        lock (previous.Gate)
         {
-            lock (_gate)
+            lock (Gate)
             {
                 foreach (var (name, change) in previous._sshPending)
                 {
@@ -94,44 +88,10 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
         }
     }
 
-    public void Start()
-    {
-        lock (_gate)
-        {
-            if (_loop is not null)
-            {
-                return;
-            }
-
-            _subscription = _mirror.Subscribe(OnUpdate);
-            _loop = Task.Run(() => RunAsync(_stopping.Token));
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _subscription?.Dispose();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on shutdown.
-            }
-        }
-
-        _stopping.Dispose();
-        _wake.Dispose();
-    }
-
-    private void OnUpdate(KvMirrorUpdate update)
+    protected override void OnUpdate(KvMirrorUpdate update)
     {
         var now = _time.GetUtcNow();
-        lock (_gate)
+        lock (Gate)
         {
             // Before the first load the first pass covers everything; known_hosts are only reset for
             // changes seen while running (a restart must not rescan every host).
@@ -161,22 +121,10 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
         Wake();
     }
 
-    private void Wake()
+    protected override async Task RunAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            _wake.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Stopped.
-        }
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await _mirror.WhenSynced.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
+        await Mirror.WhenSynced.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (Gate)
         {
             _synced = true;
             _immediate = true;
@@ -186,7 +134,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
         {
             TimeSpan sleep;
             bool due;
-            lock (_gate)
+            lock (Gate)
             {
                 var now = _time.GetUtcNow();
                 var at = DueAt();
@@ -218,7 +166,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
                 continue;
             }
 
-            await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
+            await SleepAsync(sleep, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -243,7 +191,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
 
     private void ScheduleRetry(bool failed)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (!failed)
             {
@@ -262,9 +210,9 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
     /// <summary>One pass: generate and install, reload, reset known_hosts. True when all of it succeeded.</summary>
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
-        var snapshot = _mirror.Current;
+        var snapshot = Mirror.Current;
         List<SshChange> ssh;
-        lock (_gate)
+        lock (Gate)
         {
             ssh = [.. _sshPending.Values];
             _sshPending.Clear();
@@ -274,7 +222,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
         // timeouts at most): installed files and a pending reload must never fall apart.
         bool ok = Generate(snapshot) is { } generated && await InstallAsync(generated, snapshot, CancellationToken.None).ConfigureAwait(false);
         bool reloadPending;
-        lock (_gate)
+        lock (Gate)
         {
             reloadPending = _reloadPending;
         }
@@ -306,7 +254,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
             _lastIgnored = ignored;
         }
 
-        lock (_gate)
+        lock (Gate)
         {
             _status = _status with { Hosts = hosts.Count, IgnoredKeys = ignored.Count, Revision = snapshot.Revision };
         }
@@ -324,7 +272,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
 
     private void Failed(string message, bool check)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _status = _status with
             {
@@ -352,7 +300,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow();
-        lock (_gate)
+        lock (Gate)
         {
             _reloadPending = error is not null;
             _status = error is null
@@ -384,7 +332,7 @@ internal sealed partial class NagiosGenerator : IAsyncDisposable
             failed = hosts;
         }
 
-        lock (_gate)
+        lock (Gate)
         {
             // A host changed again meanwhile keeps its newer entry.
             foreach (var f in failed)
