@@ -5,8 +5,10 @@ using Tend.Stores.Bench.ZooKeeper;
 using Tend.Stores.ZooKeeper;
 using Tend.Testing.Servers;
 
-// Usage: Tend.Stores.Bench.ZooKeeper [--connect host:port] [--ops N] [--kazoo path/to/kazoo_bench.py]
+// Usage: Tend.Stores.Bench.ZooKeeper [--connect host:port] [--ops N] [--runs R] [--kazoo path/to/kazoo_bench.py]
 // Without --connect a standalone server (Debian's zookeeper) is started on a free loopback port.
+// Each of the R rounds runs our client, then kazoo (odd rounds) or kazoo, then our client (even
+// rounds), against the same server; the table shows the median of the rounds and their range.
 var settings = BenchSettings.Parse(args);
 ZooKeeperServer? server = null;
 var connect = settings.Connect;
@@ -18,16 +20,43 @@ if (connect is null)
 
 try
 {
-    Console.WriteLine($"ZooKeeper at {connect}; {settings.Operations} operations per run; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
-    var results = await TendRunner.RunAsync(connect, settings.Operations);
-    var kazoo = settings.KazooScript is null ? [] : await KazooRunner.RunAsync(settings.KazooScript, connect, settings.Operations);
-    Console.WriteLine();
-    Console.WriteLine("| Benchmark | Tend ZooKeeperClient | kazoo |");
-    Console.WriteLine("|---|---:|---:|");
-    foreach (var (name, value) in results)
+    Console.WriteLine($"ZooKeeper at {connect}; {settings.Operations} operations per phase; {settings.Runs} alternating rounds; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+    Console.WriteLine($"load average before: {LoadAverage()}");
+    var tend = new List<Dictionary<string, double>>();
+    var kazoo = new List<Dictionary<string, double>>();
+    for (int round = 1; round <= settings.Runs; round++)
     {
-        var other = kazoo.TryGetValue(name, out var k) ? k : "-";
-        Console.WriteLine($"| {name} | {value} | {other} |");
+        bool tendFirst = round % 2 == 1;
+        for (int side = 0; side < 2; side++)
+        {
+            if ((side == 0) == tendFirst)
+            {
+                tend.Add(await TendRunner.RunAsync(connect, settings.Operations));
+                Console.WriteLine($"round {round}: Tend done (load {LoadAverage()})");
+            }
+            else if (settings.KazooScript is not null)
+            {
+                kazoo.Add(await KazooRunner.RunAsync(settings.KazooScript, connect, settings.Operations));
+                Console.WriteLine($"round {round}: kazoo done (load {LoadAverage()})");
+            }
+        }
+    }
+
+    Console.WriteLine($"load average after: {LoadAverage()}");
+    Console.WriteLine();
+    Console.WriteLine("| Benchmark | Tend median (min–max) | kazoo median (min–max) |");
+    Console.WriteLine("|---|---:|---:|");
+    foreach (var name in tend[0].Keys)
+    {
+        Console.WriteLine($"| {name} | {Summary(tend, name)} | {Summary(kazoo, name)} |");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("Per round (Tend / kazoo):");
+    foreach (var name in tend[0].Keys)
+    {
+        var cells = Enumerable.Range(0, tend.Count).Select(i => $"{Format(tend[i][name])} / {(i < kazoo.Count && kazoo[i].TryGetValue(name, out var k) ? Format(k) : "-")}");
+        Console.WriteLine($"| {name} | {string.Join(" | ", cells)} |");
     }
 }
 finally
@@ -38,15 +67,32 @@ finally
     }
 }
 
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+static string Summary(List<Dictionary<string, double>> runs, string name)
+{
+    var values = runs.Where(r => r.ContainsKey(name)).Select(r => r[name]).Order().ToList();
+    if (values.Count == 0)
+    {
+        return "-";
+    }
+
+    double median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    return $"{Format(median)} ({Format(values[0])}–{Format(values[^1])})";
+}
+
+static string Format(double value) => value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);
+
 namespace Tend.Stores.Bench.ZooKeeper
 {
-    internal sealed record BenchSettings(string? Connect, int Operations, string? KazooScript)
+    internal sealed record BenchSettings(string? Connect, int Operations, int Runs, string? KazooScript)
     {
         public static BenchSettings Parse(string[] args)
         {
             string? connect = null;
             string? kazoo = null;
             int ops = 5000;
+            int runs = 5;
             for (int i = 0; i + 1 < args.Length; i += 2)
             {
                 switch (args[i])
@@ -57,6 +103,9 @@ namespace Tend.Stores.Bench.ZooKeeper
                     case "--ops":
                         ops = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                         break;
+                    case "--runs":
+                        runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                        break;
                     case "--kazoo":
                         kazoo = args[i + 1];
                         break;
@@ -65,56 +114,62 @@ namespace Tend.Stores.Bench.ZooKeeper
                 }
             }
 
-            return new BenchSettings(connect, ops, kazoo);
+            return new BenchSettings(connect, ops, runs, kazoo);
         }
     }
 
     /// <summary>The same operations as bench/zk/kazoo_bench.py, with our client.</summary>
     internal static class TendRunner
     {
-        public static async Task<List<(string Name, string Value)>> RunAsync(string connect, int n)
+        private const int WarmUp = 500;
+
+        public static async Task<Dictionary<string, double>> RunAsync(string connect, int n)
         {
-            var results = new List<(string, string)>();
+            var results = new Dictionary<string, double>();
             await using var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectString = connect, RequestTimeout = TimeSpan.FromSeconds(60) });
             await client.ConnectAsync();
             var root = "/bench-tend-" + Guid.NewGuid().ToString("N")[..8];
             await client.CreateAsync(root, ReadOnlyMemory<byte>.Empty);
             var payload = Encoding.UTF8.GetBytes(new string('x', 100));
 
-            // Warm-up (JIT, connection buffers), not measured.
-            await client.CreateAsync(root + "/warm", payload);
-            for (int i = 0; i < 500; i++)
+            // Warm-up of every operation kind (JIT, buffers), not measured; kazoo_bench.py does the same.
+            await client.CreateAsync(root + "/warm", ReadOnlyMemory<byte>.Empty);
+            for (int i = 0; i < WarmUp; i++)
             {
-                await client.GetDataAsync(root + "/warm");
+                await client.CreateAsync($"{root}/warm/{i}", payload);
+                await client.GetDataAsync($"{root}/warm/{i}");
+                await client.SetDataAsync($"{root}/warm/{i}", payload);
             }
 
+            await Task.WhenAll(Enumerable.Range(0, WarmUp).Select(i => client.GetDataAsync($"{root}/warm/{i}")));
+
             await client.CreateAsync(root + "/seq", ReadOnlyMemory<byte>.Empty);
-            results.Add(("sequential create (ops/s)", Rate(n, await Time(async () =>
+            await Measure(results, "sequential create", n, async () =>
             {
                 for (int i = 0; i < n; i++)
                 {
                     await client.CreateAsync($"{root}/seq/{i}", payload);
                 }
-            }))));
-            results.Add(("sequential get (ops/s)", Rate(n, await Time(async () =>
+            });
+            await Measure(results, "sequential get", n, async () =>
             {
                 for (int i = 0; i < n; i++)
                 {
                     await client.GetDataAsync($"{root}/seq/{i}");
                 }
-            }))));
-            results.Add(("sequential set (ops/s)", Rate(n, await Time(async () =>
+            });
+            await Measure(results, "sequential set", n, async () =>
             {
                 for (int i = 0; i < n; i++)
                 {
                     await client.SetDataAsync($"{root}/seq/{i}", payload);
                 }
-            }))));
+            });
 
             await client.CreateAsync(root + "/pip", ReadOnlyMemory<byte>.Empty);
-            results.Add(("pipelined create (ops/s)", Rate(n, await Time(() => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.CreateAsync($"{root}/pip/{i}", payload)))))));
-            results.Add(("pipelined get (ops/s)", Rate(n, await Time(() => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.GetDataAsync($"{root}/pip/{i}")))))));
-            results.Add(("pipelined set (ops/s)", Rate(n, await Time(() => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.SetDataAsync($"{root}/pip/{i}", payload)))))));
+            await Measure(results, "pipelined create", n, () => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.CreateAsync($"{root}/pip/{i}", payload))));
+            await Measure(results, "pipelined get", n, () => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.GetDataAsync($"{root}/pip/{i}"))));
+            await Measure(results, "pipelined set", n, () => Task.WhenAll(Enumerable.Range(0, n).Select(i => client.SetDataAsync($"{root}/pip/{i}", payload))));
 
             // set → watch event: another session writes; this one arms a one-shot data watch before
             // each write (Debian's kazoo 2.8 has no persistent watches, so both sides do the same).
@@ -132,25 +187,41 @@ namespace Tend.Stores.Bench.ZooKeeper
             }
 
             samples.Sort();
-            results.Add(("set → watch event p50 (ms)", samples[samples.Count / 2].ToString("F3", CultureInfo.InvariantCulture)));
-            results.Add(("set → watch event p99 (ms)", samples[(int)(samples.Count * 0.99)].ToString("F3", CultureInfo.InvariantCulture)));
+            results["set → watch event p50 (ms)"] = samples[samples.Count / 2];
+            results["set → watch event p99 (ms)"] = samples[(int)(samples.Count * 0.99)];
+
+            // Leave the server as we found it, so later rounds see the same tree size.
+            await DeleteTreeAsync(client, root);
             return results;
         }
 
-        private static async Task<TimeSpan> Time(Func<Task> action)
+        private static async Task Measure(Dictionary<string, double> results, string name, int n, Func<Task> action)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             await action();
-            return sw.Elapsed;
+            var elapsed = sw.Elapsed;
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            results[$"{name} (ops/s)"] = n / elapsed.TotalSeconds;
+            results[$"{name} CPU (us/op)"] = cpu.TotalMicroseconds / n;
         }
 
-        private static string Rate(int n, TimeSpan elapsed) => (n / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture);
+        private static async Task DeleteTreeAsync(ZooKeeperClient client, string path)
+        {
+            var children = await client.GetChildrenAsync(path);
+            if (children is not null)
+            {
+                await Task.WhenAll(children.Children.Select(c => DeleteTreeAsync(client, path + "/" + c)));
+            }
+
+            await client.DeleteAsync(path);
+        }
     }
 
     /// <summary>Runs bench/zk/kazoo_bench.py against the same server and parses its "name=value" lines.</summary>
     internal static class KazooRunner
     {
-        public static async Task<Dictionary<string, string>> RunAsync(string script, string connect, int n)
+        public static async Task<Dictionary<string, double>> RunAsync(string script, string connect, int n)
         {
             var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
             psi.ArgumentList.Add(script);
@@ -167,7 +238,7 @@ namespace Tend.Stores.Bench.ZooKeeper
             return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split('=', 2))
                 .Where(parts => parts.Length == 2)
-                .ToDictionary(parts => parts[0].Trim(), parts => parts[1].Trim());
+                .ToDictionary(parts => parts[0].Trim(), parts => double.Parse(parts[1].Trim(), CultureInfo.InvariantCulture));
         }
     }
 }

@@ -57,6 +57,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         _logger = logger;
         _oneShot = oneShotWatches;
         _onEvent = OnEvent;
+        _client.Session.Watches.RunInline(_onEvent);
         _onState = OnState;
     }
 

@@ -37,6 +37,7 @@ internal sealed class ZooKeeperRegistration : IKvRegistration
                 _wake.Writer.TryWrite(true);
             }
         };
+        _client.Session.Watches.RunInline(_onNodeEvent);
         _onState = s =>
         {
             if (s == ZooKeeperState.Expired)
@@ -75,8 +76,7 @@ internal sealed class ZooKeeperRegistration : IKvRegistration
         _client.StateChanged -= _onState;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _keeper.ConfigureAwait(false);
-        _client.Session.Watches.RemoveData(Key, _onNodeEvent);
-        _client.Session.Watches.RemoveExist(Key, _onNodeEvent);
+        _client.Session.Watches.RemoveEverywhere(_onNodeEvent);
         try
         {
             var stat = await _client.ExistsAsync(Key).ConfigureAwait(false);

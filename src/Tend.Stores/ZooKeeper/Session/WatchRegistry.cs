@@ -6,10 +6,15 @@ namespace Tend.Stores.ZooKeeper.Session;
 /// The watches this client holds, by kind, keyed by client path. One-shot watches are consumed by
 /// the event that fires them (following the server's rules); persistent recursive watches stay.
 /// The registry is what the session replays with SetWatches2 after re-attaching.
+/// <para>Handlers run on the <see cref="WatchDispatcher"/> (in event order, off the connection's
+/// reader), except the store's own handlers marked with <see cref="RunInline"/>: they run on the
+/// reader itself, before any later reply completes, so the reads they send keep their place in
+/// the connection's order.</para>
 /// </summary>
-internal sealed class WatchRegistry
+internal sealed class WatchRegistry(WatchDispatcher dispatcher)
 {
     private readonly Lock _gate = new();
+    private readonly HashSet<Action<ZooKeeperWatchEvent>> _inline = [];
     private readonly Dictionary<string, List<Action<ZooKeeperWatchEvent>>> _data = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Action<ZooKeeperWatchEvent>>> _exist = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Action<ZooKeeperWatchEvent>>> _child = new(StringComparer.Ordinal);
@@ -31,6 +36,18 @@ internal sealed class WatchRegistry
 
     public void RemoveRecursive(string path, Action<ZooKeeperWatchEvent> handler) => Remove(_recursive, path, handler);
 
+    /// <summary>
+    /// Lets <paramref name="handler"/> run on the connection's reader. Only for handlers of this
+    /// library that return at once (queue work, send a request without waiting for it).
+    /// </summary>
+    public void RunInline(Action<ZooKeeperWatchEvent> handler)
+    {
+        lock (_gate)
+        {
+            _inline.Add(handler);
+        }
+    }
+
     /// <summary>Moves an exist watch to a data watch (exists on a present node leaves a data watch on the server).</summary>
     public void PromoteExistToData(string path, Action<ZooKeeperWatchEvent> handler)
     {
@@ -41,10 +58,11 @@ internal sealed class WatchRegistry
         }
     }
 
-    /// <summary>Delivers <paramref name="e"/> to every watch it fires, synchronously, in registration order.</summary>
+    /// <summary>Delivers <paramref name="e"/> to every watch it fires, in registration order (see the class remarks for which thread).</summary>
     public void Dispatch(ZooKeeperWatchEvent e)
     {
         var targets = new List<Action<ZooKeeperWatchEvent>>();
+        var inline = new List<bool>();
         lock (_gate)
         {
             switch (e.Type)
@@ -74,12 +92,31 @@ internal sealed class WatchRegistry
                     }
                 }
             }
+
+            foreach (var t in targets)
+            {
+                inline.Add(_inline.Contains(t));
+            }
         }
 
         // A handler holding several watches on the node (data and child) hears the event once.
-        foreach (var t in targets.Distinct())
+        var seen = new HashSet<Action<ZooKeeperWatchEvent>>();
+        for (int i = 0; i < targets.Count; i++)
         {
-            t(e);
+            var t = targets[i];
+            if (!seen.Add(t))
+            {
+                continue;
+            }
+
+            if (inline[i])
+            {
+                t(e);
+            }
+            else
+            {
+                dispatcher.Post(t, e);
+            }
         }
     }
 
@@ -108,6 +145,7 @@ internal sealed class WatchRegistry
     {
         lock (_gate)
         {
+            _inline.Remove(handler);
             foreach (var map in new[] { _data, _exist, _child, _recursive })
             {
                 foreach (var path in map.Keys.ToList())

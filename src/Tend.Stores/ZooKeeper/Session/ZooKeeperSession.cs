@@ -38,12 +38,13 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
         _logger = logger;
         _hosts = [.. connectString.Hosts];
         Random.Shared.Shuffle(_hosts);
+        Watches = new WatchRegistry(new WatchDispatcher(ex => SessionLog.HandlerFailed(logger, ex)));
     }
 
     /// <summary>Raised synchronously on each transition, before requests of the new state flow.</summary>
     public event Action<ZooKeeperState>? StateChanged;
 
-    public WatchRegistry Watches { get; } = new();
+    public WatchRegistry Watches { get; }
 
     public ZooKeeperState State
     {
@@ -135,14 +136,22 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
     /// connection without replies, which the connection's read timeout (two thirds of the session
     /// timeout) kills, failing the request with a connection loss.
     /// </remarks>
-    public async Task<Reply<T>> SendAsync<T>(IJuteRequest request, ResponseParser<T> parser, CancellationToken cancellationToken = default)
+    public Task<Reply<T>> SendAsync<T>(IJuteRequest request, ResponseParser<T> parser, CancellationToken cancellationToken = default)
     {
+        // The common case (connected, no token) is the connection's own task: no state machine between.
         var connection = Volatile.Read(ref _connection);
-        if (connection is null || !connection.IsAlive)
+        if (connection is not null && connection.IsAlive)
         {
-            connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var reply = connection.SendAsync(request, parser);
+            return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
         }
 
+        return SendWhenConnectedAsync(request, parser, cancellationToken);
+    }
+
+    private async Task<Reply<T>> SendWhenConnectedAsync<T>(IJuteRequest request, ResponseParser<T> parser, CancellationToken cancellationToken)
+    {
+        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
         var reply = connection.SendAsync(request, parser);
         return cancellationToken.CanBeCanceled
             ? await reply.WaitAsync(cancellationToken).ConfigureAwait(false)
