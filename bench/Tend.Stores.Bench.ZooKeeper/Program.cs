@@ -5,7 +5,7 @@ using Tend.Stores.Bench.ZooKeeper;
 using Tend.Stores.ZooKeeper;
 using Tend.Testing.Servers;
 
-// Usage: Tend.Stores.Bench.ZooKeeper [--connect host:port] [--ops N] [--runs R] [--kazoo path/to/kazoo_bench.py]
+// Usage: Tend.Stores.Bench.ZooKeeper [--connect host:port] [--ops N] [--runs R] [--kazoo path/to/kazoo_bench.py] [--idle S]
 // Without --connect a standalone server (Debian's zookeeper) is started on a free loopback port.
 // Each of the R rounds runs our client, then kazoo (odd rounds) or kazoo, then our client (even
 // rounds), against the same server; the table shows the median of the rounds and their range.
@@ -20,6 +20,12 @@ if (connect is null)
 
 try
 {
+    if (settings.IdleSeconds > 0)
+    {
+        await IdleRunner.RunAsync(connect, settings.IdleSeconds);
+        return;
+    }
+
     Console.WriteLine($"ZooKeeper at {connect}; {settings.Operations} operations per phase; {settings.Runs} alternating rounds; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
     Console.WriteLine($"load average before: {LoadAverage()}");
     var tend = new List<Dictionary<string, double>>();
@@ -85,7 +91,7 @@ static string Format(double value) => value >= 100 ? value.ToString("N0", Cultur
 
 namespace Tend.Stores.Bench.ZooKeeper
 {
-    internal sealed record BenchSettings(string? Connect, int Operations, int Runs, string? KazooScript)
+    internal sealed record BenchSettings(string? Connect, int Operations, int Runs, string? KazooScript, int IdleSeconds)
     {
         public static BenchSettings Parse(string[] args)
         {
@@ -93,6 +99,7 @@ namespace Tend.Stores.Bench.ZooKeeper
             string? kazoo = null;
             int ops = 5000;
             int runs = 5;
+            int idle = 0;
             for (int i = 0; i + 1 < args.Length; i += 2)
             {
                 switch (args[i])
@@ -106,6 +113,9 @@ namespace Tend.Stores.Bench.ZooKeeper
                     case "--runs":
                         runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                         break;
+                    case "--idle":
+                        idle = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                        break;
                     case "--kazoo":
                         kazoo = args[i + 1];
                         break;
@@ -114,7 +124,7 @@ namespace Tend.Stores.Bench.ZooKeeper
                 }
             }
 
-            return new BenchSettings(connect, ops, runs, kazoo);
+            return new BenchSettings(connect, ops, runs, kazoo, idle);
         }
     }
 
@@ -216,6 +226,33 @@ namespace Tend.Stores.Bench.ZooKeeper
 
             await client.DeleteAsync(path);
         }
+    }
+
+    /// <summary>CPU time of this process while one connected session sits idle (it should only ping).</summary>
+    internal static class IdleRunner
+    {
+        public static async Task RunAsync(string connect, int seconds)
+        {
+            await using var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectString = connect });
+            await client.ConnectAsync();
+            await client.ExistsAsync("/");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var (before, ticks) = (CpuTicks(), Environment.TickCount64);
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            long used = CpuTicks() - before;
+            double wall = (Environment.TickCount64 - ticks) / 1000.0;
+            Console.WriteLine($"idle session, session timeout {client.Options.SessionTimeout.TotalSeconds:0} s: {used} clock ticks (1/100 s) of CPU (utime+stime of /proc/self/stat) in {wall:0.0} s wall = {used * 10.0 / wall:0.00} ms CPU per second; load {LoadAverageOf()}");
+        }
+
+        // Fields 14 and 15 of /proc/self/stat (after the parenthesised command name).
+        private static long CpuTicks()
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        private static string LoadAverageOf() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
     }
 
     /// <summary>Runs bench/zk/kazoo_bench.py against the same server and parses its "name=value" lines.</summary>
