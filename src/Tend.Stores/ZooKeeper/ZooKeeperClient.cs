@@ -105,7 +105,10 @@ public sealed class ZooKeeperClient : IAsyncDisposable
     /// <summary>The node's data and stat, or <c>null</c> when it does not exist.</summary>
     public async Task<ZooKeeperNode?> GetDataAsync(string path, Action<ZooKeeperWatchEvent>? watcher = null, CancellationToken cancellationToken = default)
     {
-        var reply = await GetDataReplyAsync(path, watcher, cancellationToken).ConfigureAwait(false);
+        // Without a watcher there is nothing to undo on failure: one state machine, not two.
+        var reply = watcher is null
+            ? await SendAsync(new GetDataRequest(ToServerPath(path), false), GetDataResponse.Read, cancellationToken).ConfigureAwait(false)
+            : await GetDataReplyAsync(path, watcher, cancellationToken).ConfigureAwait(false);
         if (reply.Error == ZooKeeperErrorCode.NoNode)
         {
             return null;

@@ -193,6 +193,24 @@ public sealed class ZooKeeperConnectionFaultTests
         return stat;
     }
 
+    [Fact]
+    public async Task Request_ServerReadsButNeverAnswers_ConnectionLossNotHang()
+    {
+        // The reader blocks in a socket read: the read timeout (two thirds of the 6 s session) must end it.
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            while (true)
+            {
+                await ScriptedServer.ReadFrameAsync(stream, ct);
+            }
+        });
+        await using var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectString = server.EndPoint, RequestTimeout = TimeSpan.FromSeconds(30), SessionTimeout = TimeSpan.FromSeconds(6) });
+
+        var ex = await Assert.ThrowsAsync<ZooKeeperConnectionLossException>(() => client.GetDataAsync("/x"));
+        Assert.Contains("No reply", ex.Message, StringComparison.Ordinal);
+    }
+
     private static ZooKeeperClient NewClient(string endPoint) =>
         new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
 

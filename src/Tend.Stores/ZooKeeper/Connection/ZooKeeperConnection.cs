@@ -67,6 +67,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     private List<ReadOnlyMemory<byte>> _writing = [];
     private byte[] _sendBuffer = new byte[4096];
     private long _lastFlushEnd;
+    private int _deferredFlush;
 
     // Owned by the reader thread of the current epoch (see _readerState).
     private byte[] _receiveBuffer = new byte[ReceiveBufferSize];
@@ -337,9 +338,20 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     {
         if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFlushEnd) < BurstWindowTicks)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static c => c.Flush(), this, preferLocal: false);
+            // Whoever comes first writes: a pool thread, or the reader when the previous write's
+            // reply arrives (so a starved thread pool delays a burst by one round trip, not more).
+            Volatile.Write(ref _deferredFlush, 1);
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushDeferred(), this, preferLocal: false);
         }
         else
+        {
+            Flush();
+        }
+    }
+
+    private void FlushDeferred()
+    {
+        if (Volatile.Read(ref _deferredFlush) == 1 && Interlocked.Exchange(ref _deferredFlush, 0) == 1)
         {
             Flush();
         }
@@ -445,6 +457,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
                     }
                 }
 
+                FlushDeferred();
                 Fill();
             }
         }
