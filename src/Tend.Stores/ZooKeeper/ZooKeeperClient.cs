@@ -12,6 +12,10 @@ namespace Tend.Stores.ZooKeeper;
 /// persistent recursive watches, digest authentication and ACLs, over a session that survives
 /// server failures (re-attach with watches) and reports expiry. Paths are client paths, below
 /// the connect string's chroot. Requests may be issued concurrently; they are pipelined.
+/// <para>A request's task completes on the connection's reader thread, so code after an
+/// <c>await</c> runs there until it yields; code that blocks there costs the replies behind it a
+/// few milliseconds (another thread takes over the socket), not a deadlock. Watch handlers run
+/// on the thread pool, one at a time, in the order of their events.</para>
 /// </summary>
 public sealed class ZooKeeperClient : IAsyncDisposable
 {

@@ -16,7 +16,7 @@ namespace Tend.Stores.ZooKeeper.Kv;
 /// </summary>
 /// <remarks>
 /// <para>Notifications carry no data and no zxid (3.8), so every notification is answered by a
-/// getData sent from the receive loop itself: it keeps its place in the connection's order, which
+/// getData sent from the connection's reader itself: it keeps its place in the connection's order, which
 /// means a client that writes serially through this session sees each value it wrote. Results are
 /// applied in notification order by a single processing loop. A put's revision is the node's mzxid;
 /// a delete's is the zxid of the read that found the node gone (an upper bound when other writes
@@ -166,7 +166,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void OnEvent(ZooKeeperWatchEvent e)
     {
-        // Runs on the receive loop: the reads go out before any reply that follows the notification is handled.
+        // Runs on the connection's reader (marked RunInline): the reads go out before any reply that follows the notification is handled.
         if (Volatile.Read(ref _stopped))
         {
             return;
@@ -345,7 +345,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
             // Safe to flush on an empty queue: a change at zxid Z came from a read whose reply
             // followed every notification of Z on the stream, and those were queued (synchronously,
-            // on the receive loop) before that reply was even read.
+            // on the reader) before that reply was even read.
             if (!_work.Reader.TryPeek(out _))
             {
                 lock (_gate)

@@ -407,7 +407,7 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
         {
             Watches.Dispatch(new ZooKeeperWatchEvent(e.Type, path));
         }
-#pragma warning disable CA1031 // a faulty handler must not kill the receive loop
+#pragma warning disable CA1031 // a faulty handler must not kill the reader
         catch (Exception ex)
 #pragma warning restore CA1031
         {
