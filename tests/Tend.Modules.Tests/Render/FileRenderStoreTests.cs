@@ -8,6 +8,7 @@ namespace Tend.Modules.Tests.Render;
 public sealed class FileRenderStoreTests : RenderStoreTests
 {
     private readonly SortedDictionary<string, string> _data = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _saving = new(1);
 
     private string DataFile => Path.Combine(Dir, "data.json");
 
@@ -19,13 +20,16 @@ public sealed class FileRenderStoreTests : RenderStoreTests
 
     protected override async Task WriteAsync(string key, string? value)
     {
-        if (value is null)
+        lock (_data)
         {
-            _data.Remove(key);
-        }
-        else
-        {
-            _data[key] = value;
+            if (value is null)
+            {
+                _data.Remove(key);
+            }
+            else
+            {
+                _data[key] = value;
+            }
         }
 
         await SaveAsync();
@@ -44,17 +48,33 @@ public sealed class FileRenderStoreTests : RenderStoreTests
         }
     }
 
-    protected override async Task RestartStoreAsync()
+    protected override Task StopStoreAsync()
     {
         File.Delete(DataFile);
-        await Task.Delay(1000);
-        await SaveAsync();
+        return Task.CompletedTask;
     }
+
+    protected override Task StartStoreAsync() => SaveAsync();
 
     private async Task SaveAsync()
     {
-        var tmp = DataFile + ".tmp";
-        await File.WriteAllTextAsync(tmp, JsonSerializer.Serialize(_data));
-        File.Move(tmp, DataFile, overwrite: true);
+        // A test's writes and a background "restart" may save at once; one temp file at a time.
+        await _saving.WaitAsync();
+        try
+        {
+            var tmp = DataFile + ".tmp";
+            string json;
+            lock (_data)
+            {
+                json = JsonSerializer.Serialize(_data);
+            }
+
+            await File.WriteAllTextAsync(tmp, json);
+            File.Move(tmp, DataFile, overwrite: true);
+        }
+        finally
+        {
+            _saving.Release();
+        }
     }
 }

@@ -35,13 +35,9 @@ public sealed class ZooKeeperRenderStoreTests(ZooKeeperServerFixture zookeeper) 
         }
     }
 
-    protected override async Task RestartStoreAsync()
-    {
-        await zookeeper.Server.KillAsync();
-        // Long enough for the module's session to notice the connection is gone.
-        await Task.Delay(1000);
-        await zookeeper.Server.StartAsync();
-    }
+    protected override Task StopStoreAsync() => zookeeper.Server.KillAsync();
+
+    protected override Task StartStoreAsync() => zookeeper.Server.StartAsync();
 
     public override async Task DisposeAsync()
     {
