@@ -59,6 +59,19 @@ public sealed class EtcdRenderCliTests(EtcdServer etcd) : IClassFixture<EtcdServ
         await tend.WaitForOutputAsync(_ => Read(Out) == "web1=10.0.0.1:80\nweb2=10.0.0.2:80\n", TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Render_ReconfigHostPortOnetime_CfgdirRenderedFromEtcd()
+    {
+        Write("reconfig/templates/t.tmpl", "{{range $k, $v := .}}{{$k}} {{$v}}\n{{end}}");
+        Write("reconfig/conf.d/t.json", $"{{\"id\": \"t\", \"source\": \"t.tmpl\", \"target\": \"{Out}\", \"key\": \"{_root}/app/hosts\", \"recursive\": true}}");
+        var url = new Uri(etcd.ClientUrl);
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-o", "-c", Path.Combine(_dir, "reconfig"), "--host", url.Host, "--port", url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"{_root}/app/hosts/web1 10.0.0.1\n", File.ReadAllText(Out));
+    }
+
     private void Write(string name, string text)
     {
         var path = Path.Combine(_dir, name);

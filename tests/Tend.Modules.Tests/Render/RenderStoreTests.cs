@@ -204,6 +204,7 @@ public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
         var dir = Path.GetDirectoryName(r.Destination)!;
         Directory.CreateDirectory(dir);
         File.WriteAllText(r.Destination, "old");
+        File.SetUnixFileMode(r.Destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var before = new FileStream(r.Destination, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         await using var module = Module(new RenderOptions { Templates = [r] }, mirrors: null);
 
@@ -215,6 +216,8 @@ public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
         // Renamed over, not rewritten in place: a reader of the old file still sees it whole.
         Assert.Equal("old", new StreamReader(before).ReadToEnd());
         Assert.Equal([r.Destination], Directory.GetFiles(dir));
+        // No mode configured: the replaced file's is kept.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(r.Destination));
     }
 
     [Fact]
@@ -232,6 +235,7 @@ public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("1", Read(slowReload.Destination));
         Assert.Equal(1, module.Status[1].ReloadFailures);
         Assert.Contains("timed out", module.Status[1].LastReloadError, StringComparison.Ordinal);
+        Assert.Equal([slowReload.Destination], Directory.GetFiles(Path.GetDirectoryName(slowReload.Destination)!));
     }
 
     [Fact]
@@ -399,6 +403,27 @@ public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
         // An empty render would show as an empty entry between the separators.
         var installed = File.ReadAllText(checks).Split("#\n");
         Assert.Equal(["h1=1\n", "h1=1\nh2=2\n", string.Empty], installed);
+    }
+
+    [Fact]
+    public async Task Reconfig_TreeAndSingleKey_DotIsTheMapAndAMissingKeyKeepsTheFile()
+    {
+        await WriteAsync(Root + "/tree/a", "1");
+        await WriteAsync(Root + "/tree/b/c", "2");
+        await WriteAsync(Root + "/single", "s");
+        var tree = Resource("tree", "{{range $k, $v := .}}{{$k}}={{$v}};{{end}}", [Root + "/tree"], "/") with { Shape = RenderDataShape.Reconfig, Recursive = true };
+        var single = Resource("single", "{{range $k, $v := .}}{{$k}}={{$v}}{{end}}", [Root + "/single"], "/") with { Shape = RenderDataShape.Reconfig, Recursive = false };
+        await using var mirrors = new KvMirrorSet(Store);
+        await using var module = Module(new RenderOptions { Templates = [tree, single] }, mirrors);
+        module.Start();
+        await Eventually(() => Read(tree.Destination) == $"{Root}/tree/a=1;{Root}/tree/b/c=2;" && Read(single.Destination) == $"{Root}/single=s");
+
+        await WriteAsync(Root + "/single", null);
+        await WriteAsync(Root + "/tree/a", null);
+
+        await Eventually(() => Read(tree.Destination) == $"{Root}/tree/b/c=2;" && module.Status[1].LastError is not null);
+        Assert.Contains("does not exist", module.Status[1].LastError, StringComparison.Ordinal);
+        Assert.Equal($"{Root}/single=s", Read(single.Destination));
     }
 
     [Fact]
