@@ -200,6 +200,10 @@ namespace Tend.Stores.Bench.ZooKeeper
             results["set → watch event p50 (ms)"] = samples[samples.Count / 2];
             results["set → watch event p99 (ms)"] = samples[(int)(samples.Count * 0.99)];
 
+            // A hand-off means a callback held the reader for a whole watchdog period (a stall, a GC
+            // pause, or the thread preempted on a loaded machine); it costs a thread start.
+            results["reader hand-offs (count)"] = (await client.Session.GetConnectionAsync()).ReaderHandOffs;
+
             // Leave the server as we found it, so later rounds see the same tree size.
             await DeleteTreeAsync(client, root);
             return results;

@@ -19,12 +19,12 @@ namespace Tend.Stores.ZooKeeper.Connection;
 /// event thread and the thread pool (two wake-ups per reply instead of one).</para>
 /// <para><b>Replies.</b> A dedicated reader thread reads frames and completes each reply's task
 /// inline, so the awaiting code (ours, then the caller's) runs on the reader without a thread-pool
-/// hop. The reader marks itself busy around every callback; a watchdog timer, armed only while
+/// hop. The reader marks itself busy around every callback; a watchdog thread, awake only while
 /// callbacks run, gives the socket to a new reader thread when one callback has been running for a
 /// whole period (<see cref="StallMilliseconds"/>): a continuation that blocks (say on another
 /// request's <c>.Result</c>) or computes for long delays the replies behind it by at most two
 /// periods and never deadlocks. The old reader, when its callback returns, sees it lost the socket
-/// and ends. Idle, the watchdog disarms itself after one quiet period.</para>
+/// and ends. Idle, the watchdog parks after one quiet period.</para>
 /// <para><b>Requests.</b> Frames are queued under the lock that assigns their ids. When nobody is
 /// sending, the caller writes the queue itself (one syscall); a request that follows the end of
 /// the previous write within <see cref="BurstWindowMicroseconds"/> (a caller pipelining in a loop)
@@ -53,7 +53,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     private readonly Queue<PendingRequest> _pendingAuth = new();
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Timer _pinger;
-    private readonly Timer _watchdog;
+    private readonly object _watchdogGate = new();
     private readonly int _pingEvery;
     private readonly int _readTimeout;
 
@@ -98,7 +98,6 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         _socket.ReceiveTimeout = _readTimeout;
         _socket.SendTimeout = _readTimeout;
         _pinger = new Timer(static s => ((ZooKeeperConnection)s!).OnPingTimer(), this, Timeout.Infinite, Timeout.Infinite);
-        _watchdog = new Timer(static s => ((ZooKeeperConnection)s!).OnWatchdog(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary><c>host:port</c> of the server.</summary>
@@ -131,6 +130,7 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     {
         Volatile.Write(ref _lastSend, Environment.TickCount64);
         StartReader(0);
+        new Thread(WatchdogLoop) { IsBackground = true, Name = $"ZooKeeper watchdog {EndPoint}" }.Start();
         _pinger.Change(_pingEvery, Timeout.Infinite);
     }
 
@@ -198,7 +198,10 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
 
         ConnectionLog.Lost(_logger, EndPoint, reason.Message);
         _pinger.Dispose();
-        _watchdog.Dispose();
+        lock (_watchdogGate)
+        {
+            Monitor.PulseAll(_watchdogGate);
+        }
         _socket.Dispose();
         _closed.TrySetResult(reason);
 
@@ -607,7 +610,8 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     private void EnterCallback(int epoch)
     {
         // The count before the flag: a watchdog that sees the flag then sees this callback's count.
-        Volatile.Write(ref _callbacks, _callbacks + 1);
+        // A full fence, too: against the watchdog parking (it clears the flag, then reads the count).
+        Interlocked.Increment(ref _callbacks);
         Volatile.Write(ref _readerState, (epoch << 1) | 1);
         if (Volatile.Read(ref _watchdogArmed) == 0 && Interlocked.Exchange(ref _watchdogArmed, 1) == 0)
         {
@@ -620,22 +624,41 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
 
     private void ArmWatchdog()
     {
-        try
+        lock (_watchdogGate)
         {
-            _watchdog.Change(StallMilliseconds, Timeout.Infinite);
-        }
-        catch (ObjectDisposedException)
-        {
+            Monitor.Pulse(_watchdogGate);
         }
     }
 
-    private void OnWatchdog()
+    /// <summary>
+    /// The watchdog is a thread of its own, not a timer: a timer tick is a thread-pool work item,
+    /// and a pool thread that wakes 250 times a second spins after each one (that cost more CPU
+    /// than the requests themselves). Parked while the reader is quiet.
+    /// </summary>
+    private void WatchdogLoop()
     {
-        if (!IsAlive)
+        lock (_watchdogGate)
         {
-            return;
-        }
+            while (IsAlive)
+            {
+                if (Volatile.Read(ref _watchdogArmed) == 0)
+                {
+                    Monitor.Wait(_watchdogGate);
+                    _callbacksSeen = Volatile.Read(ref _callbacks);
+                    continue;
+                }
 
+                Monitor.Wait(_watchdogGate, StallMilliseconds);
+                if (IsAlive)
+                {
+                    CheckReader();
+                }
+            }
+        }
+    }
+
+    private void CheckReader()
+    {
         int state = Volatile.Read(ref _readerState);
         long callbacks = Volatile.Read(ref _callbacks);
         if ((state & 1) == 1 && callbacks == _callbacksSeen)
@@ -648,17 +671,16 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
         }
         else if ((state & 1) == 0 && callbacks == _callbacksSeen)
         {
-            // A quiet period: disarm. A callback that began after the reads above saw the watchdog
-            // still armed and did not arm it, so look once more.
-            Volatile.Write(ref _watchdogArmed, 0);
-            if (Volatile.Read(ref _callbacks) == callbacks || Interlocked.Exchange(ref _watchdogArmed, 1) == 1)
+            // A quiet period: park. A callback that began after the reads above saw the watchdog
+            // still armed and did not wake it, so look once more.
+            Interlocked.Exchange(ref _watchdogArmed, 0);
+            if (Volatile.Read(ref _callbacks) != callbacks)
             {
-                return;
+                Volatile.Write(ref _watchdogArmed, 1);
             }
         }
 
         _callbacksSeen = callbacks;
-        ArmWatchdog();
     }
 
     private void OnPingTimer()
