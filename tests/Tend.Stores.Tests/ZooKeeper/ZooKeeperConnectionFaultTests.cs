@@ -211,6 +211,41 @@ public sealed class ZooKeeperConnectionFaultTests
         Assert.Contains("No reply", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConnectionLost_FailedRequestsContinuationBlocksOnARetry_RetryGetsTheNextConnection()
+    {
+        // The first connection dies under a request; that request's continuation synchronously
+        // waits for a request that only the next connection can answer.
+        int connections = 0;
+        await using var server = new ScriptedServer(async (stream, ct) =>
+        {
+            bool first = Interlocked.Increment(ref connections) == 1;
+            await ScriptedServer.HandshakeAsync(stream, ct);
+            var request = await ScriptedServer.ReadFrameAsync(stream, ct);
+            while (!first)
+            {
+                int xid = BinaryPrimitives.ReadInt32BigEndian(request);
+                await ScriptedServer.WriteFrameAsync(stream, ScriptedServer.Reply(xid, 7, (int)ZooKeeperErrorCode.NoNode), ct);
+                request = await ScriptedServer.ReadFrameAsync(stream, ct);
+            }
+        });
+        await using var client = NewClient(server.EndPoint);
+        await client.ConnectAsync();
+
+        var retried = client.GetDataAsync("/x").ContinueWith(
+            failed =>
+            {
+                Assert.IsType<ZooKeeperConnectionLossException>(failed.Exception?.InnerException);
+                return client.GetDataAsync("/y").GetAwaiter().GetResult();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        Assert.Null(await retried.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, server.Connections);
+    }
+
     private static ZooKeeperClient NewClient(string endPoint) =>
         new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
 

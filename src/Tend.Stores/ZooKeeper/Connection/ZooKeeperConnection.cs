@@ -114,6 +114,9 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
     /// <summary>Called on the reader for each watch notification, in stream order; keep it short.</summary>
     public Action<WatcherEvent>? NotificationReceived { get; set; }
 
+    /// <summary>Called once, synchronously, when the connection dies, before its pending requests fail.</summary>
+    public Action? Dying { get; set; }
+
     /// <summary>Called on the reader with the zxid of every reply that carries one.</summary>
     public Action<long>? ZxidSeen { get; set; }
 
@@ -203,6 +206,9 @@ internal sealed class ZooKeeperConnection : IAsyncDisposable
             Monitor.PulseAll(_watchdogGate);
         }
         _socket.Dispose();
+
+        // The session forgets this connection before any failed request's continuation can ask it for one.
+        Dying?.Invoke();
         _closed.TrySetResult(reason);
 
         // Off this thread: a failed request's continuation may block (on the next connection, say),

@@ -289,14 +289,7 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
             }
 
             await connection.Closed.ConfigureAwait(false);
-            lock (_gate)
-            {
-                if (ReferenceEquals(_connection, connection))
-                {
-                    _connection = null;
-                    _connected = NewConnectedSource();
-                }
-            }
+            Forget(connection);
 
             await connection.DisposeAsync().ConfigureAwait(false);
             if (!token.IsCancellationRequested)
@@ -327,6 +320,7 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
             }
         };
         connection.NotificationReceived = OnNotification;
+        connection.Dying = () => Forget(connection);
         connection.Start();
 
         // Credentials first, then the watch set: both go out before any caller's request.
@@ -380,6 +374,19 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Requests from now on wait for the next connection (idempotent).</summary>
+    private void Forget(ZooKeeperConnection connection)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_connection, connection))
+            {
+                _connection = null;
+                _connected = NewConnectedSource();
+            }
+        }
     }
 
     private string ToServerPath(string path) => _connectString.Chroot.Length == 0 ? path : path == "/" ? _connectString.Chroot : _connectString.Chroot + path;
