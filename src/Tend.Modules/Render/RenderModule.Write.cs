@@ -62,7 +62,7 @@ public sealed partial class RenderModule
                 }
             }
 
-            staged.Commit(o.Backup ? o.Destination + ".bak" : null);
+            staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher);
             Succeeded(r, revision, written: true);
             Log.Written(_logger, o.Id, o.Destination, revision);
             return Outcome.Written;
