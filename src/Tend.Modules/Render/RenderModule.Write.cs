@@ -130,19 +130,46 @@ public sealed partial class RenderModule
             return new RenderInput(ReconfigPairs(o, snapshots), ReconfigDot(o, snapshots), revision);
         }
 
-        // confd: template lookups are relative to the resource prefix.
-        var pairs = new SortedDictionary<string, KvPair>(StringComparer.Ordinal);
+        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision);
+    }
+
+    /// <summary>
+    /// The snapshots' pairs with keys relative to the resource prefix (confd's template lookups),
+    /// sorted by key, a later snapshot winning on a repeated key. One snapshot is already sorted and
+    /// stripping the common prefix keeps the order, so the usual case is one pass and no sort.
+    /// </summary>
+    private static KvPair[] RelativePairs(List<KvSnapshot> snapshots, string prefix)
+    {
+        if (snapshots.Count == 1)
+        {
+            var s = snapshots[0];
+            var result = new KvPair[s.Count];
+            int i = 0;
+            foreach (var p in s)
+            {
+                result[i++] = Relative(p, prefix);
+            }
+
+            return result;
+        }
+
+        var merged = new Dictionary<string, KvPair>(StringComparer.Ordinal);
         foreach (var s in snapshots)
         {
             foreach (var p in s)
             {
-                var key = KeyPath.Relative(p.Key, o.Prefix);
-                pairs[key] = p with { Key = key };
+                var r = Relative(p, prefix);
+                merged[r.Key] = r;
             }
         }
 
-        return new RenderInput([.. pairs.Values], null, revision);
+        var pairs = merged.Values.ToArray();
+        Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return pairs;
     }
+
+    private static KvPair Relative(KvPair p, string prefix) =>
+        prefix == KeyPath.Root ? p : p with { Key = KeyPath.Relative(p.Key, prefix) };
 
     private static List<KvPair> ReconfigPairs(RenderResourceOptions o, List<KvSnapshot> snapshots) =>
         snapshots.SelectMany(s => s).Where(p => o.Recursive || p.Key == o.Keys[0]).DistinctBy(p => p.Key).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
