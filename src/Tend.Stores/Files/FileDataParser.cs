@@ -30,7 +30,11 @@ internal static class FileDataParser
             return pairs;
         }
 
-        YamlFlattener.Flatten(path, text, pairs);
+        if (!PlainYamlReader.TryFlatten(text, pairs))
+        {
+            YamlFlattener.Flatten(path, text, pairs);
+        }
+
         return pairs;
     }
 
