@@ -48,6 +48,9 @@ try
         case "load":
             await LoadAsync(dir, Option("--keys", 10_000));
             break;
+        case "memory":
+            await MemoryAsync(dir, Option("--keys", 100_000));
+            break;
         case "default":
             await LatencyAsync(dir, args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000, "memory");
             await OnetimeAsync(dir, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
@@ -288,6 +291,45 @@ static async Task LoadAsync(string dir, int keys)
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file store load, {keys}-entry YAML: first {times[0]:F1} ms (cold), then median {Pct([.. times.Skip(1).Order()], 50):F1} ms"));
+}
+
+static async Task MemoryAsync(string dir, int keys)
+{
+    // What a watching module over KEYS file-store keys keeps alive (after a full GC) against the
+    // process's RSS: tells retained data from garbage the GC has not returned to the OS.
+    var path = Path.Combine(dir, "data.yaml");
+    using (var w = new StreamWriter(path))
+    {
+        w.WriteLine("hosts:");
+        for (int i = 0; i < keys; i++)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  host{i:D6}: 10.{i / 65536}.{i / 256 % 256}.{i % 256}"));
+        }
+    }
+
+    var template = Path.Combine(dir, "hosts.tmpl");
+    File.WriteAllText(template, "{{range gets \"/hosts/*\"}}define host {\n    host_name  {{base .Key}}\n    address    {{.Value}}\n    use        generic-host\n}\n{{end}}");
+    Directory.CreateDirectory(Path.Combine(dir, "out"));
+    var dest = Path.Combine(dir, "out", "hosts.cfg");
+    long before = GC.GetTotalMemory(forceFullCollection: true);
+    await using var store = new Tend.Stores.Files.FileKvStore(new KvStoreOptions { Kind = "file", Files = [path] });
+    await using var mirrors = new KvMirrorSet(store);
+    var resource = new RenderResourceOptions { Id = "hosts", Source = template, Destination = dest, Keys = ["/hosts"] };
+    await using var module = RenderModule.Create(new RenderOptions { Templates = [resource] }, store, mirrors, ShellCommandRunner.Instance);
+    module.Start();
+    var deadline = Stopwatch.StartNew();
+    while (module.Status[0].Writes == 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+    {
+        await Task.Delay(100);
+    }
+
+    await Task.Delay(2000);
+    long live = GC.GetTotalMemory(forceFullCollection: true) - before;
+    var info = GC.GetGCMemoryInfo();
+    var rss = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS", StringComparison.Ordinal));
+    var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM", StringComparison.Ordinal));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"memory, {keys} watched keys, {new FileInfo(dest).Length / 1e6:F1} MB file: live managed {live / 1e6:F1} MB after full GC, GC heap {info.HeapSizeBytes / 1e6:F1} MB, committed {info.TotalCommittedBytes / 1e6:F1} MB, peak-load GC heap; {rss.Replace("\t", " ", StringComparison.Ordinal)}, {hwm.Replace("\t", " ", StringComparison.Ordinal)}"));
 }
 
 static void Report(string name, List<double> samples)

@@ -23,13 +23,15 @@ public sealed partial class RenderModule
     {
         var o = r.Options;
         long revision = 0;
+        var output = r.RentOutput();
         try
         {
             var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             revision = input.Revision;
-            var content = Utf8.GetBytes(r.Template.Render(input));
+            r.Template.Render(input, output);
+            var content = output.GetBuffer().AsMemory(0, (int)output.Length);
             var ownership = new FileOwnership(o.Mode, o.Uid, o.Gid);
-            if (AtomicFile.IsUpToDate(o.Destination, content, ownership))
+            if (AtomicFile.IsUpToDate(o.Destination, content.Span, ownership))
             {
                 Succeeded(r, revision, written: false);
                 return Outcome.Unchanged;
@@ -38,7 +40,7 @@ public sealed partial class RenderModule
             if (_options.Noop)
             {
                 var old = File.Exists(o.Destination) ? await File.ReadAllTextAsync(o.Destination, cancellationToken).ConfigureAwait(false) : string.Empty;
-                var diff = UnifiedDiff.Create(old, Utf8.GetString(content), o.Destination, o.Destination + " (rendered)");
+                var diff = UnifiedDiff.Create(old, Utf8.GetString(content.Span), o.Destination, o.Destination + " (rendered)");
                 await _diffOutput.WriteAsync(diff.Length > 0 ? diff : $"--- {o.Destination}\n+++ {o.Destination} (rendered)\n(mode or owner differs)\n").ConfigureAwait(false);
                 await _diffOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
                 Log.WouldChange(_logger, o.Id, o.Destination);
@@ -46,7 +48,7 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content, ownership, o.CreateDestDirs);
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
             if (o.CheckCommand is { } check && !_options.SyncOnly)
             {
                 var command = _compiler.ExpandCommand(check, staged.Path);
@@ -81,6 +83,10 @@ public sealed partial class RenderModule
 
             Log.Failed(_logger, o.Id, o.Destination, ex.Message);
             return Outcome.Failed;
+        }
+        finally
+        {
+            r.ReturnOutput(output);
         }
     }
 
