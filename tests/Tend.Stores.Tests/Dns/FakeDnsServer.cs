@@ -6,12 +6,15 @@ namespace Tend.Stores.Tests.Dns;
 /// <summary>A UDP name server on loopback that answers every query through a test-supplied function.</summary>
 internal sealed class FakeDnsServer : IAsyncDisposable
 {
-    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient _udp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public FakeDnsServer(Func<byte[], byte[]?> answer)
+    /// <param name="answer">Builds the reply to a query, or null to stay silent.</param>
+    /// <param name="port">A fixed loopback port (e.g. the one of a TCP listener the test already holds); 0 picks a free one.</param>
+    public FakeDnsServer(Func<byte[], byte[]?> answer, int port = 0)
     {
+        _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
         EndPoint = (IPEndPoint)_udp.Client.LocalEndPoint!;
         _loop = Task.Run(async () =>
         {

@@ -32,7 +32,7 @@ public sealed class SrvResolverTests
     {
         await using var silent = new FakeDnsServer(_ => null);
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (1, 1, 2379, "etcd.test")));
-        var resolver = new SrvResolver([silent.EndPoint, dns.EndPoint], TimeSpan.FromMilliseconds(300));
+        var resolver = new SrvResolver([silent.EndPoint, dns.EndPoint], TimeSpan.FromSeconds(1));
         var record = Assert.Single(await resolver.ResolveAsync("_etcd-client._tcp.test"));
         Assert.Equal(2379, record.Port);
         Assert.Equal(1, silent.Queries);
@@ -56,14 +56,16 @@ public sealed class SrvResolverTests
     public async Task ResolveAsync_UdpAnswerTruncated_AsksAgainOverTcp()
     {
         var many = Enumerable.Range(0, 40).Select(i => ((ushort)1, (ushort)1, (ushort)(2000 + i), $"etcd{i}.cluster.test")).ToArray();
-        await using var udp = new FakeDnsServer(q =>
+        // The TCP listener takes a free port first and the UDP server joins it on the same number:
+        // a free UDP port can be taken for TCP by one of the many loopback connections of other tests.
+        var (tcp, udp) = ListenOnSamePort(q =>
         {
             var a = DnsPackets.SrvAnswer(q, 0, many[0]);
             a[2] |= 0x02; // TC: the rest did not fit
             return a;
         });
-        using var tcp = new TcpListener(IPAddress.Loopback, udp.EndPoint.Port);
-        tcp.Start();
+        await using var _ = udp;
+        using var __ = tcp;
         var serve = Task.Run(async () =>
         {
             using var client = await tcp.AcceptTcpClientAsync();
@@ -77,7 +79,8 @@ public sealed class SrvResolverTests
             await stream.WriteAsync(answer);
         });
 
-        var records = await new SrvResolver([udp.EndPoint]).ResolveAsync("_etcd-client._tcp.cluster.test");
+        // A generous timeout: the two round trips share it, and a loaded CI machine is slow to schedule the fake server.
+        var records = await new SrvResolver([udp.EndPoint], TimeSpan.FromSeconds(30)).ResolveAsync("_etcd-client._tcp.cluster.test");
         await serve;
         Assert.Equal(40, records.Count);
         Assert.Contains(records, r => r.Target == "etcd39.cluster.test" && r.Port == 2039);
@@ -96,6 +99,23 @@ public sealed class SrvResolverTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    private static (TcpListener Tcp, FakeDnsServer Udp) ListenOnSamePort(Func<byte[], byte[]?> answer)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var tcp = new TcpListener(IPAddress.Loopback, 0);
+            tcp.Start();
+            try
+            {
+                return (tcp, new FakeDnsServer(answer, ((IPEndPoint)tcp.LocalEndpoint).Port));
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                tcp.Stop();
+            }
         }
     }
 }
