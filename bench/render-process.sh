@@ -3,9 +3,11 @@
 #
 #   bench/render-process.sh onetime [runs] [keys]      wall time and peak RSS of `tend render --onetime`
 #                                                      over a file store of KEYS hosts (default 10 runs, 10,000)
-#   bench/render-process.sh idle [seconds] [resources] [file|etcd]
+#   bench/render-process.sh idle [seconds] [resources] [file|etcd] [settle]
 #                                                      CPU used by an idle `tend run` daemon watching
-#                                                      RESOURCES templates (default 60 s, 100, file)
+#                                                      RESOURCES templates over SECONDS, starting SETTLE
+#                                                      seconds after the last file was rendered
+#                                                      (default 60 s, 100, file, 5 s)
 #   bench/render-process.sh memory [keys]              RSS of a `tend run` daemon watching one template
 #                                                      over KEYS keys (default 100,000)
 #
@@ -95,6 +97,7 @@ idle)
   seconds=${1:-60}
   resources=${2:-100}
   store=${3:-file}
+  settle=${4:-5}
   {
     if [[ "$store" == etcd ]]; then
       port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -123,13 +126,22 @@ idle)
   pids+=($!)
   pid=$!
   wait_for_files "$resources"
-  sleep 5
+  sleep "$settle"
   hz=$(getconf CLK_TCK)
   before=$(cpu_ticks "$pid")
   [[ -n "${etcd_pid:-}" ]] && ebefore=$(cpu_ticks "$etcd_pid")
-  sleep "$seconds"
-  after=$(cpu_ticks "$pid")
-  echo "idle, $resources resources watching ($store store), $seconds s: tend used $((after - before)) ticks ($hz/s) = $(awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", d / hz / s * 100 }') % of one core; RSS $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status") MB; threads $(awk '/Threads/ {print $2}' "/proc/$pid/status")"
+  # Sampled every 10 s, to tell a start-up tail (tiered JIT, GC) from steady polling.
+  windows=()
+  last=$before
+  for ((t = 0; t < seconds; t += 10)); do
+    sleep $((seconds - t < 10 ? seconds - t : 10))
+    now=$(cpu_ticks "$pid")
+    windows+=($((now - last)))
+    last=$now
+  done
+  after=$last
+  echo "idle, $resources resources watching ($store store), $seconds s from $settle s after the renders: tend used $((after - before)) ticks ($hz/s) = $(awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", d / hz / s * 100 }') % of one core; RSS $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status") MB; threads $(awk '/Threads/ {print $2}' "/proc/$pid/status")"
+  echo "  ticks per 10 s window: ${windows[*]}"
   if [[ -n "${etcd_pid:-}" ]]; then
     eafter=$(cpu_ticks "$etcd_pid")
     echo "  for scale: etcd itself used $((eafter - ebefore)) ticks in the same window"
