@@ -34,23 +34,27 @@ public static class AtomicFile
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tend-{Guid.NewGuid().ToString("N")[..10]}");
         try
         {
+            // Created 0600 so nothing else can read it before its mode is set; no FileStream buffer, one write.
             using (var fs = new FileStream(temp, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
+                BufferSize = 0,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             }))
             {
                 fs.Write(content);
-                fs.Flush(flushToDisk: true);
-            }
+                var target = Resolve(full, ownership);
+                File.SetUnixFileMode(fs.SafeFileHandle, target.Mode!.Value);
+                if (target.Uid != NativeMethods.EffectiveUid || target.Gid != NativeMethods.EffectiveGid)
+                {
+                    NativeMethods.Chown(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value);
+                }
 
-            var target = Resolve(full, ownership);
-            File.SetUnixFileMode(temp, target.Mode!.Value);
-            if (target.Uid != NativeMethods.EffectiveUid || target.Gid != NativeMethods.EffectiveGid)
-            {
-                NativeMethods.Chown(temp, target.Uid!.Value, target.Gid!.Value);
+                // After the mode and owner are set, so one fsync makes content, mode and owner durable
+                // before the rename can expose the file.
+                NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
             }
 
             return new StagedFile(temp, full);
@@ -68,38 +72,60 @@ public static class AtomicFile
     /// </summary>
     public static bool IsUpToDate(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null)
     {
-        var info = new FileInfo(destination);
-        if (!info.Exists || info.Length != content.Length)
+        ArgumentNullException.ThrowIfNull(destination);
+        var stat = NativeMethods.Stat(destination);
+        if (stat is not { IsRegular: true } st || st.Size != content.Length)
         {
             return false;
         }
 
-        if (ownership?.Mode is { } mode && info.UnixFileMode != mode)
+        if ((ownership?.Mode is { } mode && st.Mode != mode)
+            || (ownership?.Uid is { } uid && uid != st.Uid)
+            || (ownership?.Gid is { } gid && gid != st.Gid))
         {
             return false;
         }
 
-        if (ownership?.Uid is not null || ownership?.Gid is not null)
-        {
-            var (uid, gid) = Owner(destination);
-            if ((ownership.Uid is { } u && u != uid) || (ownership.Gid is { } g && g != gid))
-            {
-                return false;
-            }
-        }
-
-        return File.ReadAllBytes(destination).AsSpan().SequenceEqual(content);
+        return SameContent(destination, content);
     }
 
-    /// <summary>The owner of <paramref name="path"/> as (uid, gid).</summary>
-    public static (int Uid, int Gid) Owner(string path)
+    /// <summary>The owner of <paramref name="path"/> as (uid, gid), following links; (-1, -1) when it does not exist.</summary>
+    public static (int Uid, int Gid) Owner(string path) =>
+        NativeMethods.Stat(path) is { } st ? (st.Uid, st.Gid) : (-1, -1);
+
+    private static bool SameContent(string path, ReadOnlySpan<byte> content)
     {
-        // .NET has no stat owner API; /proc/self is not it either. `stat -c` is robust and only used when comparing owners.
-        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-L", "-c", "%u %g", path]) { RedirectStandardOutput = true, UseShellExecute = false };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var text = p.StandardOutput.ReadToEnd().Trim().Split(' ');
-        p.WaitForExit();
-        return text.Length == 2 && int.TryParse(text[0], out var u) && int.TryParse(text[1], out var g) ? (u, g) : (-1, -1);
+        // Compared in chunks from a pooled buffer: a re-render that changes nothing should not
+        // allocate a copy of the file every time.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(content.Length + 1, 1), 64 * 1024));
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long offset = 0;
+            while (true)
+            {
+                int n = RandomAccess.Read(handle, buffer, offset);
+                if (n == 0)
+                {
+                    return offset == content.Length;
+                }
+
+                if (offset + n > content.Length || !buffer.AsSpan(0, n).SequenceEqual(content.Slice((int)offset, n)))
+                {
+                    return false;
+                }
+
+                offset += n;
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static FileOwnership Resolve(string destination, FileOwnership? wanted)
@@ -107,13 +133,9 @@ public static class AtomicFile
         // Defaults: the existing file's mode and owner (so an operator's chmod survives renders), else 0644 and the process's ids.
         UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         int uid = NativeMethods.EffectiveUid, gid = NativeMethods.EffectiveGid;
-        if (File.Exists(destination))
+        if (NativeMethods.Stat(destination) is { } st)
         {
-            mode = File.GetUnixFileMode(destination);
-            if (wanted?.Uid is null || wanted.Gid is null)
-            {
-                (uid, gid) = Owner(destination);
-            }
+            (mode, uid, gid) = (st.Mode, st.Uid, st.Gid);
         }
 
         return new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid);

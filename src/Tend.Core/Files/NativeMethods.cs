@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tend.Core.Files;
 
@@ -7,10 +8,17 @@ internal static partial class NativeMethods
 {
     private const int ORdOnly = 0;
     private const int ODirectory = 0x10000;
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxGid = 0x10, StatxSize = 0x200;
+    private const int ENoEnt = 2, ENotDir = 20;
 
     [DllImport("libc", SetLastError = true, EntryPoint = "chown")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int ChownNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fchown")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FchownNative(SafeFileHandle fd, int owner, int group);
 
     [DllImport("libc", SetLastError = true, EntryPoint = "open")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -20,9 +28,21 @@ internal static partial class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int FsyncNative(int fd);
 
+    [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FsyncHandleNative(SafeFileHandle fd);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fdatasync")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FdatasyncHandleNative(SafeFileHandle fd);
+
     [DllImport("libc", SetLastError = true, EntryPoint = "close")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int CloseNative(int fd);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "statx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out StatxBuffer buffer);
 
     [DllImport("libc", EntryPoint = "geteuid")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -45,6 +65,45 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>fchown(2) of an open file.</summary>
+    public static void Chown(SafeFileHandle handle, string path, int uid, int gid)
+    {
+        if (FchownNative(handle, uid, gid) != 0)
+        {
+            throw new IOException($"chown {uid}:{gid} {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>fsync(2), or fdatasync(2) when only the data and what is needed to read it back must reach the disk.</summary>
+    public static void Sync(SafeFileHandle handle, string path, bool dataOnly)
+    {
+        if ((dataOnly ? FdatasyncHandleNative(handle) : FsyncHandleNative(handle)) != 0)
+        {
+            throw new IOException($"{(dataOnly ? "fdatasync" : "fsync")} {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>
+    /// One statx(2) of <paramref name="path"/> (following links) for what comparing and replacing a
+    /// file needs; <c>null</c> when it does not exist. statx has the same layout on every
+    /// architecture, unlike struct stat, which is why it is used rather than stat(2).
+    /// </summary>
+    public static FileStat? Stat(string path)
+    {
+        if (StatxNative(AtFdCwd, path, 0, StatxType | StatxMode | StatxUid | StatxGid | StatxSize, out var b) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENoEnt or ENotDir)
+            {
+                return null;
+            }
+
+            throw new IOException($"stat {path} failed: errno {errno}");
+        }
+
+        return new FileStat((long)b.Size, (UnixFileMode)(b.Mode & 0xFFF), (b.Mode & 0xF000) == 0x8000, (int)b.Uid, (int)b.Gid);
+    }
+
     /// <summary>Flushes a directory entry (a rename) to disk, so a crash cannot resurrect the old file.</summary>
     public static void FsyncDirectory(string directory)
     {
@@ -62,5 +121,25 @@ internal static partial class NativeMethods
         {
             CloseNative(fd);
         }
+    }
+
+    /// <summary>What <see cref="Stat"/> returns.</summary>
+    internal readonly record struct FileStat(long Size, UnixFileMode Mode, bool IsRegular, int Uid, int Gid);
+
+    /// <summary>struct statx: only the leading fields are read; the kernel fills 256 bytes.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct StatxBuffer
+    {
+        [FieldOffset(20)]
+        public uint Uid;
+
+        [FieldOffset(24)]
+        public uint Gid;
+
+        [FieldOffset(28)]
+        public ushort Mode;
+
+        [FieldOffset(40)]
+        public ulong Size;
     }
 }

@@ -18,8 +18,9 @@ public sealed class StagedFile : IDisposable
     public string Destination { get; }
 
     /// <summary>Renames the staged file over the destination (atomic on one file system) and fsyncs the directory.</summary>
-    /// <param name="backupPath">When set, the previous destination is first hard-linked here (keeping one backup).</param>
-    public void Commit(string? backupPath = null)
+    /// <param name="backupPath">When set, the previous destination is first copied here (keeping one backup).</param>
+    /// <param name="flusher">When set, the directory fsync is left to it instead of done before returning.</param>
+    public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
         if (backupPath is not null && File.Exists(Destination))
@@ -29,7 +30,15 @@ public sealed class StagedFile : IDisposable
 
         File.Move(Path, Destination, overwrite: true);
         _done = true;
-        NativeMethods.FsyncDirectory(System.IO.Path.GetDirectoryName(Destination)!);
+        var directory = System.IO.Path.GetDirectoryName(Destination)!;
+        if (flusher is null)
+        {
+            NativeMethods.FsyncDirectory(directory);
+        }
+        else
+        {
+            flusher.Schedule(directory);
+        }
     }
 
     /// <summary>Keeps the staged file where it is (confd's keep-stage-file) instead of deleting it on dispose.</summary>

@@ -44,6 +44,8 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
     {
         private readonly Lock _gate = new();
 
+        private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
         public string Render(RenderInput input)
         {
             lock (_gate)
@@ -52,6 +54,25 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
                 try
                 {
                     return template.RenderToString(input.Dot);
+                }
+                finally
+                {
+                    keys.Pairs = [];
+                }
+            }
+        }
+
+        public void Render(RenderInput input, Stream output)
+        {
+            // Encoded as it is written: a large file never exists as a string and a StringBuilder
+            // besides its bytes, which for a 10 MB file is 40 MB of large-object garbage a render.
+            lock (_gate)
+            {
+                keys.Pairs = input.Pairs;
+                try
+                {
+                    using var writer = new StreamWriter(output, Utf8, bufferSize: 16 * 1024, leaveOpen: true);
+                    template.Render(writer, input.Dot);
                 }
                 finally
                 {

@@ -23,13 +23,15 @@ public sealed partial class RenderModule
     {
         var o = r.Options;
         long revision = 0;
+        var output = r.RentOutput();
         try
         {
             var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             revision = input.Revision;
-            var content = Utf8.GetBytes(r.Template.Render(input));
+            r.Template.Render(input, output);
+            var content = output.GetBuffer().AsMemory(0, (int)output.Length);
             var ownership = new FileOwnership(o.Mode, o.Uid, o.Gid);
-            if (AtomicFile.IsUpToDate(o.Destination, content, ownership))
+            if (AtomicFile.IsUpToDate(o.Destination, content.Span, ownership))
             {
                 Succeeded(r, revision, written: false);
                 return Outcome.Unchanged;
@@ -38,7 +40,7 @@ public sealed partial class RenderModule
             if (_options.Noop)
             {
                 var old = File.Exists(o.Destination) ? await File.ReadAllTextAsync(o.Destination, cancellationToken).ConfigureAwait(false) : string.Empty;
-                var diff = UnifiedDiff.Create(old, Utf8.GetString(content), o.Destination, o.Destination + " (rendered)");
+                var diff = UnifiedDiff.Create(old, Utf8.GetString(content.Span), o.Destination, o.Destination + " (rendered)");
                 await _diffOutput.WriteAsync(diff.Length > 0 ? diff : $"--- {o.Destination}\n+++ {o.Destination} (rendered)\n(mode or owner differs)\n").ConfigureAwait(false);
                 await _diffOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
                 Log.WouldChange(_logger, o.Id, o.Destination);
@@ -46,7 +48,7 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content, ownership, o.CreateDestDirs);
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
             if (o.CheckCommand is { } check && !_options.SyncOnly)
             {
                 var command = _compiler.ExpandCommand(check, staged.Path);
@@ -62,7 +64,7 @@ public sealed partial class RenderModule
                 }
             }
 
-            staged.Commit(o.Backup ? o.Destination + ".bak" : null);
+            staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher);
             Succeeded(r, revision, written: true);
             Log.Written(_logger, o.Id, o.Destination, revision);
             return Outcome.Written;
@@ -81,6 +83,10 @@ public sealed partial class RenderModule
 
             Log.Failed(_logger, o.Id, o.Destination, ex.Message);
             return Outcome.Failed;
+        }
+        finally
+        {
+            r.ReturnOutput(output);
         }
     }
 
@@ -130,19 +136,46 @@ public sealed partial class RenderModule
             return new RenderInput(ReconfigPairs(o, snapshots), ReconfigDot(o, snapshots), revision);
         }
 
-        // confd: template lookups are relative to the resource prefix.
-        var pairs = new SortedDictionary<string, KvPair>(StringComparer.Ordinal);
+        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision);
+    }
+
+    /// <summary>
+    /// The snapshots' pairs with keys relative to the resource prefix (confd's template lookups),
+    /// sorted by key, a later snapshot winning on a repeated key. One snapshot is already sorted and
+    /// stripping the common prefix keeps the order, so the usual case is one pass and no sort.
+    /// </summary>
+    private static KvPair[] RelativePairs(List<KvSnapshot> snapshots, string prefix)
+    {
+        if (snapshots.Count == 1)
+        {
+            var s = snapshots[0];
+            var result = new KvPair[s.Count];
+            int i = 0;
+            foreach (var p in s)
+            {
+                result[i++] = Relative(p, prefix);
+            }
+
+            return result;
+        }
+
+        var merged = new Dictionary<string, KvPair>(StringComparer.Ordinal);
         foreach (var s in snapshots)
         {
             foreach (var p in s)
             {
-                var key = KeyPath.Relative(p.Key, o.Prefix);
-                pairs[key] = p with { Key = key };
+                var r = Relative(p, prefix);
+                merged[r.Key] = r;
             }
         }
 
-        return new RenderInput([.. pairs.Values], null, revision);
+        var pairs = merged.Values.ToArray();
+        Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return pairs;
     }
+
+    private static KvPair Relative(KvPair p, string prefix) =>
+        prefix == KeyPath.Root ? p : p with { Key = KeyPath.Relative(p.Key, prefix) };
 
     private static List<KvPair> ReconfigPairs(RenderResourceOptions o, List<KvSnapshot> snapshots) =>
         snapshots.SelectMany(s => s).Where(p => o.Recursive || p.Key == o.Keys[0]).DistinctBy(p => p.Key).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();

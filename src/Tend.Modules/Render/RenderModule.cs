@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
+using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
@@ -29,6 +30,10 @@ public sealed partial class RenderModule : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _subscriptions = [];
+
+    // Directory fsyncs run beside the next render instead of before the reload; onetime runs and
+    // shutdown wait for them, so a finished process has left every rename on disk.
+    private readonly DirectoryFlusher _flusher = new();
     private Task? _loop;
 
     /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
@@ -105,7 +110,9 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <summary>Renders every resource once from a fresh read of the store (onetime mode); true when every resource succeeded.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        return await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+        await _flusher.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return ok;
     }
 
     /// <summary>
@@ -177,6 +184,7 @@ public sealed partial class RenderModule : IAsyncDisposable
             }
         }
 
+        await _flusher.FlushAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _wake.Dispose();
     }

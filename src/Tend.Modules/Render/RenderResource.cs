@@ -12,6 +12,23 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
 
     public RenderWait Wait { get; } = wait;
 
+    private MemoryStream? _output = new();
+
+    /// <summary>
+    /// The buffer to render into, reused from render to render: a large file then costs one buffer
+    /// for the module's life, not fresh large allocations per change. A render that overlaps
+    /// another of the same resource gets a buffer of its own.
+    /// </summary>
+    public MemoryStream RentOutput()
+    {
+        var buffer = Interlocked.Exchange(ref _output, null) ?? new MemoryStream();
+        buffer.SetLength(0);
+        return buffer;
+    }
+
+    /// <summary>Hands the buffer back once its bytes are written.</summary>
+    public void ReturnOutput(MemoryStream buffer) => _output = buffer;
+
     /// <summary>The store prefixes read: each key joined below the resource prefix.</summary>
     public IReadOnlyList<string> ReadPrefixes { get; } = options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
 

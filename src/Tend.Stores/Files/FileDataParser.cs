@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Tend.Core.Kv;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Tend.Stores.Files;
 
@@ -32,29 +30,9 @@ internal static class FileDataParser
             return pairs;
         }
 
-        var stream = new YamlStream();
-        using var reader = new StringReader(text);
-        var scanner = new Scanner(reader);
-        try
+        if (!PlainYamlReader.TryFlatten(text, pairs))
         {
-            stream.Load(new Parser(scanner));
-        }
-        catch (YamlException ex)
-        {
-            var inner = ex.InnerException is YamlException ie ? ie : ex;
-            throw new FileStoreFormatException($"{path}:{inner.Start.Line}:{inner.Start.Column}: invalid YAML: {inner.Message}", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // YamlDotNet's scanner throws this (not a YamlException) on some unterminated flow
-            // collections; its position still says where the reading stopped.
-            var at = scanner.CurrentPosition;
-            throw new FileStoreFormatException($"{path}:{at.Line}:{at.Column}: invalid YAML: unterminated flow collection or scalar", ex);
-        }
-
-        foreach (var document in stream.Documents)
-        {
-            FlattenYaml(path, document.RootNode, KeyPath.Root, pairs);
+            YamlFlattener.Flatten(path, text, pairs);
         }
 
         return pairs;
@@ -105,45 +83,6 @@ internal static class FileDataParser
                 break;
             default:
                 Add(file, at, e.GetRawText(), pairs);
-                break;
-        }
-    }
-
-    private static void FlattenYaml(string file, YamlNode node, string at, List<KvPair> pairs)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                foreach (var (k, v) in map.Children)
-                {
-                    if (k is not YamlScalarNode ks)
-                    {
-                        throw new FileStoreFormatException($"{file}:{k.Start.Line}:{k.Start.Column}: a map key must be a plain value.");
-                    }
-
-                    FlattenYaml(file, v, Child(file, at, ks.Value ?? string.Empty, k.Start.Line), pairs);
-                }
-
-                break;
-            case YamlSequenceNode seq:
-                int i = 0;
-                foreach (var item in seq.Children)
-                {
-                    FlattenYaml(file, item, at == KeyPath.Root ? "/" + Index(i) : at + "/" + Index(i), pairs);
-                    i++;
-                }
-
-                break;
-            case YamlScalarNode scalar:
-                var value = scalar.Value ?? string.Empty;
-                if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && value is "~" or "null" or "Null" or "NULL")
-                {
-                    value = string.Empty;
-                }
-
-                Add(file, at, value, pairs);
-                break;
-            default:
                 break;
         }
     }

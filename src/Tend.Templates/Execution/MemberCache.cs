@@ -39,6 +39,17 @@ internal static class MemberCache
 
     private static MemberAccessor Build(Type type, string name)
     {
+        // .Key and .Value of a KVPair are what nearly every confd template reads: plain delegates
+        // for those spare a onetime run loading and running the expression compiler.
+        if (type == typeof(KVPair) && name is "Key" or "Value")
+        {
+            return new MemberAccessor
+            {
+                Kind = MemberKind.Property,
+                Getter = name == "Key" ? static o => ((KVPair)o).Key : static o => ((KVPair)o).Value,
+            };
+        }
+
         var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Where(m => m.Name == name && !m.IsSpecialName && !m.IsGenericMethodDefinition && m.DeclaringType != typeof(object))
             .ToArray();

@@ -31,7 +31,7 @@ internal static class ConfdFunctions
         yield return F("gets", "gets(pattern string) ([]KVPair, error)", "Pairs whose key matches a path.Match glob (* stops at /), sorted by key.", [P.String], a =>
         {
             string pattern = S(a[0]);
-            return keys.ListUnder(LiteralPrefix(pattern)).Where(kv => GoPath.Match(pattern, kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray();
+            return MatchingPairs(keys, pattern);
         });
         yield return F("getvs", "getvs(pattern string) ([]string, error)", "Values of keys matching a path.Match glob, sorted by value.", [P.String], a =>
         {
@@ -149,6 +149,34 @@ internal static class ConfdFunctions
     {
         int i = pattern.AsSpan().IndexOfAny("*?[\\");
         return i < 0 ? pattern : pattern[..i];
+    }
+
+    /// <summary>
+    /// The pairs whose key matches <paramref name="pattern"/>, sorted by key. A plain loop rather
+    /// than LINQ: generic LINQ over the KVPair struct is not precompiled (ReadyToRun), so every
+    /// onetime run would JIT it and run the first thousands of items in unoptimised code.
+    /// </summary>
+    private static KVPair[] MatchingPairs(ITemplateKeySource keys, string pattern)
+    {
+        var matches = new List<KVPair>();
+        bool sorted = true;
+        foreach (var kv in keys.ListUnder(LiteralPrefix(pattern)))
+        {
+            if (GoPath.Match(pattern, kv.Key))
+            {
+                sorted &= matches.Count == 0 || string.CompareOrdinal(matches[^1].Key, kv.Key) <= 0;
+                matches.Add(kv);
+            }
+        }
+
+        var result = matches.ToArray();
+        if (!sorted)
+        {
+            // ListUnder promises key order; a source that breaks it still gets sorted output.
+            Array.Sort(result, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+
+        return result;
     }
 
     // confd scans every key; a key it can list starts with the cleaned directory (or with the

@@ -1,0 +1,83 @@
+namespace Tend.Core.Files;
+
+/// <summary>
+/// Makes renames durable (fsync of their directory) off the writer's path. A committed file is
+/// visible the moment it is renamed; the directory fsync only decides which complete version a
+/// power loss leaves behind, so it can run beside the next render. Renames that land while a
+/// directory's fsync is pending or running are covered by one more fsync issued after them
+/// (coalesced), so no rename is left unflushed and a burst costs one fsync, not one per file.
+/// </summary>
+/// <remarks>
+/// Every staged file is fsynced before its rename, so whatever a crash leaves is one complete
+/// version, never a partial file. <see cref="FlushAsync"/> waits until every rename so far is durable.
+/// </remarks>
+public sealed class DirectoryFlusher
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Pending> _dirs = new(StringComparer.Ordinal);
+
+    /// <summary>Schedules an fsync of <paramref name="directory"/> after a rename into it.</summary>
+    public void Schedule(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        lock (_gate)
+        {
+            if (!_dirs.TryGetValue(directory, out var p))
+            {
+                _dirs[directory] = p = new Pending();
+            }
+
+            p.Dirty = true;
+            if (p.Running is null)
+            {
+                p.Running = Task.Run(() => Drain(directory, p));
+            }
+        }
+    }
+
+    /// <summary>Completes once every rename scheduled before the call is on disk.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task[] running;
+            lock (_gate)
+            {
+                running = [.. _dirs.Values.Select(p => p.Running).OfType<Task>()];
+            }
+
+            if (running.Length == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Drain(string directory, Pending p)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (!p.Dirty)
+                {
+                    p.Running = null;
+                    return;
+                }
+
+                p.Dirty = false;
+            }
+
+            NativeMethods.FsyncDirectory(directory);
+        }
+    }
+
+    private sealed class Pending
+    {
+        public bool Dirty { get; set; }
+
+        public Task? Running { get; set; }
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Options;
+
+namespace Tend.Logging;
+
+/// <summary>Options that never change, for building the logger factory without a service container.</summary>
+internal sealed class FixedOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
+}
