@@ -87,7 +87,7 @@ public sealed partial class KvMirror : IAsyncDisposable
         return new Subscription(this, handler);
     }
 
-    /// <summary>Waits until the mirror has seen <paramref name="revision"/> (or later).</summary>
+    /// <summary>Waits until the mirror has seen <paramref name="revision"/> (or later) and its subscribers have been told of it.</summary>
     public async Task WaitForRevisionAsync(long revision, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -241,9 +241,9 @@ public sealed partial class KvMirror : IAsyncDisposable
             subscribers = _subscribers;
         }
 
-        changed.TrySetResult();
         if (!notify || changedKeys.Count == 0)
         {
+            changed.TrySetResult();
             return;
         }
 
@@ -260,6 +260,10 @@ public sealed partial class KvMirror : IAsyncDisposable
                 Log.SubscriberFailed(_logger, Prefix, ex);
             }
         }
+
+        // Revision waiters are released after the subscribers ran: whoever waits for a revision
+        // may rely on every subscriber having been told about it.
+        changed.TrySetResult();
     }
 
     private void Unsubscribe(Action<KvMirrorUpdate> handler)

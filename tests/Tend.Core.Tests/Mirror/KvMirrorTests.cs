@@ -60,6 +60,11 @@ public sealed class KvMirrorTests
         mirror.Start();
         await mirror.WhenSynced.WaitAsync(Timeout);
 
+        // Synced comes before the watch is opened: wait for a change through the watch, so the
+        // break below hits a live stream (otherwise the watch may open after the heal and see
+        // the compaction without ever reconnecting).
+        await mirror.WaitForRevisionAsync(await store.Inner.PutAsync("/app/keep", "same")).WaitAsync(Timeout);
+
         // Break the watch, change things while it is down, and compact the history away.
         store.BreakWatches();
         await store.Inner.DeleteAsync("/app/gone");

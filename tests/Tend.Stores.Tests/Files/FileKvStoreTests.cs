@@ -143,14 +143,16 @@ public sealed class FileKvStoreTests : IDisposable
         await using var store = Open(path);
         await using var mirror = new KvMirror(store, "/");
         mirror.Start();
-        await mirror.WhenSynced.WaitAsync(OneSecond);
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
 
-        await File.WriteAllTextAsync(path, "a: [broken\n");
+        // Replaced whole (temp file + rename), so the store never reads the truncated file an
+        // in-place write passes through when the writer is preempted on a loaded machine.
+        ReplaceWhole(path, "a: [broken\n");
         await WaitUntil(() => store.LastError is not null);
         Assert.Contains("data.yaml:", store.LastError, StringComparison.Ordinal);
         Assert.Equal("1", mirror.Current.Get("/a")!.Value);
 
-        await File.WriteAllTextAsync(path, "a: 3\n");
+        ReplaceWhole(path, "a: 3\n");
         await WaitUntil(() => mirror.Current.Get("/a")?.Value == "3");
         Assert.Null(store.LastError);
     }
@@ -167,6 +169,13 @@ public sealed class FileKvStoreTests : IDisposable
         Assert.Equal("1", (await store.GetAsync("/a"))!.Value);
     }
 
+    private static void ReplaceWhole(string path, string text)
+    {
+        var temp = path + ".new";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
     private FileKvStore Open(string path) => new(new KvStoreOptions { Kind = "file", Files = [path] });
 
     private string Write(string name, string text)
@@ -178,10 +187,10 @@ public sealed class FileKvStoreTests : IDisposable
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 5 s");
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
             await Task.Delay(10);
         }
     }
