@@ -183,7 +183,12 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
         await using var registration = await _store.RegisterAsync(key, "me", TimeSpan.FromSeconds(10));
         await using var other = EtcdTestStores.Create(server.ClientUrl, Settings);
         Assert.Equal(1, await other.DeleteAsync(key));
-        await EtcdTestStores.EventuallyAsync(async () => (await other.GetAsync(key))?.Value == "me", TimeSpan.FromSeconds(5), "the registration re-creates its key");
+        // The key is visible the moment the put lands; the handle marks itself registered just
+        // after the put returns, so wait for both rather than reading the handle in between.
+        await EtcdTestStores.EventuallyAsync(
+            async () => (await other.GetAsync(key))?.Value == "me" && registration.State == KvRegistrationState.Registered,
+            TimeSpan.FromSeconds(10),
+            "the registration re-creates its key");
         Assert.Equal(KvRegistrationState.Registered, registration.State);
     }
 
@@ -214,6 +219,9 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
         registration.KeepAliveSuspended = false;
         Assert.Equal([KvChangeKind.Put, KvChangeKind.Delete, KvChangeKind.Put], changes.Select(c => c.Kind));
         Assert.Equal("me", (await _store.GetAsync(key))!.Value);
+
+        // The watch can deliver the re-created key before the put's answer reaches the registration.
+        await EtcdTestStores.EventuallyAsync(() => Task.FromResult(registration.State == KvRegistrationState.Registered), TimeSpan.FromSeconds(10), "the registration is back to registered");
         Assert.Equal(KvRegistrationState.Registered, registration.State);
     }
 
