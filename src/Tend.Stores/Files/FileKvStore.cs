@@ -19,7 +19,7 @@ namespace Tend.Stores.Files;
 public sealed partial class FileKvStore : IKvStore
 {
     private const int HistoryLimit = 10_000;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(15);
 
     private readonly string[] _files;
@@ -30,13 +30,21 @@ public sealed partial class FileKvStore : IKvStore
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private KvSnapshot? _all;
     private string _fingerprint = string.Empty;
+    private readonly TimeSpan _pollInterval;
     private Timer? _poll;
     private Timer? _debounce;
     private bool _disposed;
 
     /// <summary>Creates a store over <paramref name="options"/>.<see cref="KvStoreOptions.Files"/>.</summary>
     public FileKvStore(KvStoreOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, DefaultPollInterval, loggerFactory)
     {
+    }
+
+    /// <summary>With another safety-net poll interval (tests use a very long one to prove file-system events alone are seen).</summary>
+    internal FileKvStore(KvStoreOptions options, TimeSpan pollInterval, ILoggerFactory? loggerFactory = null)
+    {
+        _pollInterval = pollInterval;
         ArgumentNullException.ThrowIfNull(options);
         if (options.Files.Count == 0)
         {
@@ -231,7 +239,7 @@ public sealed partial class FileKvStore : IKvStore
                 _fsWatchers.Add(w);
             }
 
-            _poll = new Timer(_ => OnFilesMaybeChanged(force: false), null, PollInterval, PollInterval);
+            _poll = new Timer(_ => OnFilesMaybeChanged(force: false), null, _pollInterval, _pollInterval);
         }
     }
 

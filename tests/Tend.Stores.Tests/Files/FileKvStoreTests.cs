@@ -8,7 +8,6 @@ namespace Tend.Stores.Tests.Files;
 
 public sealed class FileKvStoreTests : IDisposable
 {
-    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private readonly string _dir = Directory.CreateTempSubdirectory("tend-files-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -70,27 +69,26 @@ public sealed class FileKvStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Watch_WriteToTempThenRename_SeenWithinOneSecond()
+    public async Task Watch_WriteToTempThenRename_SeenThroughFileSystemEvents()
     {
         var path = Write("data.yaml", "service:\n  port: 80\n");
-        await using var store = Open(path);
+
+        // The safety-net poll is an hour away, so only the file-system event can deliver the change.
+        await using var store = new FileKvStore(new KvStoreOptions { Kind = "file", Files = [path] }, TimeSpan.FromHours(1));
         await using var mirror = new KvMirror(store, "/service");
         mirror.Start();
-        await mirror.WhenSynced.WaitAsync(OneSecond);
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
         var seen = new TaskCompletionSource<KvMirrorUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var _ = mirror.Subscribe(u => seen.TrySetResult(u));
 
         // What vim/an atomic deploy does: write a temp file beside it, then rename over the original.
-        var sw = Stopwatch.StartNew();
         var tmp = Path.Combine(_dir, ".data.yaml.swp");
         await File.WriteAllTextAsync(tmp, "service:\n  port: 8080\n");
         File.Move(tmp, path, overwrite: true);
 
-        var update = await seen.Task.WaitAsync(OneSecond);
-        sw.Stop();
+        var update = await seen.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(["/service/port"], update.ChangedKeys);
         Assert.Equal("8080", mirror.Current.Get("/service/port")!.Value);
-        Assert.True(sw.Elapsed < OneSecond, $"seen after {sw.Elapsed}");
     }
 
     [Fact]
@@ -100,7 +98,7 @@ public sealed class FileKvStoreTests : IDisposable
         await using var store = Open(path);
         await using var mirror = new KvMirror(store, "/");
         mirror.Start();
-        await mirror.WhenSynced.WaitAsync(OneSecond);
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
         await File.WriteAllTextAsync(path, "a: 2\n");
         await WaitUntil(() => mirror.Current.Get("/a")?.Value == "2");
     }
@@ -121,7 +119,7 @@ public sealed class FileKvStoreTests : IDisposable
         await using var store = Open(path);
         await using var mirror = new KvMirror(store, "/");
         mirror.Start();
-        await mirror.WhenSynced.WaitAsync(OneSecond);
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("primary", mirror.Current.Get("/role")!.Value);
 
         var tmpLink = Path.Combine(_dir, "..data_tmp");
