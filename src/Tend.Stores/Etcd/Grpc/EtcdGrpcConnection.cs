@@ -276,7 +276,7 @@ internal sealed class EtcdGrpcConnection : IDisposable
     /// way. A cancellation the caller did not ask for is our deadline, and is turned back into DeadlineExceeded here,
     /// so the timeout paths (failover, "may or may not have been applied") see it.
     /// </summary>
-    private static async Task<TResponse> AnswerAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
+    internal static async Task<TResponse> AnswerAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
     {
         try
         {
@@ -285,6 +285,13 @@ internal sealed class EtcdGrpcConnection : IDisposable
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded", ex));
+        }
+        catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller cancelled while the answer (an error, say "lease not found") was on its
+            // way: the caller asked to stop, so that is what it hears, not a raw server error that
+            // none of the cancelled-path filters expect.
+            throw new OperationCanceledException($"cancelled ({ex.Status.Detail})", ex, cancellationToken);
         }
     }
 
