@@ -67,6 +67,9 @@ public sealed partial class EtcdKvStore : IKvStore
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
 
+    /// <inheritdoc />
+    public KvStoreHealth Health => _endpoints.Health.Current;
+
     /// <summary>The transport this store talks through.</summary>
     public EtcdTransport TransportKind { get; }
 
@@ -77,6 +80,8 @@ public sealed partial class EtcdKvStore : IKvStore
     internal EtcdStoreSettings Settings => _settings;
 
     internal ILogger Logger => _logger;
+
+    internal ConnectionHealth Connectivity => _endpoints.Health;
 
     /// <inheritdoc />
     public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -102,6 +107,45 @@ public sealed partial class EtcdKvStore : IKvStore
                 // to has not applied it yet: start over.
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// etcd proves "nothing changed" without a listing: one keys-only range over the prefix's children asks
+    /// for a key written after the snapshot (the answer's count still covers every child, so a delete shows
+    /// as a smaller count), and the prefix key itself is read at the same revision. Only when something
+    /// changed, or the counts do not add up (keys the mirror does not hold, such as non-normalised ones),
+    /// is the prefix listed.
+    /// </remarks>
+    public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var p = known.Prefix;
+        var transport = Live();
+        var (start, end) = EtcdKeys.Children(p);
+        var children = await transport.RangeAsync(
+            new EtcdRangeRequest(start, end, 1, 0, _settings.SerializableReads, KeysOnly: true, MinModRevision: known.Revision + 1),
+            cancellationToken).ConfigureAwait(false);
+        bool unchanged = children.Kvs.Count == 0;
+        long expected = known.Count;
+        if (unchanged && p != KeyPath.Root)
+        {
+            var self = await transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, children.Revision, Serializable: true, KeysOnly: true), cancellationToken).ConfigureAwait(false);
+            var had = known.Get(p);
+            if (had is not null)
+            {
+                expected--;
+            }
+
+            unchanged = self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
+        }
+
+        if (unchanged && children.Count == expected)
+        {
+            return KvChangeBatch.Progress(children.Revision);
+        }
+
+        return KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />

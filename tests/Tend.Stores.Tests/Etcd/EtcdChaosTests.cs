@@ -125,6 +125,42 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
     }
 
     [Fact]
+    public async Task Health_ServerKilledThenRestarted_UnreachableSinceTheKillThenConnectedWithAReconnect()
+    {
+        await using var store = EtcdTestStores.Create(server.ClientUrl);
+        await using var mirror = new KvMirror(store, _root);
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
+        await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.State == KvStoreConnectionState.Connected && mirror.State == KvMirrorState.Watching), TimeSpan.FromSeconds(10), "connected and watching");
+        Assert.Equal(0, mirror.ReconnectCount);
+
+        var killedAt = DateTimeOffset.UtcNow;
+        server.Kill();
+        try
+        {
+            // Only the watch is open: nothing but the watch can notice the outage.
+            await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.IsUnreachable), TimeSpan.FromSeconds(15), "the store reports the outage");
+            var health = store.Health;
+            Assert.InRange(health.Since!.Value, killedAt - TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow);
+            Assert.Contains(server.ClientUrl, health.LastError, StringComparison.Ordinal);
+            Assert.Equal(KvMirrorState.Reconnecting, mirror.State);
+            Assert.NotNull(mirror.CurrentError);
+        }
+        finally
+        {
+            await server.RestartAsync();
+        }
+
+        await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.State == KvStoreConnectionState.Connected && mirror.State == KvMirrorState.Watching), TimeSpan.FromSeconds(15), "connected and watching again");
+        Assert.True(store.Health.Reconnects >= 1);
+        Assert.True(mirror.ReconnectCount >= 1);
+        Assert.Null(mirror.CurrentError);
+        Assert.NotNull(store.Health.LastError);
+        var rev = await store.PutAsync(_root + "/after", "1");
+        await mirror.WaitForRevisionAsync(rev).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Watch_CompactedWhileDisconnected_ResyncsThenContinues()
     {
         await using var proxy = new TcpProxy(server.Member.ClientPort);
