@@ -30,6 +30,8 @@ internal static class RunCommand
     /// <summary>Runs the daemon until stopped; <paramref name="reload"/> re-reads the configuration on SIGHUP.</summary>
     public static async Task<int> RunDaemonAsync(TendConfig config, Func<TendConfig> reload, CancellationToken cancellationToken)
     {
+        // SIGHUP is ours from the first moment: one during start-up reloads once running rather than killing Tend.
+        using var signal = new ReloadSignal();
         using (var probeLoggers = TendLogging.CreateFactory(config.Log))
         {
             await using var probe = GlobalOptions.OpenStore(config.Store, probeLoggers);
@@ -46,19 +48,19 @@ internal static class RunCommand
             }
         }
 
-        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload) : BuildWebHost(config, reload);
+        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload, signal) : BuildWebHost(config, reload, signal);
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload)
+    private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        Register(builder.Services, config, reload);
+        Register(builder.Services, config, reload, signal);
         return builder.Build();
     }
 
-    private static WebApplication BuildWebHost(TendConfig config, Func<TendConfig> reload)
+    private static WebApplication BuildWebHost(TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ListenAddress.TryParse(config.Http.Listen!, out var host, out var port);
@@ -77,7 +79,7 @@ internal static class RunCommand
                 k.Listen(Dns.GetHostAddresses(host)[0], port);
             }
         });
-        Register(builder.Services, config, reload);
+        Register(builder.Services, config, reload, signal);
         var app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
@@ -85,11 +87,11 @@ internal static class RunCommand
         return app;
     }
 
-    private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload)
+    private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         services.AddLogging(b => TendLogging.Configure(b, config.Log));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>(), signal));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
     }
 }
