@@ -112,10 +112,11 @@ public sealed partial class EtcdKvStore : IKvStore
     /// <inheritdoc />
     /// <remarks>
     /// etcd proves "nothing changed" without a listing: one keys-only range over the prefix's children asks
-    /// for a key written after the snapshot (the answer's count still covers every child, so a delete shows
-    /// as a smaller count), and the prefix key itself is read at the same revision. Only when something
-    /// changed, or the counts do not add up (keys the mirror does not hold, such as non-normalised ones),
-    /// is the prefix listed.
+    /// for a key written after the snapshot (limit 1; the answer's count still covers every child, so a
+    /// delete shows as a smaller count), and, at the same time, the prefix key itself is read. Both reads are
+    /// linearizable, so nothing changed up to the older of their two revisions. Only when something changed,
+    /// or the counts do not add up (keys the mirror does not hold, such as non-normalised ones), is the prefix
+    /// listed. etcd still reads every key of the prefix to filter by revision, but sends back almost nothing.
     /// </remarks>
     public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
     {
@@ -123,29 +124,38 @@ public sealed partial class EtcdKvStore : IKvStore
         var p = known.Prefix;
         var transport = Live();
         var (start, end) = EtcdKeys.Children(p);
-        var children = await transport.RangeAsync(
+        var childrenTask = transport.RangeAsync(
             new EtcdRangeRequest(start, end, 1, 0, _settings.SerializableReads, KeysOnly: true, MinModRevision: known.Revision + 1),
-            cancellationToken).ConfigureAwait(false);
-        bool unchanged = children.Kvs.Count == 0;
-        long expected = known.Count;
-        if (unchanged && p != KeyPath.Root)
+            cancellationToken);
+        var selfTask = p == KeyPath.Root
+            ? null
+            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, _settings.SerializableReads, KeysOnly: true), cancellationToken);
+        EtcdRangeResponse children;
+        EtcdRangeResponse? self;
+        try
         {
-            var self = await transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, children.Revision, Serializable: true, KeysOnly: true), cancellationToken).ConfigureAwait(false);
-            var had = known.Get(p);
-            if (had is not null)
-            {
-                expected--;
-            }
-
-            unchanged = self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
+            children = await childrenTask.ConfigureAwait(false);
+            self = selfTask is null ? null : await selfTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon(selfTask);
+            throw;
         }
 
-        if (unchanged && children.Count == expected)
+        var had = p == KeyPath.Root ? null : known.Get(p);
+        long expectedChildren = known.Count - (had is null ? 0 : 1);
+        bool unchanged = children.Kvs.Count == 0 && children.Count == expectedChildren;
+        long revision = children.Revision;
+        if (self is not null)
         {
-            return KvChangeBatch.Progress(children.Revision);
+            unchanged &= self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
+            revision = Math.Min(revision, self.Revision);
         }
 
-        return KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));
+        return unchanged
+            ? KvChangeBatch.Progress(revision)
+            : KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
