@@ -51,8 +51,9 @@ public interface IKvStore : IAsyncDisposable
     /// revision, for a reader that needs several prefixes at one revision: a quiet prefix's watch carries no
     /// newer revision, and watches of different prefixes deliver one transaction at different moments.
     /// Returns a progress notification when nothing under the prefix changed after <c>known.Revision</c>,
-    /// else a resync; either way at a revision no older than the store's when the call was made. Changes a
-    /// watch delivers later at or below that revision are covered by it.
+    /// else a resync; either way at the revision the answer holds at, which is the store's revision when
+    /// the call was made or later (a replica that lags may answer with less: callers that need a revision
+    /// ask again). Changes a watch delivers later at or below that revision are covered by it.
     /// </summary>
     /// <remarks>The default lists the prefix and compares; stores with a cheaper proof override it.</remarks>
     /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>

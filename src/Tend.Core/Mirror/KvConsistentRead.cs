@@ -78,7 +78,7 @@ public static class KvConsistentRead
 
             if (round == MaxRounds)
             {
-                throw new KvStoreException($"the keys under {string.Join(", ", prefixes)} kept changing; no revision common to all of them was found after {MaxRounds} attempts");
+                throw new KvStoreException($"no revision common to the keys under {string.Join(", ", prefixes)} was found after {MaxRounds} attempts: they kept changing, or the store answered from a replica that is behind");
             }
 
             var caughtUp = await Task.WhenAll(lagging.Select(i => catchUp(i, changedAt))).ConfigureAwait(false);

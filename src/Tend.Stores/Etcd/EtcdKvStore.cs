@@ -113,10 +113,13 @@ public sealed partial class EtcdKvStore : IKvStore
     /// <remarks>
     /// etcd proves "nothing changed" without a listing: one keys-only range over the prefix's children asks
     /// for a key written after the snapshot (limit 1; the answer's count still covers every child, so a
-    /// delete shows as a smaller count), and, at the same time, the prefix key itself is read. Both reads are
-    /// linearizable, so nothing changed up to the older of their two revisions. Only when something changed,
-    /// or the counts do not add up (keys the mirror does not hold, such as non-normalised ones), is the prefix
-    /// listed. etcd still reads every key of the prefix to filter by revision, but sends back almost nothing.
+    /// delete shows as a smaller count), and, at the same time, the prefix key itself is read; nothing changed
+    /// up to the older of their two revisions. The reads are serializable: the member answers from what it
+    /// has applied, without a consensus round, and it has applied at least the revision the reader needs
+    /// (its watch delivered that change); a member behind it answers with an older revision, and the reader
+    /// asks again. Only when something changed, or the counts do not add up (keys the mirror does not hold,
+    /// such as non-normalised ones), is the prefix listed. etcd still reads every key of the prefix to filter
+    /// by revision, but sends back almost nothing.
     /// </remarks>
     public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
     {
@@ -125,11 +128,11 @@ public sealed partial class EtcdKvStore : IKvStore
         var transport = Live();
         var (start, end) = EtcdKeys.Children(p);
         var childrenTask = transport.RangeAsync(
-            new EtcdRangeRequest(start, end, 1, 0, _settings.SerializableReads, KeysOnly: true, MinModRevision: known.Revision + 1),
+            new EtcdRangeRequest(start, end, 1, 0, Serializable: true, KeysOnly: true, MinModRevision: known.Revision + 1),
             cancellationToken);
         var selfTask = p == KeyPath.Root
             ? null
-            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, _settings.SerializableReads, KeysOnly: true), cancellationToken);
+            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, Serializable: true, KeysOnly: true), cancellationToken);
         EtcdRangeResponse children;
         EtcdRangeResponse? self;
         try
