@@ -102,7 +102,7 @@ public static class TendConfigLoader
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
             Transport = s.Choice("transport", EtcdTransports),
-            MaxFileSize = s.ByteSize("max_file_size") ?? o.MaxFileSize,
+            MaxFileSize = s.ByteSize("max_file_size", 1, KvStoreOptions.LargestMaxFileSize) ?? o.MaxFileSize,
             MaxKeys = s.Int("max_keys", 1, int.MaxValue) ?? o.MaxKeys,
             MaxAliasExpansion = s.Int("max_alias_expansion", 0, int.MaxValue) ?? o.MaxAliasExpansion,
         };

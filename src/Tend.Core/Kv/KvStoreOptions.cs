@@ -24,6 +24,9 @@ public sealed record KvStoreOptions
     /// <summary>File store: the most keys YAML aliases (<c>*name</c>) may copy in one file, which stops "billion laughs" files.</summary>
     public int MaxAliasExpansion { get; init; } = DefaultMaxAliasExpansion;
 
+    /// <summary>The largest <see cref="MaxFileSize"/> accepted: 1 GiB (a file's text must fit in one string).</summary>
+    public const long LargestMaxFileSize = 1L << 30;
+
     /// <summary>The default of <see cref="MaxFileSize"/>: 64 MiB.</summary>
     public const long DefaultMaxFileSize = 64L * 1024 * 1024;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tend.Core.Files;
+using Tend.Core.Kv;
 
 namespace Tend.Stores.Files;
 
@@ -13,6 +14,8 @@ internal static class DataFileReader
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
     public static string ReadText(string path, long maxBytes)
     {
+        // A .NET string holds at most about a billion characters; no limit can read more.
+        maxBytes = Math.Min(maxBytes, KvStoreOptions.LargestMaxFileSize);
         // A named pipe would block the reload forever and a device (/dev/zero) never ends: only
         // regular files are read (the check follows symlinks, as the open does).
         if (!UnixFiles.IsRegularOrMissing(path))

@@ -107,6 +107,7 @@ public sealed class TendConfigLoaderTests : IDisposable
     [Theory]
     [InlineData("max_file_size = \"lots\"\n", 3, 17, "must be a size such as")]
     [InlineData("max_file_size = 0\n", 3, 17, "[store] max_file_size must be greater than zero")]
+    [InlineData("max_file_size = \"2GiB\"\n", 3, 17, "[store] max_file_size must be at most 1073741824 bytes")]
     [InlineData("max_keys = 0\n", 3, 12, "[store] max_keys must be between 1 and")]
     [InlineData("max_alias_expansion = -1\n", 3, 23, "[store] max_alias_expansion must be between 0 and")]
     public void Parse_BadFileStoreLimit_ErrorNamesIt(string line, int lineNo, int column, string reason)
