@@ -32,6 +32,7 @@ internal static class MetricsEndpoint
             "While the store is unreachable: when the connection was lost.",
             health.IsUnreachable && health.Since is { } since ? [(NoLabels, since.ToUnixTimeMilliseconds() / 1000.0)] : []);
         m.Metric("tend_store_reconnects_total", "counter", "Times the connection to the store was re-established after it was lost.", [(NoLabels, health.Reconnects)]);
+        m.Metric("tend_store_skipped_keys_total", "counter", "Times a key that is not a normalised path (/a//b, /a/../b) was skipped; see /status last_skipped_key and the log.", [(NoLabels, (double)(runtime.Store.SkippedKeys?.Count ?? 0))]);
 
         var mirrors = runtime.Mirrors.Mirrors.OrderBy(x => x.Prefix, StringComparer.Ordinal).ToList();
         m.Metric("tend_mirror_synced", "gauge", "1 once the watched prefix has loaded.", mirrors.Select(x => (P("prefix", x.Prefix), (double)(x.IsSynced ? 1 : 0))));

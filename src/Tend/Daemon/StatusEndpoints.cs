@@ -48,6 +48,8 @@ internal static class StatusEndpoints
                 {
                     json.WriteString("store", runtime.Store.Name);
                     WriteStoreHealth(json, runtime.Store.Health);
+                    json.WriteNumber("skipped_keys", runtime.Store.SkippedKeys?.Count ?? 0);
+                    json.WriteString("last_skipped_key", runtime.Store.SkippedKeys?.LastKey);
                     json.WriteString("started", runtime.StartedAt);
                     json.WriteStartArray("mirrors");
                     foreach (var m in runtime.Mirrors.Mirrors.OrderBy(m => m.Prefix, StringComparer.Ordinal))
