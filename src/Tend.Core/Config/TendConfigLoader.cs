@@ -12,6 +12,7 @@ public static class TendConfigLoader
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
         "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
+        "max_txn_ops",
     ];
 
     private static readonly string[] StoreKinds = ["file", "memory", "etcd", "zookeeper", "consul"];
@@ -101,6 +102,7 @@ public static class TendConfigLoader
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
             Transport = s.Choice("transport", EtcdTransports),
+            MaxTransactionOperations = s.Int("max_txn_ops", 5, 1_000_000),
         };
         s.RejectUnknownKeys(StoreKeys);
 
@@ -117,6 +119,11 @@ public static class TendConfigLoader
         if (o.Transport is not null && o.Kind != "etcd")
         {
             throw s.Error("transport", $"[store] transport applies to kind = \"etcd\" only, not \"{o.Kind}\"");
+        }
+
+        if (o.MaxTransactionOperations is not null && o.Kind is not ("etcd" or "zookeeper"))
+        {
+            throw s.Error("max_txn_ops", $"[store] max_txn_ops applies to kind = \"etcd\" or \"zookeeper\", not \"{o.Kind}\"");
         }
 
         if ((o.CertFile is null) != (o.KeyFile is null))
@@ -165,8 +172,17 @@ public static class TendConfigLoader
             throw s.Error("token", "[http] token must be at least 16 characters (generate one: openssl rand -hex 24)");
         }
 
-        s.RejectUnknownKeys(["listen", "token"]);
-        return new HttpOptions { Listen = listen, Token = token };
+        var allowed = s.StringList("allowed_hosts");
+        foreach (var host in allowed ?? [])
+        {
+            if (!HttpOptions.IsHostPattern(host))
+            {
+                throw s.Error("allowed_hosts", $"[http] allowed_hosts: \"{host}\" is not a host name, \"*.domain\" or \"*\" (no scheme, port or path)");
+            }
+        }
+
+        s.RejectUnknownKeys(["listen", "token", "allowed_hosts"]);
+        return new HttpOptions { Listen = listen, Token = token, AllowedHosts = allowed };
     }
 
     private static WatchOptions ReadWatch(TomlSection? s)
