@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
+using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 
@@ -18,26 +19,34 @@ public sealed class HooksModule : IAsyncDisposable
     private readonly KvMirrorSet _mirrors;
     private readonly ICommandRunner _runner;
     private readonly ILoggerFactory _loggers;
+    private readonly IKvStore? _store;
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly Lock _gate = new();
     private List<ExecHook> _exec = [];
     private NagiosGenerator? _nagios;
     private string? _nagiosIdentity;
+    private InventoryResumer? _resumer;
+    private HostInventoryOptions? _resumerInventory;
 
-    /// <summary>Creates an empty module; <see cref="ApplyAsync"/> gives it its hooks.</summary>
-    public HooksModule(KvMirrorSet mirrors, ICommandRunner runner, ILoggerFactory? loggers = null)
+    /// <summary>Creates an empty module; <see cref="ApplyAsync(HooksOptions, CancellationToken)"/> gives it its hooks.</summary>
+    /// <param name="mirrors">The shared mirrors every hook reads.</param>
+    /// <param name="runner">Runs the hooks' commands.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="store">The store the mirrors read; with it, a replace of the inventory left unfinished is finished (see <see cref="HostInventoryWriter"/>).</param>
+    public HooksModule(KvMirrorSet mirrors, ICommandRunner runner, ILoggerFactory? loggers = null, IKvStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(mirrors);
         ArgumentNullException.ThrowIfNull(runner);
         _mirrors = mirrors;
         _runner = runner;
         _loggers = loggers ?? NullLoggerFactory.Instance;
+        _store = store;
     }
 
     /// <summary>True when <paramref name="options"/> asks for anything to run (a Nagios generator or an exec hook).</summary>
     public static bool HasWork(HooksOptions? options) => options is not null && (options.Nagios is not null || options.Exec.Count > 0);
 
-    /// <summary>Checks what <see cref="ApplyAsync"/> would refuse (templates, the ssh user) without running anything.</summary>
+    /// <summary>Checks what <see cref="ApplyAsync(HooksOptions, CancellationToken)"/> would refuse (templates, the ssh user) without running anything.</summary>
     /// <exception cref="ConfigException">The options cannot run.</exception>
     public static void Validate(HooksOptions options)
     {
@@ -80,7 +89,15 @@ public sealed class HooksModule : IAsyncDisposable
     /// Runs <paramref name="options"/>: templates are compiled and the ssh user is looked up first, so
     /// a bad configuration throws <see cref="ConfigException"/> and the running hooks stay as they are.
     /// </summary>
-    public async Task ApplyAsync(HooksOptions options, CancellationToken cancellationToken = default)
+    public Task ApplyAsync(HooksOptions options, CancellationToken cancellationToken = default) =>
+        ApplyAsync(options, resumeInventory: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(HooksOptions, CancellationToken)"/>; with <paramref name="resumeInventory"/>
+    /// (this process serves inventory writes) or a Nagios generator, and a store with transactions, an
+    /// unfinished replace of the inventory is finished once it stalls.
+    /// </summary>
+    public async Task ApplyAsync(HooksOptions options, bool resumeInventory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -147,11 +164,44 @@ public sealed class HooksModule : IAsyncDisposable
             {
                 h.Start();
             }
+
+            await ApplyResumerAsync(options, resumeInventory).ConfigureAwait(false);
         }
         finally
         {
             _applying.Release();
         }
+    }
+
+    /// <summary>True while the module finishes stalled replaces of the inventory.</summary>
+    internal bool ResumesInventory => _resumer is not null;
+
+    private async Task ApplyResumerAsync(HooksOptions options, bool resumeInventory)
+    {
+        bool wanted = _store is not null
+            && (resumeInventory || options.Nagios is not null)
+            && (_store.Capabilities & KvStoreCapabilities.Transactions) != 0;
+        var identity = wanted ? options.Inventory : null;
+        if (identity == _resumerInventory)
+        {
+            return;
+        }
+
+        if (_resumer is not null)
+        {
+            await _resumer.DisposeAsync().ConfigureAwait(false);
+            _resumer = null;
+        }
+
+        if (wanted)
+        {
+            var inventory = new HostInventory(options.Inventory);
+            var writer = new HostInventoryWriter(inventory, _store!, _loggers.CreateLogger<HostInventoryWriter>());
+            _resumer = new InventoryResumer(writer, _mirrors.Get(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
+            _resumer.Start();
+        }
+
+        _resumerInventory = identity;
     }
 
     /// <inheritdoc />
@@ -160,6 +210,13 @@ public sealed class HooksModule : IAsyncDisposable
         await _applying.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (_resumer is not null)
+            {
+                await _resumer.DisposeAsync().ConfigureAwait(false);
+                _resumer = null;
+                _resumerInventory = null;
+            }
+
             foreach (var h in _exec)
             {
                 await h.DisposeAsync().ConfigureAwait(false);
