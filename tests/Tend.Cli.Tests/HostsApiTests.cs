@@ -174,6 +174,28 @@ public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
     }
 
     [Fact]
+    public async Task Putall_FourJournaledReplacesAtOnce_TreeIsExactlyOneOfThem()
+    {
+        var bodies = Enumerable.Range(0, 4)
+            .Select(n => Enumerable.Range(1, 300 + (50 * n)).ToDictionary(i => $"site-web-{i}", i => $"s{n}"))
+            .ToList();
+
+        var answers = await Task.WhenAll(bodies.Select(b => Put(JsonSerializer.Serialize(b), Token)));
+
+        foreach (var a in answers)
+        {
+            Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.StatusCode}: {await a.Content.ReadAsStringAsync()}");
+        }
+
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        var inventory = new Tend.Modules.Hooks.HostInventory(new Tend.Modules.Hooks.HostInventoryOptions { Root = _prefix + "/site" });
+        var tree = await store.ListAsync(_prefix + "/site");
+        Assert.True(inventory.GuardIn(tree) is { Applying: false });
+        var all = inventory.Read(tree).Hosts.ToDictionary(h => h.Name, h => h.State);
+        Assert.Contains(bodies, b => b.Count == all.Count && b.All(h => all.TryGetValue(h.Key, out var v) && v == h.Value));
+    }
+
+    [Fact]
     public async Task HostsAdd_SeventyOrdinalsOfThreeTypes_AllTwoHundredTenOnDefaultEtcd()
     {
         var (code, _, err) = await TendProcess.RunAsync(null, "hosts", "add", "1", "70", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix);

@@ -348,11 +348,12 @@ public sealed partial class HostInventoryWriter
             throw new FormatException("the guard names no journal");
         }
 
-        var snapshot = await _store.ListAsync(JournalKey(guard.Id), cancellationToken).ConfigureAwait(false);
+        // One read per part (a listing would leave ZooKeeper watching each journal).
         var parts = new List<string>(guard.Parts);
         for (int i = 0; i < guard.Parts; i++)
         {
-            parts.Add(snapshot.Get(PartKey(guard.Id, i))?.Value ?? throw new FormatException($"journal part {PartKey(guard.Id, i)} is missing"));
+            var part = await _store.GetAsync(PartKey(guard.Id, i), cancellationToken).ConfigureAwait(false);
+            parts.Add(part?.Value ?? throw new FormatException($"journal part {PartKey(guard.Id, i)} is missing"));
         }
 
         var ops = InventoryJournal.Decode(parts, _inventory);
@@ -398,7 +399,7 @@ public sealed partial class HostInventoryWriter
             // stay. A writer whose parts go meanwhile loses its decisive commit (it compares them) and
             // starts over.
             var pair = await _store.GetAsync(Root, CancellationToken.None).ConfigureAwait(false);
-            if (InventoryGuardOf(pair) is not { Applying: true } && (await _store.ListAsync(_inventory.JournalRoot, CancellationToken.None).ConfigureAwait(false)).Count > 0)
+            if (InventoryGuardOf(pair) is not { Applying: true })
             {
                 var unchanged = pair is null ? KvCompare.Missing(Root) : KvCompare.ModRevisionEquals(Root, pair.ModRevision);
                 await _store.CommitAsync(new KvTransaction([unchanged], [KvOperation.DeletePrefix(_inventory.JournalRoot)]), CancellationToken.None).ConfigureAwait(false);
