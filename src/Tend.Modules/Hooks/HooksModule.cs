@@ -26,7 +26,8 @@ public sealed class HooksModule : IAsyncDisposable
     private NagiosGenerator? _nagios;
     private string? _nagiosIdentity;
     private InventoryResumer? _resumer;
-    private HostInventoryOptions? _resumerInventory;
+    private InventoryStartupResumer? _startupResumer;
+    private (HostInventoryOptions Inventory, string Mode)? _resumerIdentity;
 
     /// <summary>Creates an empty module; <see cref="ApplyAsync(HooksOptions, CancellationToken)"/> gives it its hooks.</summary>
     /// <param name="mirrors">The shared mirrors every hook reads.</param>
@@ -93,9 +94,9 @@ public sealed class HooksModule : IAsyncDisposable
         ApplyAsync(options, resumeInventory: false, cancellationToken);
 
     /// <summary>
-    /// As <see cref="ApplyAsync(HooksOptions, CancellationToken)"/>; with <paramref name="resumeInventory"/>
-    /// (this process serves inventory writes) or a Nagios generator, and a store with transactions, an
-    /// unfinished replace of the inventory is finished once it stalls.
+    /// As <see cref="ApplyAsync(HooksOptions, CancellationToken)"/>; with a store with transactions, an
+    /// unfinished replace of the inventory is finished: with a Nagios generator once it stalls, else
+    /// with <paramref name="resumeInventory"/> (this process serves inventory writes) once at start-up.
     /// </summary>
     public async Task ApplyAsync(HooksOptions options, bool resumeInventory, CancellationToken cancellationToken = default)
     {
@@ -173,35 +174,55 @@ public sealed class HooksModule : IAsyncDisposable
         }
     }
 
-    /// <summary>True while the module finishes stalled replaces of the inventory.</summary>
-    internal bool ResumesInventory => _resumer is not null;
+    /// <summary>The start-up check for an unfinished replace, when this module runs one (tests wait for it).</summary>
+    internal Task? StartupResume => _startupResumer?.Completion;
 
     private async Task ApplyResumerAsync(HooksOptions options, bool resumeInventory)
     {
-        bool wanted = _store is not null
-            && (resumeInventory || options.Nagios is not null)
-            && (_store.Capabilities & KvStoreCapabilities.Transactions) != 0;
-        var identity = wanted ? options.Inventory : null;
-        if (identity == _resumerInventory)
+        // With a Nagios generator the root is watched anyway: finish a replace once it stalls. A daemon
+        // that only accepts writes checks once at start-up and keeps no watch for it.
+        bool canWrite = _store is not null && (_store.Capabilities & KvStoreCapabilities.Transactions) != 0;
+        var mode = !canWrite ? null : options.Nagios is not null ? "watch" : resumeInventory ? "start" : null;
+        (HostInventoryOptions Inventory, string Mode)? identity = mode is null ? null : (options.Inventory, mode);
+        if (identity == _resumerIdentity)
         {
             return;
         }
 
+        await StopResumersAsync().ConfigureAwait(false);
+        if (mode is not null)
+        {
+            var inventory = new HostInventory(options.Inventory);
+            var writer = new HostInventoryWriter(inventory, _store!, _loggers.CreateLogger<HostInventoryWriter>());
+            if (mode == "watch")
+            {
+                _resumer = new InventoryResumer(writer, _mirrors.Get(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
+                _resumer.Start();
+            }
+            else
+            {
+                _startupResumer = new InventoryStartupResumer(writer, _loggers.CreateLogger<InventoryStartupResumer>());
+            }
+        }
+
+        _resumerIdentity = identity;
+    }
+
+    private async Task StopResumersAsync()
+    {
         if (_resumer is not null)
         {
             await _resumer.DisposeAsync().ConfigureAwait(false);
             _resumer = null;
         }
 
-        if (wanted)
+        if (_startupResumer is not null)
         {
-            var inventory = new HostInventory(options.Inventory);
-            var writer = new HostInventoryWriter(inventory, _store!, _loggers.CreateLogger<HostInventoryWriter>());
-            _resumer = new InventoryResumer(writer, _mirrors.Get(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
-            _resumer.Start();
+            await _startupResumer.DisposeAsync().ConfigureAwait(false);
+            _startupResumer = null;
         }
 
-        _resumerInventory = identity;
+        _resumerIdentity = null;
     }
 
     /// <inheritdoc />
@@ -210,12 +231,7 @@ public sealed class HooksModule : IAsyncDisposable
         await _applying.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_resumer is not null)
-            {
-                await _resumer.DisposeAsync().ConfigureAwait(false);
-                _resumer = null;
-                _resumerInventory = null;
-            }
+            await StopResumersAsync().ConfigureAwait(false);
 
             foreach (var h in _exec)
             {

@@ -228,6 +228,22 @@ public sealed class HostInventoryWriterTests
         await AssertExactly(memory, Hosts(50, "up"));
     }
 
+    [Fact]
+    public async Task HooksModule_ServesWritesWithoutNagios_FinishesAnUnfinishedReplaceAtStartWithoutAWatch()
+    {
+        await using var memory = new MemoryKvStore(maxTransactionOperations: 8);
+        var store = new FaultyStore(memory) { FailCommits = { 3 } };
+        await Assert.ThrowsAsync<InventoryReplaceInterruptedException>(() => new HostInventoryWriter(Inventory, store).ReplaceAsync(Hosts(50, "up")));
+        await using var mirrors = new KvMirrorSet(memory);
+        await using var hooks = new HooksModule(mirrors, Tend.Core.Processes.ShellCommandRunner.Instance, store: memory);
+
+        await hooks.ApplyAsync(new HooksOptions(), resumeInventory: true);
+        await hooks.StartupResume!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await AssertExactly(memory, Hosts(50, "up"));
+        Assert.Empty(mirrors.Mirrors);
+    }
+
     private static Dictionary<string, string> Hosts(int count, string state) =>
         Inventory.ToKeys([.. Enumerable.Range(1, count).Select(i => new KeyValuePair<string, string>($"site-web-{i}", state))]);
 
