@@ -35,6 +35,9 @@ public sealed class PrefixedKvStore : IKvStore
     public int MaxTransactionOperations => _inner.MaxTransactionOperations;
 
     /// <inheritdoc />
+    public KvSkippedKeys? SkippedKeys => _inner.SkippedKeys;
+
+    /// <inheritdoc />
     public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         var pair = await _inner.GetAsync(Out(key), cancellationToken).ConfigureAwait(false);

@@ -445,19 +445,19 @@ public sealed partial class HostInventoryWriter
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 830, Level = LogLevel.Information, Message = "Inventory {Root}: a replace of {Operations} operations is larger than one transaction; journal {Id} in {Parts} parts, applying")]
+        [LoggerMessage(EventId = 850, Level = LogLevel.Information, Message = "Inventory {Root}: a replace of {Operations} operations is larger than one transaction; journal {Id} in {Parts} parts, applying")]
         public static partial void Begun(ILogger logger, string root, int operations, int parts, string id);
 
-        [LoggerMessage(EventId = 831, Level = LogLevel.Information, Message = "Inventory {Root}: replace {Id} complete ({Operations} operations)")]
+        [LoggerMessage(EventId = 851, Level = LogLevel.Information, Message = "Inventory {Root}: replace {Id} complete ({Operations} operations)")]
         public static partial void Completed(ILogger logger, string root, int operations, string id);
 
-        [LoggerMessage(EventId = 832, Level = LogLevel.Warning, Message = "Inventory {Root}: finishing an unfinished replace by {Writer} ({Applied} of {Operations} operations were applied)")]
+        [LoggerMessage(EventId = 852, Level = LogLevel.Warning, Message = "Inventory {Root}: finishing an unfinished replace by {Writer} ({Applied} of {Operations} operations were applied)")]
         public static partial void Resuming(ILogger logger, string root, string writer, int applied, int operations);
 
-        [LoggerMessage(EventId = 833, Level = LogLevel.Error, Message = "Inventory {Root}: replace {Id} abandoned after {Applied} of {Operations} operations, the hosts are part old, part new; send the inventory again: {Reason}")]
+        [LoggerMessage(EventId = 853, Level = LogLevel.Error, Message = "Inventory {Root}: replace {Id} abandoned after {Applied} of {Operations} operations, the hosts are part old, part new; send the inventory again: {Reason}")]
         public static partial void Abandoned(ILogger logger, string root, string id, int applied, int operations, string reason);
 
-        [LoggerMessage(EventId = 834, Level = LogLevel.Warning, Message = "Inventory: could not clean up journals under {JournalRoot} (retried after the next replace): {Reason}")]
+        [LoggerMessage(EventId = 854, Level = LogLevel.Warning, Message = "Inventory: could not clean up journals under {JournalRoot} (retried after the next replace): {Reason}")]
         public static partial void JournalCleanupFailed(ILogger logger, string journalRoot, string reason);
     }
 }

@@ -81,7 +81,7 @@ internal sealed partial class InventoryResumer : MirrorWorker
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 835, Level = LogLevel.Warning, Message = "Inventory {Root}: finishing the unfinished replace failed (retry in {Seconds:F0} s): {Reason}")]
+        [LoggerMessage(EventId = 855, Level = LogLevel.Warning, Message = "Inventory {Root}: finishing the unfinished replace failed (retry in {Seconds:F0} s): {Reason}")]
         public static partial void ResumeFailed(ILogger logger, string root, double seconds, string reason);
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class InventoryStartupResumer : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 836, Level = LogLevel.Warning, Message = "Inventory {Root}: could not check for an unfinished replace at start-up (retry in {Seconds:F0} s): {Reason}")]
+        [LoggerMessage(EventId = 856, Level = LogLevel.Warning, Message = "Inventory {Root}: could not check for an unfinished replace at start-up (retry in {Seconds:F0} s): {Reason}")]
         public static partial void Failed(ILogger logger, string root, double seconds, string reason);
     }
 }

@@ -52,6 +52,7 @@ public sealed partial class EtcdKvStore : IKvStore
         _settings = settings;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
+        SkippedKeys = new KvSkippedKeys(_logger);
         Options = options;
         TransportKind = ChooseTransport(options, settings);
         _endpoints = new EtcdEndpoints(options, _logger, srvResolver);
@@ -77,6 +78,9 @@ public sealed partial class EtcdKvStore : IKvStore
     /// publish its value, so a server started with another one is described by <c>[store] max_txn_ops</c>.
     /// </remarks>
     public int MaxTransactionOperations => Options.MaxTransactionOperations ?? DefaultMaxTransactionOperations;
+
+    /// <inheritdoc />
+    public KvSkippedKeys SkippedKeys { get; }
 
     /// <summary>The transport this store talks through.</summary>
     public EtcdTransport TransportKind { get; }
@@ -272,6 +276,11 @@ public sealed partial class EtcdKvStore : IKvStore
                     if (KeyPath.IsNormalized(kv.Key))
                     {
                         pairs.Add(kv);
+                    }
+                    else
+                    {
+                        // "/app//x" or "/app/../x": no normalised key names it, so nothing could read it.
+                        SkippedKeys.Report(kv.Key, KeyPath.Problem(kv.Key)!);
                     }
                 }
 
