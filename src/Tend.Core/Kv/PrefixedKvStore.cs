@@ -35,6 +35,9 @@ public sealed class PrefixedKvStore : IKvStore
     public KvStoreHealth Health => _inner.Health;
 
     /// <inheritdoc />
+    public int MaxTransactionOperations => _inner.MaxTransactionOperations;
+
+    /// <inheritdoc />
     public KvSkippedKeys? SkippedKeys => _inner.SkippedKeys;
 
     /// <inheritdoc />
