@@ -50,7 +50,8 @@ internal static class HostsEndpoints
             return Results.Bytes(GetallBody(inventory, snapshot, list), "application/json");
         });
 
-        var putall = async (HttpContext http) =>
+        // One lambda for both verbs: the Request Delegate Generator compiles lambdas (not locals) ahead of time.
+        app.MapMethods("/putall", [HttpMethods.Put, HttpMethods.Post], async (HttpContext http) =>
         {
             var runtime = daemon.Runtime;
             if (runtime is null)
@@ -121,9 +122,7 @@ internal static class HostsEndpoints
             {
                 return Error(StatusCodes.Status503ServiceUnavailable, ex.Message);
             }
-        };
-        app.MapPut("/putall", putall);
-        app.MapPost("/putall", putall);
+        });
     }
 
     /// <summary>The body must be one JSON object of host name → state string, names unique.</summary>
