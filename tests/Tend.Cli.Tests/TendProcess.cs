@@ -14,6 +14,9 @@ internal sealed class TendProcess : IAsyncDisposable
     /// <summary>The command that starts tend: the file and the arguments before tend's own.</summary>
     public static (string File, string[] Prefix) Command { get; } = ResolveCommand(Environment.GetEnvironmentVariable, AppContext.BaseDirectory);
 
+    /// <summary>The tend executable itself (for a test that must start it under another name): TEND_BIN, else the JIT build's apphost.</summary>
+    public static string Executable => Command.Prefix.Length == 0 ? Command.File : Path.Combine(AppContext.BaseDirectory, "tend");
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
