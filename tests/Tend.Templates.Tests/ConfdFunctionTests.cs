@@ -132,6 +132,7 @@ public sealed class ConfdFunctionTests
     [InlineData("{{add 1 \"2\"}}", "expected integer; found \"2\"")]
     [InlineData("{{add 1.5 2}}", "expected integer; found 1.5")]
     [InlineData("{{add}}", "wrong number of args for add: want 2 got 0")]
+    [InlineData("{{add (index \"a\" 0) 1}}", "wrong type for value; expected int; got uint8")]
     public void Functions_InvalidInput_FailWithGoMessages(string template, string expectedDetail) =>
         Assert.Equal(expectedDetail, RenderError(template).Detail);
 

@@ -30,6 +30,7 @@ internal enum GoKind
     Nil,
     Bool,
     Int,
+    Uint,
     Float,
     Complex,
     String,
@@ -62,6 +63,21 @@ internal static class GoValues
 
     public static object Box(bool b) => b ? True : False;
 
+    private static readonly object[] Bytes = CreateBytes();
+
+    private static object[] CreateBytes()
+    {
+        var a = new object[256];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = (byte)i;
+        }
+        return a;
+    }
+
+    /// <summary>Boxes a Go uint8 (a byte of a string, as index yields it); the boxes are cached.</summary>
+    public static object BoxByte(byte b) => Bytes[b];
+
     /// <summary>Normalises CLR numerics to the two numeric representations of the engine.</summary>
     public static object? Normalize(object? v) => v switch
     {
@@ -69,7 +85,7 @@ internal static class GoValues
         int i => Box(i),
         short s => Box(s),
         sbyte sb => Box(sb),
-        byte b => Box(b),
+        byte b => BoxByte(b),
         ushort us => Box(us),
         uint ui => Box(ui),
         ulong ul when ul <= long.MaxValue => Box((long)ul),
@@ -85,6 +101,7 @@ internal static class GoValues
         GoNil => GoKind.Nil,
         string => GoKind.String,
         long => GoKind.Int,
+        byte => GoKind.Uint,
         bool => GoKind.Bool,
         double => GoKind.Float,
         System.Numerics.Complex => GoKind.Complex,
@@ -102,6 +119,8 @@ internal static class GoValues
                 return "<nil>";
             case long:
                 return "int";
+            case byte:
+                return "uint8";
             case double:
                 return "float64";
             case string:
@@ -137,6 +156,10 @@ internal static class GoValues
         if (t == typeof(long) || t == typeof(int))
         {
             return "int";
+        }
+        if (t == typeof(byte))
+        {
+            return "uint8";
         }
         if (t == typeof(double))
         {
@@ -216,6 +239,8 @@ internal static class GoValues
                 return s.Length > 0;
             case long l:
                 return l != 0;
+            case byte u8:
+                return u8 != 0;
             case double d:
                 return d != 0;
             case System.Numerics.Complex c:

@@ -190,6 +190,11 @@ internal sealed class GoPrinter
                 num = (int)l;
                 isInt = true;
             }
+            else if (a[argNum] is byte u8)
+            {
+                num = u8;
+                isInt = true;
+            }
             newArgNum = argNum + 1;
             if (TooLarge(num))
             {
@@ -461,6 +466,9 @@ internal sealed class GoPrinter
             case long l:
                 FmtIntegerVerb(l, verb);
                 return;
+            case byte u8:
+                FmtUnsignedVerb(u8, verb);
+                return;
             case double d:
                 FmtFloatVerb(d, verb);
                 return;
@@ -525,6 +533,10 @@ internal sealed class GoPrinter
             case long l:
                 _arg = value;
                 FmtIntegerVerb(l, verb);
+                return;
+            case byte u8:
+                _arg = value;
+                FmtUnsignedVerb(u8, verb);
                 return;
             case double d:
                 _arg = value;
@@ -841,6 +853,20 @@ internal sealed class GoPrinter
         {
             WritePadding(_wid - width);
         }
+    }
+
+    /// <summary>An unsigned integer (uint8): as an int, except that %#v prints it in hex (0x61).</summary>
+    private void FmtUnsignedVerb(byte v, int verb)
+    {
+        if (verb == 'v' && _sharpV)
+        {
+            bool oldSharp = _sharp;
+            _sharp = true;
+            FmtInteger(v, 16, verb, Ldigits);
+            _sharp = oldSharp;
+            return;
+        }
+        FmtIntegerVerb(v, verb);
     }
 
     private void FmtIntegerVerb(long v, int verb)

@@ -68,6 +68,9 @@ internal static class Builtins
             case long l:
                 x = l;
                 break;
+            case byte u8:
+                x = u8;
+                break;
             case null:
                 throw new TemplateFunctionException("cannot index slice/array with nil");
             default:
@@ -104,7 +107,7 @@ internal static class Builtins
                         {
                             throw new TemplateFunctionException("reflect: string index out of range");
                         }
-                        item = GoValues.Box(bytes[x]);
+                        item = GoValues.BoxByte(bytes[x]);
                         continue;
                     }
                 case IList list:
@@ -375,6 +378,7 @@ internal static class Builtins
         Invalid,
         Bool,
         Int,
+        Uint,
         Float,
         Complex,
         String,
@@ -384,6 +388,7 @@ internal static class Builtins
     {
         bool => BasicKind.Bool,
         long => BasicKind.Int,
+        byte => BasicKind.Uint,
         double => BasicKind.Float,
         System.Numerics.Complex => BasicKind.Complex,
         string => BasicKind.String,
@@ -403,7 +408,12 @@ internal static class Builtins
             var arg = Unwrap(raw);
             var k2 = Basic(arg);
             bool truth = false;
-            if (k1 != k2)
+            if (IsIntegerPair(k1, k2))
+            {
+                // Go compares integers regardless of the sign of their types; a uint8 fits a long.
+                truth = AsLong(arg1) == AsLong(arg);
+            }
+            else if (k1 != k2)
             {
                 if (arg1 is not null && arg is not null)
                 {
@@ -416,6 +426,7 @@ internal static class Builtins
                 {
                     case BasicKind.Bool: truth = (bool)arg1! == (bool)arg!; break;
                     case BasicKind.Int: truth = (long)arg1! == (long)arg!; break;
+                    case BasicKind.Uint: truth = (byte)arg1! == (byte)arg!; break;
                     case BasicKind.Float: truth = (double)arg1! == (double)arg!; break;
                     case BasicKind.Complex: truth = (System.Numerics.Complex)arg1! == (System.Numerics.Complex)arg!; break;
                     case BasicKind.String: truth = (string)arg1! == (string)arg!; break;
@@ -468,6 +479,10 @@ internal static class Builtins
         {
             throw new TemplateFunctionException("invalid type for comparison");
         }
+        if (IsIntegerPair(k1, k2))
+        {
+            return AsLong(arg1) < AsLong(arg2);
+        }
         if (k1 != k2)
         {
             throw new TemplateFunctionException("incompatible types for comparison");
@@ -476,8 +491,15 @@ internal static class Builtins
         {
             BasicKind.Bool or BasicKind.Complex => throw new TemplateFunctionException("invalid type for comparison"),
             BasicKind.Int => (long)arg1! < (long)arg2!,
+            BasicKind.Uint => (byte)arg1! < (byte)arg2!,
             BasicKind.Float => (double)arg1! < (double)arg2!,
             _ => string.CompareOrdinal((string)arg1!, (string)arg2!) < 0,
         };
     }
+
+    /// <summary>Two integers of different signedness (int and uint8), which Go compares by value.</summary>
+    private static bool IsIntegerPair(BasicKind k1, BasicKind k2) =>
+        (k1 == BasicKind.Int && k2 == BasicKind.Uint) || (k1 == BasicKind.Uint && k2 == BasicKind.Int);
+
+    private static long AsLong(object? v) => v is byte u8 ? u8 : (long)v!;
 }
