@@ -58,6 +58,20 @@ public sealed class RenderCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_ConfdCommandLineMissingMapKey_PrintsNoValueAndSucceeds()
+    {
+        // Expected output recorded with confd 0.16 on the same confdir and data.
+        Write("data.yaml", "app:\n  j: '{\"a\": 1, \"b\": {\"c\": \"x\"}}'\n");
+        Write("confd/conf.d/hosts.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/j\"]\nprefix = \"/app\"\n");
+        Write("confd/templates/hosts.tmpl", "{{$m := json (getv \"/j\")}}{{$m.a}}|{{$m.missing}}|{{$m.b.c}}|{{$m.b.nope}}|{{index $m \"zz\"}}|{{$x := map \"k\" \"v\"}}{{$x.q}}|\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir, "-log-level=warn");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("1|<no value>|x|<no value>|<no value>|<no value>|\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
     public async Task Render_Noop_PrintsDiffWritesNothing()
     {
         File.WriteAllText(Out, "web1=10.0.0.1:8080\n");

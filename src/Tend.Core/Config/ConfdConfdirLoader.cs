@@ -52,8 +52,14 @@ public static class ConfdConfdirLoader
     }
 
     /// <summary>Reads every resource of <paramref name="confdir"/>, in path order.</summary>
+    /// <param name="confdir">The confd configuration directory.</param>
+    /// <param name="missingKey">
+    /// The <c>missing_key</c> of resources that do not set one: confd's command line passes
+    /// <see cref="RenderMissingKey.Default"/> (confd prints Go's <c>&lt;no value&gt;</c>), tend.toml keeps
+    /// its own default, <see cref="RenderMissingKey.Error"/>.
+    /// </param>
     /// <exception cref="ConfigException">A resource file is invalid, or two resources write the same destination.</exception>
-    public static IReadOnlyList<RenderResourceOptions> LoadResources(string confdir)
+    public static IReadOnlyList<RenderResourceOptions> LoadResources(string confdir, RenderMissingKey missingKey = RenderMissingKey.Error)
     {
         var root = Path.GetFullPath(confdir);
         var confD = Path.Combine(root, "conf.d");
@@ -70,7 +76,7 @@ public static class ConfdConfdirLoader
             var doc = new TomlSection(file, "the top level", Parse(file));
             var table = doc.Table("template") ?? throw new ConfigException(file, 1, 1, "a confd resource needs a [template] table");
             doc.RejectUnknownKeys(["template"]);
-            var resource = RenderConfigReader.ReadResource(table, templates, root);
+            var resource = RenderConfigReader.ReadResource(table, templates, root, missingKey);
             resources.Add(table.Has("id") ? resource : resource with { Id = Path.GetFileNameWithoutExtension(file) });
         }
 

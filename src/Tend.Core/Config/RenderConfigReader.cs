@@ -19,7 +19,8 @@ internal static class RenderConfigReader
     /// <param name="s">The table.</param>
     /// <param name="templatesDir">Where relative <c>src</c> paths are found.</param>
     /// <param name="baseDir">Where relative <c>dest</c> paths are anchored.</param>
-    public static RenderResourceOptions ReadResource(TomlSection s, string templatesDir, string baseDir)
+    /// <param name="missingKey">The <c>missing_key</c> mode when the table does not set one.</param>
+    public static RenderResourceOptions ReadResource(TomlSection s, string templatesDir, string baseDir, RenderMissingKey missingKey = RenderMissingKey.Error)
     {
         var src = Required(s, "src");
         var dest = Required(s, "dest");
@@ -59,7 +60,8 @@ internal static class RenderConfigReader
             {
                 "zero" => RenderMissingKey.Zero,
                 "default" => RenderMissingKey.Default,
-                _ => RenderMissingKey.Error,
+                "error" => RenderMissingKey.Error,
+                _ => missingKey,
             },
         };
         s.RejectUnknownKeys(ResourceKeys);

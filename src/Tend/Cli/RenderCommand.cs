@@ -234,7 +234,8 @@ internal static class RenderCommand
 
         var templates = RenderResourceSet.Combine(
             render.Templates,
-            confdir is null ? [] : ConfdConfdirLoader.LoadResources(confdir),
+            // confd does not set missingkey=error: a missing map key prints <no value>, as it does there.
+            confdir is null ? [] : ConfdConfdirLoader.LoadResources(confdir, RenderMissingKey.Default),
             cfgdir is null ? [] : ReconfigCfgdirLoader.LoadResources(cfgdir));
         if (templates.Count == 0)
         {

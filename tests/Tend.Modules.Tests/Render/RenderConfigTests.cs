@@ -52,6 +52,20 @@ public sealed class RenderConfigTests : IDisposable
     }
 
     [Fact]
+    public void LoadResources_ConfdMissingKeyDefault_AppliesOnlyWhereTheResourceSetsNone()
+    {
+        _dir.File("templates/t.tmpl", "x");
+        _dir.File("conf.d/a.toml", "[template]\nsrc = \"t.tmpl\"\ndest = \"/tmp/a\"\nkeys = [\"/a\"]\n");
+        _dir.File("conf.d/b.toml", "[template]\nsrc = \"t.tmpl\"\ndest = \"/tmp/b\"\nkeys = [\"/b\"]\nmissing_key = \"error\"\n");
+
+        var tendDefault = ConfdConfdirLoader.LoadResources(_dir.Path);
+        var confdDefault = ConfdConfdirLoader.LoadResources(_dir.Path, RenderMissingKey.Default);
+
+        Assert.Equal([RenderMissingKey.Error, RenderMissingKey.Error], tendDefault.Select(r => r.MissingKey));
+        Assert.Equal([RenderMissingKey.Default, RenderMissingKey.Error], confdDefault.Select(r => r.MissingKey));
+    }
+
+    [Fact]
     public void LoadResources_ConfdUnknownKey_ErrorWithFileLineColumn()
     {
         _dir.File("templates/a.tmpl", "x");
