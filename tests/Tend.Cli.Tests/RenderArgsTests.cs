@@ -22,13 +22,22 @@ public sealed class RenderArgsTests
 
     [Theory]
     [InlineData("etcdv3", "etcd")]
-    [InlineData("etcd", "etcd")]
     [InlineData("ZooKeeper", "zookeeper")]
     [InlineData("consul", "consul")]
     [InlineData("file", "file")]
     public void MapBackend_ConfdNames_StoreKinds(string backend, string kind)
     {
         Assert.Equal(kind, RenderCommand.MapBackend(backend));
+    }
+
+    [Fact]
+    public void MapBackend_EtcdV2_RefusedNamingEtcdv3AndHowToMoveV2Data()
+    {
+        var ex = Assert.Throws<UsageException>(() => RenderCommand.MapBackend("etcd"));
+
+        Assert.Contains("etcd v2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("-backend etcdv3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("migrate", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,6 +105,27 @@ public sealed class RenderCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_BackendEtcdV2_Exit2NamingEtcdv3()
+    {
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "etcd", "-node", "http://127.0.0.1:1", "-confdir", Confdir);
+
+        Assert.Equal(2, code);
+        Assert.Contains("etcd v2", stderr, StringComparison.Ordinal);
+        Assert.Contains("-backend etcdv3", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_ConfdTomlBackendEtcdV2_Exit2NamingEtcdv3()
+    {
+        Write("confd.toml", "backend = \"etcd\"\nnodes = [\"http://127.0.0.1:1\"]\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-config-file", Path.Combine(_dir, "confd.toml"), "-confdir", Confdir);
+
+        Assert.Equal(2, code);
+        Assert.Contains("-backend etcdv3", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Render_DuplicateDestInConfdir_Exit2NamingBothFiles()
     {
         Write("confd/conf.d/again.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/hosts\"]\n");

@@ -26,7 +26,7 @@ internal static class RenderCommand
     // confd's flags.
     private static readonly Option<string?> Confdir = new("--confdir") { Description = "confd configuration directory with conf.d/ and templates/ (confd default: /etc/confd)" };
     private static readonly Option<string?> ConfigFile = new("--config-file") { Description = "confd's confd.toml with global settings (confd default: /etc/confd/confd.toml)" };
-    private static readonly Option<string?> Backend = new("--backend") { Description = "Store: etcdv3 or etcd (etcd v3), zookeeper, consul, file" };
+    private static readonly Option<string?> Backend = new("--backend") { Description = "Store: etcdv3, zookeeper, consul, file (confd's etcd v2 backend, etcd, is refused)" };
     private static readonly Option<string[]> Node = new("--node") { Description = "Store node (repeatable), e.g. http://127.0.0.1:2379" };
     private static readonly Option<bool> Onetime = new("--onetime", "-o") { Description = "Render once and exit: 0 only when every resource succeeded" };
     private static readonly Option<bool> Watch = new("--watch") { Description = "Watch the store and render on change (the default of tend render)" };
@@ -92,7 +92,7 @@ internal static class RenderCommand
                 return ExitCodes.Ok;
             }
 
-            var (config, onetime) = Resolve(global, parse);
+            var (config, onetime) = Resolve(global, parse, Console.Error);
             if (!onetime)
             {
                 return await RunCommand.RunDaemonAsync(config, () => Resolve(global, parse).Config, ct).ConfigureAwait(false);
@@ -142,7 +142,10 @@ internal static class RenderCommand
     }
 
     /// <summary>The configuration the command line describes, and whether to run once.</summary>
-    public static (TendConfig Config, bool Onetime) Resolve(GlobalOptions global, ParseResult parse)
+    /// <param name="global">The global options.</param>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="warnings">Where to tell the operator about a default that differs from confd's (the first resolution only).</param>
+    public static (TendConfig Config, bool Onetime) Resolve(GlobalOptions global, ParseResult parse, TextWriter? warnings = null)
     {
         bool confd = parse.GetValue(ConfdDefaults);
         var config = global.Resolve(parse);
@@ -159,7 +162,14 @@ internal static class RenderCommand
             throw new UsageException($"{confdToml}: auth_token and basic_auth are not supported; use username and password");
         }
 
-        var backend = parse.GetValue(Backend) ?? settings.Backend ?? (confd ? "etcd" : null);
+        // confd's own default is its etcd v2 backend; Tend's is etcd v3, and it says so.
+        var backend = parse.GetValue(Backend) ?? settings.Backend;
+        if (backend is null && confd)
+        {
+            backend = "etcdv3";
+            warnings?.WriteLine("tend: warning: no -backend given: confd's default is etcd v2, Tend reads etcd v3 (-backend etcdv3) at the -node addresses; pass -backend etcdv3 to silence this");
+        }
+
         var nodes = NonEmpty(parse.GetValue(Node)) ?? settings.Nodes;
         var files = NonEmpty(parse.GetValue(global.File)) ?? settings.Files;
         if (backend is not null)
@@ -273,14 +283,22 @@ internal static class RenderCommand
         return (config with { Store = store, Log = log, Render = render }, onetime);
     }
 
-    /// <summary>Maps confd's backend names to store kinds.</summary>
+    /// <summary>
+    /// Maps confd's backend names to store kinds. confd's <c>etcd</c> is its etcd v2 backend, whose
+    /// keys a v3 client never sees: it is refused with the way forward rather than read as v3.
+    /// </summary>
     public static string MapBackend(string backend) => backend.ToLowerInvariant() switch
     {
-        "etcdv3" or "etcd" => "etcd",
+        "etcdv3" => "etcd",
+        "etcd" => throw new UsageException(
+            "backend 'etcd' is confd's etcd v2 backend; Tend speaks the etcd v3 API only: use -backend etcdv3. " +
+            "Keys written through the v2 API are not visible to v3 clients: copy them into the v3 keyspace first " +
+            "(etcd 3.4: stop the member and run ETCDCTL_API=3 etcdctl migrate --data-dir <dir>; or read them with " +
+            "ETCDCTL_API=2 etcdctl get and write each with tend kv put)"),
         "zookeeper" => "zookeeper",
         "consul" => "consul",
         "file" => "file",
-        _ => throw new UsageException($"unknown backend '{backend}' (etcdv3, etcd, zookeeper, consul, file)"),
+        _ => throw new UsageException($"unknown backend '{backend}' (etcdv3, zookeeper, consul, file)"),
     };
 
     private static KvStoreOptions ApplyReconfigStore(ParseResult parse, KvStoreOptions store, bool reconfigDefaults)
