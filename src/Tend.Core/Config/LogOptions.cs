@@ -13,4 +13,10 @@ public sealed record LogOptions
 
     /// <summary>Output format: <c>text</c> (one line an event) or <c>json</c> (one object a line).</summary>
     public string Format { get; init; } = "text";
+
+    /// <summary>
+    /// Where log lines go: <c>stderr</c> (the default, so stdout stays clean for command output),
+    /// <c>stdout</c> (etcdhooks' log.cfg sent everything there) or <c>syslog</c> (the local daemon through <c>/dev/log</c>).
+    /// </summary>
+    public string Output { get; init; } = "stderr";
 }

@@ -152,8 +152,9 @@ public static class TendConfigLoader
             Level = level is null ? o.Level : ParseLevel(level),
             StackTraces = s.Bool("stacktraces") ?? o.StackTraces,
             Format = s.Choice("format", "text", "json") ?? o.Format,
+            Output = s.Choice("output", "stderr", "stdout", "syslog") ?? o.Output,
         };
-        s.RejectUnknownKeys(["level", "stacktraces", "format"]);
+        s.RejectUnknownKeys(["level", "stacktraces", "format", "output"]);
         return o;
     }
 

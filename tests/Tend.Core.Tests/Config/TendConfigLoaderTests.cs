@@ -27,6 +27,7 @@ public sealed class TendConfigLoaderTests : IDisposable
             level = "debug"
             stacktraces = true
             format = "json"
+            output = "stdout"
 
             [http]
             listen = ":9300"
@@ -44,6 +45,7 @@ public sealed class TendConfigLoaderTests : IDisposable
         Assert.Equal(LogLevel.Debug, config.Log.Level);
         Assert.True(config.Log.StackTraces);
         Assert.Equal("json", config.Log.Format);
+        Assert.Equal("stdout", config.Log.Output);
         Assert.Equal(":9300", config.Http.Listen);
         Assert.Equal(["/hosts", "/services"], config.Watch.Prefixes);
     }
@@ -54,6 +56,7 @@ public sealed class TendConfigLoaderTests : IDisposable
         var config = Parse(string.Empty);
         Assert.Equal(LogLevel.Information, config.Log.Level);
         Assert.Equal("text", config.Log.Format);
+        Assert.Equal("stderr", config.Log.Output);
         Assert.Null(config.Http.Listen);
     }
 
@@ -65,6 +68,7 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("[store]\nkind = \"file\"\n", 1, 1, "needs files")]
     [InlineData("[log]\nlevel = 3\n", 2, 9, "[log] level must be a string")]
     [InlineData("[log]\nstacktraces = \"yes\"\n", 2, 15, "[log] stacktraces must be true or false")]
+    [InlineData("[log]\noutput = \"file\"\n", 2, 10, "[log] output must be one of \"stderr\", \"stdout\", \"syslog\", not \"file\"")]
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nrequest_timeout = \"soon\"\n", 4, 19, "must be a duration")]
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\ntransport = \"http2\"\n", 4, 13, "[store] transport must be one of")]
     [InlineData("[store]\nkind = \"zookeeper\"\nendpoints = [\"x:2181\"]\ntransport = \"grpc\"\n", 4, 13, "applies to kind = \"etcd\" only")]
