@@ -101,6 +101,10 @@ internal sealed class GlobalOptions
             KeyFile = parse.GetValue(KeyFile) ?? store.KeyFile,
         };
 
+        // zk_watcher's [auth] in the file [register] config includes: the agent's ZooKeeper session
+        // authenticates with it under tend run as under tend register, unless credentials were given.
+        store = WithRegisterAuth(store, config.Module<Modules.Register.RegisterOptions>("register"));
+
         var log = config.Log;
         var level = parse.GetValue(LogLevel);
         if (level is not null)
@@ -119,6 +123,12 @@ internal sealed class GlobalOptions
     }
 
     /// <summary>Creates the selected store, or explains what is missing.</summary>
+    /// <summary>The store with the digest credentials of zk_watcher's <c>[auth]</c>, when it has none of its own.</summary>
+    public static KvStoreOptions WithRegisterAuth(KvStoreOptions store, Modules.Register.RegisterOptions? register) =>
+        register?.AuthUser is { } user && store.Username is null
+            ? store with { Username = user, Password = register.AuthPassword }
+            : store;
+
     public static IKvStore OpenStore(KvStoreOptions options, ILoggerFactory loggers)
     {
         if (options.Kind == "file" && options.Files.Count == 0)

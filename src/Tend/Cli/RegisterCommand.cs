@@ -51,10 +51,7 @@ internal static class RegisterCommand
                 store = store with { Endpoints = ["localhost:2181"] };
             }
 
-            if (options.AuthUser is not null && store.Username is null)
-            {
-                store = store with { Username = options.AuthUser, Password = options.AuthPassword };
-            }
+            store = GlobalOptions.WithRegisterAuth(store, options);
 
             if (parse.GetValue(ttl) is { } ttlText)
             {
