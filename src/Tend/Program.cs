@@ -4,10 +4,16 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        // Installed as (or symlinked to) confd, Tend takes confd's command line as it is.
-        if (string.Equals(InvokedName(), "confd", StringComparison.Ordinal))
+        // Installed as (or symlinked to) confd or reconfig, Tend takes that tool's command line as it is.
+        var name = InvokedName();
+        if (string.Equals(name, "confd", StringComparison.Ordinal))
         {
             args = ["render", Cli.RenderCommand.ConfdDefaultsFlag, .. args];
+        }
+        else if (string.Equals(name, "reconfig", StringComparison.Ordinal))
+        {
+            // Installed as reconfig: its command line, with /etc/reconfig as the default cfgdir.
+            args = ["render", Cli.RenderCommand.ReconfigDefaultsFlag, .. args];
         }
 
         return Cli.TendCli.Run(args);

@@ -9,7 +9,7 @@ public sealed class RenderArgsTests
     {
         var args = RenderCommand.NormalizeArgs(["render", "-onetime", "-node=http://a:2379", "-node", "b", "-confdir", "/etc/confd", "-p", "/x", "-c", "/etc/reconfig", "-log-level", "debug"]);
 
-        Assert.Equal(["render", "--onetime", "--node=http://a:2379", "--node", "b", "--confdir", "/etc/confd", "--prefix", "/x", "-c", "/etc/reconfig", "--log-level", "debug"], args);
+        Assert.Equal(["render", "--onetime", "--node=http://a:2379", "--node", "b", "--confdir", "/etc/confd", "--reconfig-prefix", "/x", "-c", "/etc/reconfig", "--log-level", "debug"], args);
     }
 
     [Fact]

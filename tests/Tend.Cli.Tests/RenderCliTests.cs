@@ -95,6 +95,67 @@ public sealed class RenderCliTests : IDisposable
         Assert.Equal("/app/hosts/web1 10.0.0.1\n/app/hosts/web2 10.0.0.2\n", File.ReadAllText(Out));
     }
 
+    [Theory]
+    [InlineData("--host", "127.0.0.1")]
+    [InlineData("--port", "4001")]
+    [InlineData("-n", null)]
+    [InlineData("-d", null)]
+    public async Task Render_ReconfigFlagWithoutCfgdir_DefaultCfgdirIsEtcReconfig(string flag, string? value)
+    {
+        string[] args = value is null ? ["render", "-o", flag] : ["render", "--onetime", flag, value];
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, args);
+
+        Assert.Equal(2, code);
+        Assert.Contains("/etc/reconfig/conf.d", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("/etc/confd", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-p", "app/hosts")]
+    [InlineData("--prefix", "app")]
+    public async Task Render_ReconfigPrefixWithoutLeadingSlash_Exit2(string flag, string prefix)
+    {
+        Write("reconfig/templates/t.tmpl", "x");
+        Write("reconfig/conf.d/t.json", $"{{\"id\": \"t\", \"source\": \"t.tmpl\", \"target\": \"{Out}\", \"key\": \"/hosts\"}}");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-o", "-c", Path.Combine(_dir, "reconfig"), flag, prefix, "--file", Data);
+
+        Assert.Equal(2, code);
+        Assert.Contains("must start with '/'", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Render_ReconfigShortPrefix_JoinsKeys()
+    {
+        Write("reconfig/templates/t.tmpl", "{{range $k, $v := .}}{{$k}} {{$v}}\n{{end}}");
+        Write("reconfig/conf.d/t.json", $"{{\"id\": \"t\", \"source\": \"t.tmpl\", \"target\": \"{Out}\", \"key\": \"/hosts\", \"recursive\": true}}");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-o", "-c", Path.Combine(_dir, "reconfig"), "-p", "/app", "--file", Data);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("/hosts/web1 10.0.0.1\n/hosts/web2 10.0.0.2\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
+    public async Task ReconfigName_NoCfgdir_DefaultIsEtcReconfig()
+    {
+        var reconfig = Path.Combine(_dir, "reconfig-bin", "reconfig");
+        Directory.CreateDirectory(Path.GetDirectoryName(reconfig)!);
+        File.CreateSymbolicLink(reconfig, TendProcess.Executable);
+        var psi = new ProcessStartInfo(reconfig) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--onetime");
+
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("/etc/reconfig/conf.d", await stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Render_UnknownBackend_Exit2()
     {

@@ -18,10 +18,18 @@ internal static class RenderCommand
     /// <summary>The hidden option the <c>confd</c> name adds: confd's defaults (interval mode, etcd, /etc/confd).</summary>
     public const string ConfdDefaultsFlag = "--confd-defaults";
 
+    /// <summary>The hidden option the <c>reconfig</c> name adds: reconfig's defaults (/etc/reconfig, etcd at 127.0.0.1:4001).</summary>
+    public const string ReconfigDefaultsFlag = "--reconfig-defaults";
+
     private const string DefaultConfdir = "/etc/confd";
+    private const string DefaultCfgdir = "/etc/reconfig";
     private const string DefaultConfdToml = "/etc/confd/confd.toml";
 
     private static readonly Option<bool> ConfdDefaults = new(ConfdDefaultsFlag) { Hidden = true };
+    private static readonly Option<bool> ReconfigDefaults = new(ReconfigDefaultsFlag) { Hidden = true };
+
+    // reconfig's -p (confd has no such short flag): its prefix must start with '/'.
+    private static readonly Option<string?> ReconfigPrefix = new("--reconfig-prefix") { Hidden = true };
 
     // confd's flags.
     private static readonly Option<string?> Confdir = new("--confdir") { Description = "confd configuration directory with conf.d/ and templates/ (confd default: /etc/confd)" };
@@ -59,7 +67,7 @@ internal static class RenderCommand
 
     private static readonly Option[] All =
     [
-        Version, ConfdDefaults, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
+        Version, ConfdDefaults, ReconfigDefaults, ReconfigPrefix, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
         Scheme, ClientCert, ClientKey, ClientCaKeys, ClientInsecure, Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, SslPassphrase, Debug,
     ];
 
@@ -70,7 +78,7 @@ internal static class RenderCommand
 
     private static readonly Dictionary<string, string> ShortNames = new(StringComparer.Ordinal)
     {
-        ["-p"] = "--prefix",
+        ["-p"] = "--reconfig-prefix",
     };
 
     public static Command Create(GlobalOptions global)
@@ -213,7 +221,18 @@ internal static class RenderCommand
             Password = parse.GetValue(global.Password) ?? settings.Password ?? store.Password,
         };
 
-        var cfgdir = parse.GetValue(Cfgdir);
+        // reconfig's command line (any of its own flags, or the reconfig name): its cfgdir default and its prefix rule.
+        bool reconfig = parse.GetValue(ReconfigDefaults) || UsesReconfigFlags(parse);
+        var cfgdir = parse.GetValue(Cfgdir) ?? (reconfig && parse.GetValue(Confdir) is null ? DefaultCfgdir : null);
+        if (parse.GetValue(ReconfigPrefix) is { } reconfigPrefix)
+        {
+            store = store with { Prefix = KeyPath.Normalize(CheckReconfigPrefix(reconfigPrefix)) };
+        }
+        else if (reconfig && parse.GetValue(global.Prefix) is { } longPrefix)
+        {
+            CheckReconfigPrefix(longPrefix);
+        }
+
         store = ApplyReconfigStore(parse, store, cfgdir is not null && backend is null && nodes is null && files is null && parse.GetValue(global.Config) is null);
 
         var log = config.Log;
@@ -342,6 +361,15 @@ internal static class RenderCommand
         };
         return store;
     }
+
+    /// <summary>Whether the command line has a flag only reconfig has (<c>-o</c> and <c>-p</c> included: confd spells them out).</summary>
+    private static bool UsesReconfigFlags(ParseResult parse) =>
+        new Option[] { Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, SslPassphrase, Debug, ReconfigPrefix }
+            .Any(o => parse.GetResult(o) is not null)
+        || parse.GetResult(Onetime)?.IdentifierToken?.Value == "-o";
+
+    private static string CheckReconfigPrefix(string prefix) =>
+        prefix.StartsWith('/') ? prefix : throw new UsageException($"-p/--prefix must start with '/' (reconfig's rule), not \"{prefix}\"");
 
     private static string[]? NonEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
 }
