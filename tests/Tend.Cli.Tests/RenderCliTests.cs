@@ -46,6 +46,18 @@ public sealed class RenderCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_ConfdFileFlagDirectory_ReadsEveryDataFileBelow()
+    {
+        Write("backends1/app/hosts.yaml", "app:\n  hosts:\n    web1: 10.0.0.1\n    web2: 10.0.0.2\n");
+        Write("backends1/port.yml", "app:\n  port: 8080\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "--file", Path.Combine(_dir, "backends1") + "/", "-confdir", Confdir, "-log-level=warn");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
     public async Task Render_OnetimeMissingKey_Exit1AndNoFile()
     {
         Write("confd/templates/hosts.tmpl", "{{getv \"/nope\"}}");

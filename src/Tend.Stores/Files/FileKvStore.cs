@@ -52,7 +52,7 @@ public sealed partial class FileKvStore : IKvStore
             throw new ArgumentException("The file store needs at least one data file (--file PATH or files = [...] in [store]).", nameof(options));
         }
 
-        _files = options.Files.Select(Path.GetFullPath).ToArray();
+        _files = options.Files.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToArray();
         _limits = DataFileLimits.From(options);
         _feed = new ChangeFeed(_gate, HistoryLimit);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
@@ -182,10 +182,11 @@ public sealed partial class FileKvStore : IKvStore
     private (List<KvPair> Pairs, string Fingerprint) ReadAll()
     {
         // Fingerprint first: an edit that lands while we read then shows up as a difference on the next check.
-        var fingerprint = Fingerprint();
+        var files = DataFilePaths.Expand(_files);
+        var fingerprint = Fingerprint(files);
         var pairs = new List<KvPair>();
         var load = new DataFileLoad(_limits);
-        foreach (var file in _files)
+        foreach (var file in files)
         {
             string text;
             try
@@ -223,8 +224,11 @@ public sealed partial class FileKvStore : IKvStore
             }
 
             _debounce = new Timer(_ => OnFilesMaybeChanged(force: true), null, Timeout.Infinite, Timeout.Infinite);
+            // A data directory is watched with everything below it (files added, removed, renamed);
+            // a data file through its directory and that of its symlink's target.
+            var trees = _files.Where(Directory.Exists).ToHashSet(StringComparer.Ordinal);
             var dirs = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in _files)
+            foreach (var f in _files.Where(f => !trees.Contains(f)))
             {
                 dirs.Add(Path.GetDirectoryName(f)!);
                 var target = new FileInfo(f).ResolveLinkTarget(returnFinalTarget: true);
@@ -234,14 +238,14 @@ public sealed partial class FileKvStore : IKvStore
                 }
             }
 
-            foreach (var dir in dirs.Where(Directory.Exists))
+            foreach (var dir in trees.Concat(dirs.Where(d => !trees.Contains(d))).Where(Directory.Exists))
             {
                 // Any event in the directory triggers a fingerprint check: renames over the file and
                 // swaps of a symlink (or of the directory link it points through) all show up here.
                 var w = new FileSystemWatcher(dir)
                 {
                     NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                    IncludeSubdirectories = false,
+                    IncludeSubdirectories = trees.Contains(dir),
                 };
                 w.Changed += (_, _) => Kick();
                 w.Created += (_, _) => Kick();
@@ -299,7 +303,7 @@ public sealed partial class FileKvStore : IKvStore
         string fingerprint;
         try
         {
-            if (!force && string.Equals(Fingerprint(), _fingerprint, StringComparison.Ordinal))
+            if (!force && string.Equals(Fingerprint(DataFilePaths.Expand(_files)), _fingerprint, StringComparison.Ordinal))
             {
                 return false;
             }
@@ -348,10 +352,10 @@ public sealed partial class FileKvStore : IKvStore
         }
     }
 
-    private string Fingerprint()
+    private static string Fingerprint(List<string> files)
     {
         var fp = new System.Text.StringBuilder();
-        foreach (var file in _files)
+        foreach (var file in files)
         {
             var info = new FileInfo(file);
             if (!info.Exists)

@@ -50,6 +50,40 @@ public sealed class FileKvStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task List_Directory_EveryDataFileBelowMergedInWalkOrder()
+    {
+        // Walk order visits a/ (its name sorts first) before a-c.yml and a.yaml, so a.yaml wins /k — as with confd 0.16.
+        Directory.CreateDirectory(Path.Combine(_dir, "data", "a"));
+        Write("data/a/b.yaml", "k: ab\n");
+        Write("data/a-c.yml", "k: ac\nw: 1\n");
+        Write("data/a.yaml", "x: 1\nk: a\n");
+        Write("data/z.json", "{\"z\": 1}");
+        Write("data/notes.txt", "not: [data\n");
+        await using var store = Open(Path.Combine(_dir, "data"));
+
+        var all = await store.ListAsync("/");
+        Assert.Equal([("/k", "a"), ("/w", "1"), ("/x", "1"), ("/z", "1")], all.Select(p => (p.Key, p.Value)));
+    }
+
+    [Fact]
+    public async Task Watch_FileAddedToDataDirectory_SeenThroughFileSystemEvents()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
+        Directory.CreateDirectory(Path.Combine(data, "sub"));
+        Write("data/a.yaml", "a: 1\n");
+
+        // The safety-net poll is an hour away, so only the file-system event can deliver the change.
+        await using var store = new FileKvStore(new KvStoreOptions { Kind = "file", Files = [data] }, TimeSpan.FromHours(1));
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
+        Write("data/sub/b.yaml", "b: 2\n");
+        await WaitUntil(() => mirror.Current.Get("/b")?.Value == "2");
+        File.Delete(Path.Combine(data, "a.yaml"));
+        await WaitUntil(() => mirror.Current.Get("/a") is null);
+    }
+
+    [Fact]
     public async Task List_MalformedYaml_ErrorNamesFileLineAndColumn()
     {
         var path = Write("bad.yaml", "a: 1\nb: [unclosed\nc: 3\n");
