@@ -27,6 +27,8 @@ if (args.Length >= 1 && args[0] == "--quick")
     {
         ("nagios", () => b.NagiosHosts10k(), 100),
         ("nested", () => b.NestedRangeIfPrintf1k(), 2000),
+        ("nagios-limits", () => b.NagiosHosts10kWithinLimits(), 100),
+        ("nested-limits", () => b.NestedRangeIfPrintf1kWithinLimits(), 2000),
         ("parse", () => b.Parse500Lines(), 2000),
     })
     {
