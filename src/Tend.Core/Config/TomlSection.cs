@@ -97,7 +97,10 @@ public sealed class TomlSection
         return list;
     }
 
-    /// <summary>A duration (<c>"10s"</c>, <c>"500ms"</c>, or an integer number of seconds), or <c>null</c> when absent.</summary>
+    /// <summary>
+    /// A duration (<c>"10s"</c>, <c>"500ms"</c>, or a number of seconds) of at most <see cref="Durations.Maximum"/>,
+    /// or <c>null</c> when absent.
+    /// </summary>
     public TimeSpan? Duration(string key)
     {
         if (!_table.TryGetEntry(key, out var entry))
@@ -106,17 +109,46 @@ public sealed class TomlSection
         }
 
         _read.Add(key);
-        switch (entry.Value)
+        TimeSpan d;
+        string? error;
+        bool ok = entry.Value switch
         {
-            case TomlInteger i when i.Value >= 0:
-                return TimeSpan.FromSeconds(i.Value);
-            case TomlFloat f when f.Value >= 0 && double.IsFinite(f.Value):
-                return TimeSpan.FromSeconds(f.Value);
-            case TomlString s when Durations.TryParse(s.Value, out var d):
-                return d;
-            default:
-                throw Error(key, $"{Name} {key} must be a duration such as \"10s\", \"500ms\" or \"1m30s\"");
+            TomlInteger i => Durations.TryFromSeconds(i.Value, out d, out error),
+            TomlFloat f when double.IsFinite(f.Value) => Durations.TryFromSeconds(f.Value, out d, out error),
+            TomlString s => Durations.TryParse(s.Value, out d, out error),
+            _ => Fail(out d, out error),
+        };
+        return ok ? d : throw Error(key, $"{Name} {key} {error}");
+
+        static bool Fail(out TimeSpan d, out string? error)
+        {
+            d = TimeSpan.Zero;
+            error = $"must be {Durations.Expected}";
+            return false;
         }
+    }
+
+    /// <summary>A size in bytes (an integer, or a string with a unit such as <c>"64MiB"</c>), at least <paramref name="min"/>; <c>null</c> when absent.</summary>
+    public long? ByteSize(string key, long min = 1)
+    {
+        if (!_table.TryGetEntry(key, out var entry))
+        {
+            return null;
+        }
+
+        _read.Add(key);
+        long? value = entry.Value switch
+        {
+            TomlInteger i => i.Value,
+            TomlString s when ByteSizes.TryParse(s.Value, out var b) => b,
+            _ => null,
+        };
+        if (value is not { } v)
+        {
+            throw Error(key, $"{Name} {key} must be a size such as 67108864, \"512KiB\" or \"64MiB\"");
+        }
+
+        return v >= min ? v : throw Error(key, min == 1 ? $"{Name} {key} must be greater than zero" : $"{Name} {key} must be at least {min} bytes, not {v}");
     }
 
     /// <summary>One of <paramref name="allowed"/> (case-insensitive, returned in lower case), or <c>null</c> when absent.</summary>

@@ -34,6 +34,11 @@ public sealed partial class RenderModule : IAsyncDisposable
     // Directory fsyncs run beside the next render instead of before the reload; onetime runs and
     // shutdown wait for them, so a finished process has left every rename on disk.
     private readonly DirectoryFlusher _flusher = new();
+
+    // Renders run off the scheduling loop, a few at a time: a template that burns its whole time
+    // limit (or a slow check command) holds one slot while the others go on rendering.
+    private readonly SemaphoreSlim _slots = new(MaxConcurrentPasses);
+    private readonly List<Task> _running = [];
     private Task? _loop;
 
     /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
@@ -66,7 +71,8 @@ public sealed partial class RenderModule : IAsyncDisposable
         _runner = runner;
         _compiler = compiler;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<RenderModule>();
-        _diffOutput = diffOutput ?? TextWriter.Null;
+        // Interval polls render side by side: one diff is one write, never interleaved with another.
+        _diffOutput = TextWriter.Synchronized(diffOutput ?? TextWriter.Null);
         _time = time ?? TimeProvider.System;
 
         // Templates are compiled up front: a template that does not parse is a configuration error,
@@ -94,6 +100,9 @@ public sealed partial class RenderModule : IAsyncDisposable
 
     /// <summary>The longest retry delay.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many passes (a resource, or the resources sharing a reload command) run at once in watch and interval mode.</summary>
+    internal static int MaxConcurrentPasses { get; } = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
 
     /// <summary>The status of every resource, in configuration order.</summary>
     public IReadOnlyList<RenderResourceStatus> Status
@@ -187,6 +196,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         await _flusher.FlushAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _wake.Dispose();
+        _slots.Dispose();
     }
 
     private async Task WhenMirrorSyncedAsync(KvMirror mirror, List<RenderResource> readers, CancellationToken cancellationToken)
@@ -252,41 +262,90 @@ public sealed partial class RenderModule : IAsyncDisposable
 
     private async Task WatchLoopAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            List<RenderResource> due;
-            TimeSpan sleep;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                List<List<RenderResource>> passes;
+                TimeSpan sleep;
+                lock (_gate)
+                {
+                    var now = _time.GetUtcNow();
+                    var dueAt = EffectiveDueTimes();
+
+                    // A resource in a running pass waits for it to end (its new changes stay pending); so
+                    // do the others sharing its reload command, so that command never runs twice at once.
+                    var busy = _resources.Where(r => r.InFlight).Select(r => r.Options.ReloadCommand).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    bool Idle(RenderResource r) => !r.InFlight && (r.Options.ReloadCommand is not { } c || !busy.Contains(c));
+                    var due = _resources.Where(r => Idle(r) && dueAt.TryGetValue(r, out var at) && at <= now).ToList();
+                    foreach (var r in due)
+                    {
+                        r.ClearPending();
+                        r.InFlight = true;
+                    }
+
+                    passes = Passes(due);
+                    var next = dueAt.Where(kv => Idle(kv.Key) && !due.Contains(kv.Key)).Select(kv => kv.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                    // Capped: a semaphore wait cannot exceed ~24 days, and waking early costs nothing.
+                    sleep = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Min(next - now, TimeSpan.FromHours(1));
+                    foreach (var pass in passes)
+                    {
+                        var task = Task.Run(() => RunPassAsync(pass, cancellationToken), CancellationToken.None);
+                        _running.Add(task);
+                    }
+                }
+
+                if (passes.Count > 0)
+                {
+                    continue;
+                }
+
+                await _wake.WaitAsync(sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // A stop cancels the renders (they check the token as they go) and waits for the passes
+            // to wind down, so no write or reload is left behind half-done.
+            Task[] running;
             lock (_gate)
             {
-                var now = _time.GetUtcNow();
-                var dueAt = EffectiveDueTimes();
-                due = _resources.Where(r => dueAt.TryGetValue(r, out var at) && at <= now).ToList();
-                foreach (var r in due)
-                {
-                    r.ClearPending();
-                }
-
-                var next = dueAt.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-                // Capped: a semaphore wait cannot exceed ~24 days, and waking early costs nothing.
-                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Min(next - now, TimeSpan.FromHours(1));
+                running = [.. _running];
             }
 
-            if (due.Count > 0)
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One pass in watch mode, in the background: resources sharing a reload command render together and reload once.</summary>
+    private async Task RunPassAsync(List<RenderResource> pass, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessPassAsync(pass, fromMirrors: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Resources report their own failures; this only guards the loop, which must outlive any bug.
+            Log.PassFailed(_logger, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            lock (_gate)
             {
-                try
+                foreach (var r in pass)
                 {
-                    await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Resources report their own failures; this only guards the loop, which must outlive any bug.
-                    Log.PassFailed(_logger, ex);
+                    r.InFlight = false;
                 }
 
-                continue;
+                _running.RemoveAll(t => t.IsCompleted);
             }
 
-            await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
+            Wake();
         }
     }
 
@@ -334,7 +393,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             try
             {
-                await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+                await ProcessAsync(_resources, fromMirrors: false, cancellationToken, concurrent: true).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -345,42 +404,93 @@ public sealed partial class RenderModule : IAsyncDisposable
         }
     }
 
-    /// <summary>Renders <paramref name="resources"/>, then runs each distinct reload command of the written ones once.</summary>
-    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders <paramref name="resources"/>, then runs each distinct reload command of the written
+    /// ones once. Onetime runs go one pass after another (their diffs and commands in configuration
+    /// order); interval polls run their passes side by side, so one slow template delays no other.
+    /// </summary>
+    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken, bool concurrent = false)
     {
-        bool ok = true;
-        var reloads = new List<(string Command, TimeSpan Timeout, List<RenderResource> For)>();
+        var passes = Passes(resources);
+        if (!concurrent || passes.Count == 1)
+        {
+            bool ok = true;
+            foreach (var pass in passes)
+            {
+                ok &= await ProcessPassAsync(pass, fromMirrors, cancellationToken).ConfigureAwait(false);
+            }
+
+            return ok;
+        }
+
+        var results = await Task.WhenAll(passes.Select(p => Task.Run(() => ProcessPassAsync(p, fromMirrors, cancellationToken), CancellationToken.None))).ConfigureAwait(false);
+        return results.All(ok => ok);
+    }
+
+    /// <summary>Splits resources into passes: the resources sharing a reload command together (in configuration order), every other resource alone.</summary>
+    private static List<List<RenderResource>> Passes(List<RenderResource> resources)
+    {
+        var passes = new List<List<RenderResource>>();
+        var byCommand = new Dictionary<string, List<RenderResource>>(StringComparer.Ordinal);
         foreach (var r in resources)
         {
-            var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
-            ok &= outcome != Outcome.Failed;
-            if (fromMirrors)
+            if (r.Options.ReloadCommand is not { } command)
             {
-                ScheduleRetry(r, outcome == Outcome.Failed);
+                passes.Add([r]);
             }
-
-            if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
+            else if (byCommand.TryGetValue(command, out var pass))
             {
-                var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
-                int i = reloads.FindIndex(x => x.Command == command);
-                if (i < 0)
-                {
-                    reloads.Add((command, timeout, [r]));
-                }
-                else
-                {
-                    reloads[i].For.Add(r);
-                    reloads[i] = (command, timeout > reloads[i].Timeout ? timeout : reloads[i].Timeout, reloads[i].For);
-                }
+                pass.Add(r);
+            }
+            else
+            {
+                byCommand[command] = pass = [r];
+                passes.Add(pass);
             }
         }
 
-        foreach (var (command, timeout, forResources) in reloads)
+        return passes;
+    }
+
+    /// <summary>Renders one pass's resources one after another, then runs its reload command once if any of them was written.</summary>
+    private async Task<bool> ProcessPassAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            ok &= await ReloadAsync(command, timeout, forResources, cancellationToken).ConfigureAwait(false);
-        }
+            bool ok = true;
+            string? reload = null;
+            var reloadTimeout = TimeSpan.Zero;
+            var written = new List<RenderResource>();
+            foreach (var r in resources)
+            {
+                var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+                ok &= outcome != Outcome.Failed;
+                if (fromMirrors)
+                {
+                    ScheduleRetry(r, outcome == Outcome.Failed);
+                }
 
-        return ok;
+                if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
+                {
+                    var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
+                    reload = command;
+                    reloadTimeout = timeout > reloadTimeout ? timeout : reloadTimeout;
+                    written.Add(r);
+                }
+            }
+
+            if (reload is not null)
+            {
+                ok &= await ReloadAsync(reload, reloadTimeout, written, cancellationToken).ConfigureAwait(false);
+            }
+
+            return ok;
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     /// <summary>
