@@ -12,6 +12,7 @@ public static class TendConfigLoader
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
         "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
+        "max_file_size", "max_keys", "max_alias_expansion",
     ];
 
     private static readonly string[] StoreKinds = ["file", "memory", "etcd", "zookeeper", "consul"];
@@ -101,6 +102,9 @@ public static class TendConfigLoader
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
             Transport = s.Choice("transport", EtcdTransports),
+            MaxFileSize = s.ByteSize("max_file_size", 1, KvStoreOptions.LargestMaxFileSize) ?? o.MaxFileSize,
+            MaxKeys = s.Int("max_keys", 1, int.MaxValue) ?? o.MaxKeys,
+            MaxAliasExpansion = s.Int("max_alias_expansion", 0, int.MaxValue) ?? o.MaxAliasExpansion,
         };
         s.RejectUnknownKeys(StoreKeys);
 
@@ -242,8 +246,7 @@ public static class TendConfigLoader
             templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
         }
 
-        RenderConfigReader.RejectDuplicateDestinations(templates);
-        return o with { Templates = templates };
+        return o with { Templates = RenderConfigReader.CheckDestinationsAndIds(templates) };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>

@@ -17,6 +17,13 @@ public interface IKvStore : IAsyncDisposable
     /// <summary>What this store can do.</summary>
     KvStoreCapabilities Capabilities { get; }
 
+    /// <summary>
+    /// Keys the store holds that are not normalised paths and were therefore skipped (reported, never
+    /// silently dropped); <c>null</c> for a store that cannot hold such keys (the memory store
+    /// normalises every write, ZooKeeper's server refuses such paths).
+    /// </summary>
+    KvSkippedKeys? SkippedKeys => null;
+
     /// <summary>Reads one key; <c>null</c> when it does not exist.</summary>
     /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
     Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default);

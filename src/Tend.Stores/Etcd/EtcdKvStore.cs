@@ -52,6 +52,7 @@ public sealed partial class EtcdKvStore : IKvStore
         _settings = settings;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
+        SkippedKeys = new KvSkippedKeys(_logger);
         Options = options;
         TransportKind = ChooseTransport(options, settings);
         _endpoints = new EtcdEndpoints(options, _logger, srvResolver);
@@ -66,6 +67,9 @@ public sealed partial class EtcdKvStore : IKvStore
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <inheritdoc />
+    public KvSkippedKeys SkippedKeys { get; }
 
     /// <summary>The transport this store talks through.</summary>
     public EtcdTransport TransportKind { get; }
@@ -261,6 +265,11 @@ public sealed partial class EtcdKvStore : IKvStore
                     if (KeyPath.IsNormalized(kv.Key))
                     {
                         pairs.Add(kv);
+                    }
+                    else
+                    {
+                        // "/app//x" or "/app/../x": no normalised key names it, so nothing could read it.
+                        SkippedKeys.Report(kv.Key, KeyPath.Problem(kv.Key)!);
                     }
                 }
 

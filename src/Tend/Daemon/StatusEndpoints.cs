@@ -38,6 +38,8 @@ internal static class StatusEndpoints
                 if (runtime is not null)
                 {
                     json.WriteString("store", runtime.Store.Name);
+                    json.WriteNumber("skipped_keys", runtime.Store.SkippedKeys?.Count ?? 0);
+                    json.WriteString("last_skipped_key", runtime.Store.SkippedKeys?.LastKey);
                     json.WriteString("started", runtime.StartedAt);
                     json.WriteStartArray("mirrors");
                     foreach (var m in runtime.Mirrors.Mirrors.OrderBy(m => m.Prefix, StringComparer.Ordinal))

@@ -141,6 +141,37 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_KeysThatAreNotNormalisedPaths_SkippedButReportedWithTheirRawText()
+    {
+        // etcdctl writes the raw bytes; Tend's own writes always normalise.
+        await server.CtlAsync("put", _root + "/n//double", "1");
+        await server.CtlAsync("put", _root + "/n/../up", "2");
+        await server.CtlAsync("put", _root + "/n/trailing/", "3");
+        await _store.PutAsync(_root + "/n/ok", "4");
+
+        var list = await _store.ListAsync(_root + "/n");
+
+        Assert.Equal([_root + "/n/ok"], list.Select(p => p.Key));
+        Assert.Equal(3, _store.SkippedKeys.Count);
+        Assert.Equal(_root + "/n/trailing/", _store.SkippedKeys.LastKey);
+    }
+
+    [Fact]
+    public async Task Watch_KeyThatIsNotANormalisedPath_SkippedButReported()
+    {
+        var start = await _store.ListAsync(_root + "/wn");
+        await using var watch = new WatchReader(_store, _root + "/wn", start.Revision + 1, TimeSpan.FromSeconds(15));
+        await server.CtlAsync("put", _root + "/wn//x", "hidden");
+        await _store.PutAsync(_root + "/wn/ok", "seen");
+
+        var changes = await watch.TakeChangesAsync(1);
+
+        Assert.Equal(_root + "/wn/ok", Assert.Single(changes).Key);
+        Assert.Equal(1, _store.SkippedKeys.Count);
+        Assert.Equal(_root + "/wn//x", _store.SkippedKeys.LastKey);
+    }
+
+    [Fact]
     public async Task Watch_QuietPrefix_ProgressNotificationsAdvanceRevision()
     {
         var start = await _store.ListAsync(_root + "/quiet");
