@@ -126,9 +126,10 @@ public sealed class LimitsCliTests : IDisposable
         {
             // The CPU-bound ones meet a short time limit; the others a long one, so that even a loaded
             // machine shows the limit each is meant to meet.
+            // Small output and memory bounds keep the whole run short on a loaded machine.
             var timeout = name is "spin" or "fork" ? "2s" : "10m";
             Write($"confd/templates/{name}.tmpl", text);
-            Write($"confd/conf.d/{name}.toml", $"[template]\nsrc = \"{name}.tmpl\"\ndest = \"{Path.Combine(_dir, "out", name)}\"\nkeys = [\"/app\"]\ntemplate_timeout = \"{timeout}\"\ncreate_dest_dirs = true\n");
+            Write($"confd/conf.d/{name}.toml", $"[template]\nsrc = \"{name}.tmpl\"\ndest = \"{Path.Combine(_dir, "out", name)}\"\nkeys = [\"/app\"]\ntemplate_timeout = \"{timeout}\"\nmax_output = \"4MiB\"\nmax_memory = \"16MiB\"\ncreate_dest_dirs = true\n");
         }
 
         Write("confd/templates/good.tmpl", "port={{getv \"/app/port\"}}\n");
@@ -141,10 +142,10 @@ public sealed class LimitsCliTests : IDisposable
         Assert.Equal(["good"], Directory.GetFiles(Path.Combine(_dir, "out")).Select(Path.GetFileName));
         Assert.Contains("spin.tmpl", stderr, StringComparison.Ordinal);
         Assert.Contains("exceeded the time limit of 2s", stderr, StringComparison.Ordinal);
-        Assert.Contains("seq of 2000000000 numbers exceeds the memory limit of 256 MiB", stderr, StringComparison.Ordinal);
+        Assert.Contains("seq of 2000000000 numbers exceeds the memory limit of 16 MiB", stderr, StringComparison.Ordinal);
         Assert.Contains("exceeded maximum template depth (100000)", stderr, StringComparison.Ordinal);
         Assert.Contains("replace result of 1000000000000 characters exceeds the memory limit", stderr, StringComparison.Ordinal);
-        Assert.Contains("output exceeds the limit of 64 MiB", stderr, StringComparison.Ordinal);
+        Assert.Contains("output exceeds the limit of 4 MiB", stderr, StringComparison.Ordinal);
     }
 
     private static async Task WaitForHealthy(HttpClient http, TendProcess run)

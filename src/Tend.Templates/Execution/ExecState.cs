@@ -22,11 +22,6 @@ internal sealed class ExecState
     private int _countdown = TicksPerCheck;
     private long _memoryLeft;
 
-    public ExecState(TextWriter output, CompiledTree tree, MissingKeyMode missingKey)
-        : this(output, tree, missingKey, TemplateLimits.None, default)
-    {
-    }
-
     public ExecState(TextWriter output, CompiledTree tree, MissingKeyMode missingKey, TemplateLimits limits, CancellationToken cancellation)
     {
         Tree = tree;
