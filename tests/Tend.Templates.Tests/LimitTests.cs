@@ -155,11 +155,35 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public void Render_StructMethodResultsBeyondTheBudget_StopAtTheMemoryLimit()
+    {
+        // A declared struct's method builds its value outside the engine: its result counts like a function's.
+        var limits = Generous with { MaxMemory = 1L << 20 };
+        var t = Parse("{{range seq 1 100}}{{$x := $.Text}}{{end}}");
+
+        var e = Assert.Throws<TemplateExecutionException>(() => t.Render(TextWriter.Null, new Blob(100_000), limits));
+
+        Assert.Equal(TemplateLimitKind.Memory, e.LimitExceeded);
+        Assert.Contains("at <$.Text>: values built by functions exceed the memory limit of 1 MiB", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_AfterALimitedRender_TheNextUnlimitedRenderOnTheThreadHasNoBudget()
     {
         RenderFails("{{seq 1 100000}}", Generous with { MaxMemory = 1024 });
 
         // The budget belonged to the failed render only.
         Assert.Equal("100000", Parse("{{len (seq 1 100000)}}").RenderToString(null));
+    }
+
+    private sealed class Blob(int length) : ITemplateStruct
+    {
+        private static readonly TemplateStructType Type = new TemplateStructBuilder<Blob>("main.Blob")
+            .Method("Text", static b => new string('x', b.Length))
+            .Build();
+
+        public int Length { get; } = length;
+
+        public TemplateStructType TemplateType => Type;
     }
 }

@@ -840,10 +840,20 @@ internal sealed class Compiler
         {
             throw;
         }
+        catch (BudgetExceededException e)
+        {
+            s.At = node;
+            throw s.LimitError(e.Kind, e.Message);
+        }
         catch (Exception e)
         {
             s.At = node;
             throw s.Error($"error calling {name}: {e.Message}");
+        }
+        if (!s.Charge(r))
+        {
+            s.At = node;
+            throw s.MemoryExceeded();
         }
         return r is null ? GoNil.Instance : GoValues.Normalize(r);
     }
