@@ -11,7 +11,7 @@ public sealed class LimitTests
     private static readonly TemplateLimits Generous = new() { Timeout = TimeSpan.FromSeconds(30), MaxOutput = 64L << 20, MaxMemory = 256L << 20 };
 
     private static GoTemplate Parse(string text) =>
-        GoTemplate.Parse("hostile.tmpl", text, new TemplateOptions { Functions = FunctionRegistry.CreateConfd(new InMemoryKeySource([])) });
+        GoTemplate.Parse("hostile.tmpl", text, new TemplateOptions { Functions = FunctionRegistry.CreateConfd(new InMemoryKeySource([]), new NoDns()) });
 
     private static TemplateExecutionException RenderFails(string text, TemplateLimits limits)
     {
@@ -185,5 +185,13 @@ public sealed class LimitTests
         public int Length { get; } = length;
 
         public TemplateStructType TemplateType => Type;
+    }
+
+    // The hostile templates make no lookups: a resolver that answers nothing keeps the test off the system's DNS.
+    private sealed class NoDns : ITemplateDnsResolver
+    {
+        public IReadOnlyList<string> LookupIP(string host) => [];
+
+        public IReadOnlyList<SrvRecord> LookupSrv(string service, string proto, string name) => [];
     }
 }
