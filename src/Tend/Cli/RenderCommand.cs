@@ -223,7 +223,8 @@ internal static class RenderCommand
 
         // reconfig's command line (any of its own flags, or the reconfig name): its cfgdir default and its prefix rule.
         bool reconfig = parse.GetValue(ReconfigDefaults) || UsesReconfigFlags(parse);
-        var cfgdir = parse.GetValue(Cfgdir) ?? (reconfig && parse.GetValue(Confdir) is null ? DefaultCfgdir : null);
+        var cfgdir = parse.GetValue(Cfgdir)
+            ?? (reconfig && parse.GetValue(Confdir) is null && settings.Confdir is null && render.Templates.Count == 0 ? DefaultCfgdir : null);
         if (parse.GetValue(ReconfigPrefix) is { } reconfigPrefix)
         {
             store = store with { Prefix = KeyPath.Normalize(CheckReconfigPrefix(reconfigPrefix)) };
@@ -371,7 +372,7 @@ internal static class RenderCommand
     /// <summary>Whether the command line has a flag only reconfig has (<c>-o</c> and <c>-p</c> included: confd spells them out).</summary>
     private static bool UsesReconfigFlags(ParseResult parse) =>
         new Option[] { Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, SslPassphrase, Debug, ReconfigPrefix }
-            .Any(o => parse.GetResult(o) is not null)
+            .Any(o => parse.GetResult(o) is { Implicit: false })
         || parse.GetResult(Onetime)?.IdentifierToken?.Value == "-o";
 
     private static string CheckReconfigPrefix(string prefix) =>
