@@ -41,7 +41,7 @@ internal static class MetricsEndpoint
         m.Metric("tend_mirror_updates_total", "counter", "Updates applied to the mirror.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.UpdateCount)));
         m.Metric("tend_mirror_reconnects_total", "counter", "Times the watch had to be re-established (by the mirror, or by the store after its connection was lost).", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.ReconnectCount)));
         m.Metric("tend_mirror_watching", "gauge", "1 while the mirror is current (watching), 0 while loading or reconnecting.", mirrors.Select(x => (P("prefix", x.Prefix), (double)(x.State == KvMirrorState.Watching ? 1 : 0))));
-        m.Metric("tend_mirror_catch_ups_total", "counter", "Times a reader of several prefixes asked the store to confirm this mirror is current.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.CatchUpCount)));
+        m.Metric("tend_mirror_catch_ups_total", "counter", "Times a reader asked the store to confirm this mirror is current (a render of several prefixes, /getall).", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.CatchUpCount)));
 
         if (runtime.Render is { } render)
         {
