@@ -110,7 +110,7 @@ internal sealed partial class TendDaemon : BackgroundService
 
         try
         {
-            if (DaemonRuntime.SameStore(next.Store, current.Config.Store))
+            if (DaemonRuntime.SameStore(DaemonRuntime.StoreOptions(next), DaemonRuntime.StoreOptions(current.Config)))
             {
                 await current.ReconfigureAsync(next, cancellationToken).ConfigureAwait(false);
             }
@@ -119,7 +119,7 @@ internal sealed partial class TendDaemon : BackgroundService
                 // Check the new store settings before letting go of the old connection.
                 using (var probeLoggers = Logging.TendLogging.CreateFactory(next.Log))
                 {
-                    await Cli.GlobalOptions.OpenStore(next.Store, probeLoggers).DisposeAsync().ConfigureAwait(false);
+                    await Cli.GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(next), probeLoggers).DisposeAsync().ConfigureAwait(false);
                 }
 
                 // Another store: the old runtime deregisters and closes before the new one registers.
