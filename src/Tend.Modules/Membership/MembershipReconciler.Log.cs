@@ -24,8 +24,8 @@ internal sealed partial class MembershipReconciler
         [LoggerMessage(EventId = 905, Level = LogLevel.Warning, Message = "membership: added {Name} ({PeerUrls}) as {Kind} [{Id:x16}]: {Reason}")]
         public static partial void Added(ILogger logger, string name, string peerUrls, string kind, ulong id, string reason);
 
-        [LoggerMessage(EventId = 906, Level = LogLevel.Information, Message = "membership: adding {Name} waits: {Reason}")]
-        public static partial void AddWaits(ILogger logger, string name, string reason);
+        [LoggerMessage(EventId = 906, Level = LogLevel.Information, Message = "membership: {Verb} {Name} waits: etcd refused it for now ({Reason}); the next pass tries again")]
+        public static partial void ChangeWaits(ILogger logger, string verb, string name, string reason);
 
         [LoggerMessage(EventId = 907, Level = LogLevel.Information, Message = "membership: adding {Name} was refused ({Reason}); reading the member list again")]
         public static partial void AddRaced(ILogger logger, string name, string reason);

@@ -170,11 +170,12 @@ internal sealed partial class MembershipReconciler : IAsyncDisposable
                         break;
                 }
             }
-            catch (EtcdServerException ex) when (action.Kind == ReconcileActionKind.Add && ex.ServerMessage.Contains("too many learner", StringComparison.OrdinalIgnoreCase))
+            catch (KvStoreException ex) when (IsRefusedForNow(ex))
             {
-                // etcd 3.4 holds one learner at a time: another machine is joining; ours waits for the next pass.
-                extraWithheld.Add($"cannot add {action.MemberName} yet: another learner is still joining ({ex.ServerMessage})");
-                Log.AddWaits(_logger, action.MemberName, ex.ServerMessage);
+                // etcd's own reconfiguration checks: one learner at a time (3.4), every voter connected for the last 5 s,
+                // enough started members. Nothing changed; the next pass tries again.
+                extraWithheld.Add($"{Verb(action)} {action.MemberName} waits: etcd refused it for now ({ServerMessage(ex)})");
+                Log.ChangeWaits(_logger, Verb(action), action.MemberName, ServerMessage(ex));
                 break;
             }
             catch (EtcdServerException ex) when (action.Kind == ReconcileActionKind.Add && ex.ServerMessage.Contains("already exists", StringComparison.OrdinalIgnoreCase))
@@ -378,6 +379,16 @@ internal sealed partial class MembershipReconciler : IAsyncDisposable
             };
         }
     }
+
+    private static bool IsRefusedForNow(KvStoreException ex)
+    {
+        var message = ServerMessage(ex);
+        return message.Contains("too many learner", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("unhealthy cluster", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("not enough started members", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string ServerMessage(KvStoreException ex) => ex is EtcdServerException { ServerMessage.Length: > 0 } server ? server.ServerMessage : ex.Message;
 
     private static string Verb(ReconcileAction action) => action.Kind switch
     {

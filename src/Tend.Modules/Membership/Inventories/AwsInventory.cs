@@ -42,17 +42,25 @@ internal sealed class AwsInventory : IMembershipInventory
     public string Description { get; }
 
     /// <summary>The EC2 client the SDK's standard settings describe: credentials from the default chain, <c>AWS_ENDPOINT_URL_EC2</c>.</summary>
-    public static IAmazonEC2 CreateClient(string region, TimeSpan timeout, AWSCredentials? credentials = null)
+    /// <param name="region">The region.</param>
+    /// <param name="timeout">Timeout of one request.</param>
+    /// <param name="credentials">Explicit credentials (tests); <c>null</c> for the default chain.</param>
+    /// <param name="serviceUrl">An explicit endpoint (tests); <c>null</c> for the SDK's (which honours <c>AWS_ENDPOINT_URL_EC2</c>).</param>
+    public static IAmazonEC2 CreateClient(string region, TimeSpan timeout, AWSCredentials? credentials = null, string? serviceUrl = null)
     {
         var config = new AmazonEC2Config
         {
             RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
-
-            // A custom endpoint (AWS_ENDPOINT_URL_EC2, a VPC endpoint) is still signed for the region.
-            AuthenticationRegion = region,
             Timeout = timeout,
             MaxErrorRetry = 2,
         };
+        if (serviceUrl is not null)
+        {
+            config.ServiceURL = serviceUrl;
+        }
+
+        // A custom endpoint (AWS_ENDPOINT_URL_EC2, a VPC endpoint) is still signed for the region.
+        config.AuthenticationRegion = region;
         return credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
     }
 
