@@ -60,7 +60,29 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
             ProxyMode = proxy,
             ScalingGroupName = proxy ? Group : null,
         };
-        var machine = new Machine(this, id, address, metadata, options);
+        var machine = new Machine(this, id, address, metadata, options, o => Inventory(metadata, o.ScalingGroupName, o.Address));
+        _machines.Add(machine);
+        return machine;
+    }
+
+    /// <summary>
+    /// A machine outside AWS, at <paramref name="address"/>: <paramref name="configure"/> picks its inventory settings;
+    /// <paramref name="inventory"/> (a scripted DNS) replaces the production inventory when given.
+    /// </summary>
+    public Machine AddMachine(string name, string address, Func<MembershipOptions, MembershipOptions> configure, Func<MembershipOptions, IMembershipInventory>? inventory = null)
+    {
+        var options = configure(new MembershipOptions
+        {
+            EnvironmentFile = Path.Combine(Dir, name, "etcd.env"),
+            ClientScheme = "http",
+            PeerScheme = "http",
+            ClientPort = ClientPort,
+            PeerPort = PeerPort,
+            Timeout = TimeSpan.FromSeconds(2),
+            Settle = Settle,
+            Interval = TimeSpan.FromSeconds(1),
+        });
+        var machine = new Machine(this, name, address, null, options, inventory);
         _machines.Add(machine);
         return machine;
     }
@@ -77,7 +99,12 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
     /// <summary>Launches <paramref name="ids"/> together, runs their first passes at the same moment, starts their etcds.</summary>
     public async Task<IReadOnlyList<Machine>> BootstrapAsync(params string[] ids)
     {
-        var machines = ids.Select(id => Launch(id)).ToList();
+        return await BootstrapAsync(ids.Select(id => Launch(id)).ToList());
+    }
+
+    /// <summary>Runs the first passes of <paramref name="machines"/> at the same moment, starts their etcds.</summary>
+    public static async Task<IReadOnlyList<Machine>> BootstrapAsync(IReadOnlyList<Machine> machines)
+    {
         var results = await Task.WhenAll(machines.Select(m => m.PassAsync()));
         foreach (var r in results)
         {
@@ -141,14 +168,17 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
     {
         private readonly AwsGroupHarness _group;
 
-        public Machine(AwsGroupHarness group, string id, string address, InstanceMetadataDouble metadata, MembershipOptions options)
+        private readonly Func<MembershipOptions, IMembershipInventory>? _inventory;
+
+        public Machine(AwsGroupHarness group, string id, string address, InstanceMetadataDouble? metadata, MembershipOptions options, Func<MembershipOptions, IMembershipInventory>? inventory)
         {
             _group = group;
+            _inventory = inventory;
             Id = id;
             Address = address;
-            Metadata = metadata;
+            Metadata = metadata!;
             Options = options;
-            Module = new MembershipModule(group.Log, null, _ => group.Inventory(metadata, options.ScalingGroupName, options.Address));
+            Module = new MembershipModule(group.Log, null, inventory);
         }
 
         public string Id { get; }
@@ -177,17 +207,25 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
         public async Task RestartTendAsync()
         {
             await Module.DisposeAsync();
-            Module = new MembershipModule(_group.Log, null, _ => _group.Inventory(Metadata, Options.ScalingGroupName, Options.Address));
+            Module = new MembershipModule(_group.Log, null, _inventory);
         }
 
         /// <summary>Passes until one settles (a learner needs its etcd running to catch up and be promoted).</summary>
-        public async Task<MembershipPassResult> SettleAsync(TimeSpan timeout)
+        public Task<MembershipPassResult> SettleAsync(TimeSpan timeout) => SettleUntilAsync(r => r.Outcome == MembershipOutcome.Settled, timeout);
+
+        /// <summary>Passes until <paramref name="done"/> holds (etcd may refuse a change for a few seconds); fails on a failed pass.</summary>
+        public async Task<MembershipPassResult> SettleUntilAsync(Func<MembershipPassResult, bool> done, TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
             while (true)
             {
                 var result = await PassAsync();
-                if (result.Outcome == MembershipOutcome.Settled || DateTime.UtcNow > deadline)
+                if (result.Outcome == MembershipOutcome.Failed)
+                {
+                    throw new InvalidOperationException($"{Id}: the pass failed: {result.Error}");
+                }
+
+                if (done(result) || DateTime.UtcNow > deadline)
                 {
                     return result;
                 }
@@ -206,7 +244,10 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
         {
             await Module.DisposeAsync();
             Etcd?.Dispose();
-            await Metadata.DisposeAsync();
+            if (Metadata is not null)
+            {
+                await Metadata.DisposeAsync();
+            }
         }
     }
 }
