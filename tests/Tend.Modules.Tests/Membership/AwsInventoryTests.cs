@@ -116,6 +116,23 @@ public sealed class AwsInventoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Read_NoCredentials_InventoryErrorNotACrash()
+    {
+        // AWSSDK v4 resolves credentials when the client is made, so the failure comes from the factory.
+        var self = _group.Launch("i-nc");
+        using var inventory = new AwsInventory(
+            new InstanceMetadataClient(self.Metadata.Endpoint),
+            _ => throw new Amazon.Runtime.AmazonClientException("Failed to resolve AWS credentials.\nException 1 of 1: none found"),
+            null,
+            null,
+            MemberAddressKind.Ip);
+
+        var ex = await Assert.ThrowsAsync<MembershipInventoryException>(() => inventory.ReadAsync());
+
+        Assert.Equal("no AWS credentials for EC2 in eu-west-1: Failed to resolve AWS credentials.; Exception 1 of 1: none found", ex.Message);
+    }
+
+    [Fact]
     public async Task Identity_V2Service_TokenFetchedOnceAndSent()
     {
         var self = _group.Launch("i-v2");

@@ -95,7 +95,9 @@ public sealed class InstanceMetadataDouble : IAsyncDisposable
             "/latest/dynamic/instance-identity/document" => (200,
                 $"{{\n  \"accountId\" : \"123456789012\",\n  \"architecture\" : \"x86_64\",\n  \"availabilityZone\" : \"{Region}a\",\n  \"imageId\" : \"ami-0test\",\n  \"instanceId\" : \"{InstanceId}\",\n  \"instanceType\" : \"t3.small\",\n  \"privateIp\" : \"{PrivateIp}\",\n  \"region\" : \"{Region}\",\n  \"version\" : \"2017-09-30\"\n}}",
                 "application/json"),
-            "/latest/meta-data/iam/security-credentials/" or "/latest/meta-data/iam/security-credentials-extended/" => (200, Role, "text/plain"),
+            // Listed with or without the final slash (the SDK asks without).
+            "/latest/meta-data/iam/security-credentials" or "/latest/meta-data/iam/security-credentials/"
+                or "/latest/meta-data/iam/security-credentials-extended" or "/latest/meta-data/iam/security-credentials-extended/" => (200, Role, "text/plain"),
             "/latest/meta-data/iam/security-credentials/" + Role or "/latest/meta-data/iam/security-credentials-extended/" + Role => (200, credentials, "text/plain"),
             "/latest/meta-data/iam/info" => (200, $"{{\"Code\":\"Success\",\"InstanceProfileArn\":\"arn:aws:iam::123456789012:instance-profile/{Role}\"}}", "text/plain"),
             _ => (404, "not found", "text/plain"),

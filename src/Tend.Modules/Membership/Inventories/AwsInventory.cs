@@ -106,10 +106,24 @@ internal sealed class AwsInventory : IMembershipInventory
         }
 
         _client?.Client.Dispose();
-        var client = _clientFactory(region);
+        _client = null;
+        IAmazonEC2 client;
+        try
+        {
+            // The SDK resolves credentials (environment, profile, web identity, container, instance profile) here.
+            client = _clientFactory(region);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new MembershipInventoryException($"no AWS credentials for EC2 in {region}: {OneLine(ex.Message)}", ex);
+        }
+
         _client = (region, client);
         return client;
     }
+
+    private static string OneLine(string text) =>
+        string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static async Task<string> GroupOfAsync(IAmazonEC2 ec2, string instanceId, CancellationToken cancellationToken)
     {
@@ -152,11 +166,11 @@ internal sealed class AwsInventory : IMembershipInventory
         catch (AmazonServiceException ex)
         {
             var code = string.IsNullOrEmpty(ex.ErrorCode) ? ((int)ex.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : ex.ErrorCode;
-            throw new MembershipInventoryException($"EC2 {what} failed: {code}: {ex.Message}", ex);
+            throw new MembershipInventoryException($"EC2 {what} failed: {code}: {OneLine(ex.Message)}", ex);
         }
         catch (AmazonClientException ex)
         {
-            throw new MembershipInventoryException($"EC2 {what} failed: {ex.Message}", ex);
+            throw new MembershipInventoryException($"EC2 {what} failed: {OneLine(ex.Message)}", ex);
         }
         catch (HttpRequestException ex)
         {
