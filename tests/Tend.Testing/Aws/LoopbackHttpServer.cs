@@ -32,8 +32,11 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             return;
         }
 
+        // Close alone, once: it ends the pending GetContextAsync. Stop followed by Close unregisters the prefix twice,
+        // and the managed listener's second unregistration binds the port again to find it (failing with "Address
+        // already in use" when someone else has taken the port since, or else leaving a listening socket behind).
         await _stop.CancelAsync();
-        _listener.Stop();
+        _listener.Close();
         try
         {
             await _loop;
@@ -42,7 +45,6 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         {
         }
 
-        _listener.Close();
         _stop.Dispose();
     }
 
