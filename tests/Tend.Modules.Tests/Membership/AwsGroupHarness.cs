@@ -54,7 +54,9 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
             ClientPort = ClientPort,
             PeerPort = PeerPort,
             Address = MemberAddressKind.Ip,
-            Timeout = TimeSpan.FromSeconds(2),
+            // etcd's requests and health probes get the production default: on a loaded CI machine a
+            // linearizable read of a cluster a second old can take longer than 2 s.
+            Timeout = TimeSpan.FromSeconds(5),
             Settle = Settle,
             Interval = TimeSpan.FromSeconds(1),
             ProxyMode = proxy,
@@ -78,7 +80,9 @@ internal sealed class AwsGroupHarness : IAsyncDisposable
             PeerScheme = "http",
             ClientPort = ClientPort,
             PeerPort = PeerPort,
-            Timeout = TimeSpan.FromSeconds(2),
+            // etcd's requests and health probes get the production default: on a loaded CI machine a
+            // linearizable read of a cluster a second old can take longer than 2 s.
+            Timeout = TimeSpan.FromSeconds(5),
             Settle = Settle,
             Interval = TimeSpan.FromSeconds(1),
         });
