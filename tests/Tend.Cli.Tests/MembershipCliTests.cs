@@ -184,8 +184,9 @@ public sealed class MembershipCliTests : IDisposable
 
     private async Task<(int Code, string Err)> RunEtcdDiscoveryAsync(string[] args, Uri metadata, Uri ec2)
     {
-        var apphost = Path.Combine(AppContext.BaseDirectory, "tend");
-        Assert.True(File.Exists(apphost), $"apphost missing: {apphost}");
+        // The binary under test (TEND_BIN: the NativeAOT build, whose AWS SDK paths trimming could break).
+        var apphost = TendProcess.Executable;
+        Assert.True(File.Exists(apphost), $"tend missing: {apphost}");
         var link = Path.Combine(_dir, "bin", "etcd-discovery");
         if (!File.Exists(link))
         {
@@ -216,9 +217,8 @@ public sealed class MembershipCliTests : IDisposable
 
     private static ProcessStartInfo TendPsi(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
-        foreach (var a in args)
+        var psi = new ProcessStartInfo(TendProcess.Command.File) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in TendProcess.Command.Prefix.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }
