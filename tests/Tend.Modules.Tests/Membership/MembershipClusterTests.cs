@@ -31,13 +31,20 @@ public sealed class MembershipClusterTests
         Assert.Equal(["i-0a", "i-0b", "i-0c"], views[0].Select(m => m.Name).Order(StringComparer.Ordinal));
         Assert.All(views[0], m => Assert.False(m.IsLearner));
 
-        // Once formed, every pass finds it, changes nothing and records it as existing.
+        // Once formed, every pass finds it, changes nothing and records it as existing; a young cluster on a loaded
+        // machine may still fail a member's linearizable health read for a moment (an election), so the count of
+        // healthy members is awaited, while every pass on the way must change nothing.
         foreach (var m in machines)
         {
-            var again = await m.PassAsync();
-            Assert.Equal(MembershipOutcome.Settled, again.Outcome);
-            Assert.Equal(SelfMembership.Voter, again.Self);
-            Assert.Equal(0, again.Added + again.Removed + again.Promoted);
+            var again = await m.SettleUntilAsync(
+                r =>
+                {
+                    Assert.Equal(MembershipOutcome.Settled, r.Outcome);
+                    Assert.Equal(SelfMembership.Voter, r.Self);
+                    Assert.Equal(0, r.Added + r.Removed + r.Promoted);
+                    return r.Healthy == 3;
+                },
+                Long);
             Assert.Equal("existing", m.Environment["ETCD_INITIAL_CLUSTER_STATE"]);
             Assert.True(again.Healthy == 3, $"{again.Healthy} healthy\n{string.Join('\n', group.Log.Lines.Select(l => l.Text))}");
         }
@@ -95,11 +102,18 @@ public sealed class MembershipClusterTests
         var machines = await group.BootstrapAsync("i-2a", "i-2b", "i-2c");
         machines[1].Etcd!.Kill();
 
-        var result = await machines[0].PassAsync();
+        // Killing a member may cost the cluster an election: passes during it count fewer healthy members, and none
+        // may remove or plan to remove anything.
+        var result = await machines[0].SettleUntilAsync(
+            r =>
+            {
+                Assert.Equal(MembershipOutcome.Settled, r.Outcome);
+                Assert.Equal(0, r.Removed);
+                Assert.Empty(r.Withheld);
+                return r.Healthy == 2;
+            },
+            Long);
 
-        Assert.Equal(MembershipOutcome.Settled, result.Outcome);
-        Assert.Equal(0, result.Removed);
-        Assert.Empty(result.Withheld);
         Assert.True(result.Healthy == 2, $"{result.Healthy} healthy\n{string.Join('\n', group.Log.Lines.Select(l => l.Text))}");
         Assert.Equal(3, (await AwsGroupHarness.MembersAsync(machines[0])).Count);
 
