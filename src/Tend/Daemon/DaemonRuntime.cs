@@ -6,6 +6,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Hooks;
+using Tend.Modules.Membership;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
 
@@ -24,6 +25,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private RegisterModule? _register;
     private HooksModule? _hooks;
+    private MembershipModule? _membership;
 
     private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
     {
@@ -45,6 +47,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     /// <summary>The hooks module (Nagios generator, exec hooks), when the configuration has any.</summary>
     public HooksModule? Hooks => _hooks;
 
+    /// <summary>The membership module (etcd-discovery), when the configuration has <c>[membership]</c>.</summary>
+    public MembershipModule? Membership => _membership;
+
     /// <summary>The render module, when the configuration has render resources.</summary>
     public RenderModule? Render { get; private set; }
 
@@ -53,7 +58,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     /// <summary>Starts the runtime of <paramref name="config"/> on <paramref name="store"/> (opened from the configuration when <c>null</c>).</summary>
     public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null)
     {
-        store ??= GlobalOptions.OpenStore(config.Store, loggers);
+        store ??= GlobalOptions.OpenStore(StoreOptions(config), loggers);
         var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
         try
         {
@@ -67,6 +72,23 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
         Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
         return runtime;
+    }
+
+    /// <summary>
+    /// The store the runtime opens: <c>[store]</c>, except that a configuration whose only work is
+    /// <c>[membership]</c> (which talks to the etcd members itself) needs none, and gets an empty memory store
+    /// rather than the refusal a file store without files would give.
+    /// </summary>
+    public static KvStoreOptions StoreOptions(TendConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        bool onlyMembership = config.Module<MembershipOptions>("membership") is not null
+            && config.Render.Templates.Count == 0 && config.Watch.Prefixes.Count == 0
+            && config.Module<RegisterOptions>("register") is null && !HooksModule.HasWork(config.Module<HooksOptions>("hooks"))
+            && config.Http.Token is null;
+        return onlyMembership && config.Store.Kind == "file" && config.Store.Files.Count == 0
+            ? config.Store with { Kind = "memory" }
+            : config.Store;
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> reach the same store the same way.</summary>
@@ -86,6 +108,11 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_membership is not null)
+        {
+            await _membership.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_register is not null)
         {
             // Deregister first: entries must be gone before the store connection closes.
@@ -171,6 +198,18 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         foreach (var prefix in config.Watch.Prefixes)
         {
             _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+        }
+
+        var membership = config.Module<MembershipOptions>("membership");
+        if (membership is not null)
+        {
+            _membership ??= new MembershipModule(_loggers);
+            await _membership.ApplyAsync(membership, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_membership is not null)
+        {
+            await _membership.DisposeAsync().ConfigureAwait(false);
+            _membership = null;
         }
 
         var register = config.Module<RegisterOptions>("register");

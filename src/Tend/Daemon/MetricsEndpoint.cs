@@ -87,6 +87,26 @@ internal static class MetricsEndpoint
             m.Metric("tend_hooks_exec_pending", "gauge", "Changed keys waiting for the exec hook.", es.Select(h => (P("hook", h.Id), (double)h.Pending)));
         }
 
+        if (runtime.Membership?.Status is { } ms)
+        {
+            m.Metric("tend_membership_passes_total", "counter", "Membership passes run.", [(NoLabels, ms.Passes)]);
+            m.Metric("tend_membership_failures_total", "counter", "Membership passes that failed (inventory, etcd, file).", [(NoLabels, ms.Failures)]);
+            m.Metric("tend_membership_error", "gauge", "1 while the last membership pass failed.", [(NoLabels, ms.LastError is null ? 0 : 1)]);
+            m.Metric("tend_membership_withheld", "gauge", "Membership changes due but not safe or possible now (see /status withheld).", [(NoLabels, ms.Withheld.Count)]);
+            m.Metric("tend_membership_candidates", "gauge", "Machines the inventory says should be members.", [(NoLabels, ms.Candidates)]);
+            m.Metric("tend_membership_members", "gauge", "Members of the etcd cluster.", [(NoLabels, ms.Members)]);
+            m.Metric("tend_membership_learners", "gauge", "Learners (non-voting members) of the etcd cluster.", [(NoLabels, ms.Learners)]);
+            m.Metric("tend_membership_healthy_members", "gauge", "Members that passed the health probe.", [(NoLabels, ms.Healthy)]);
+            m.Metric("tend_membership_removals_total", "counter", "Members removed because their machine was gone.", [(NoLabels, ms.Removals)]);
+            m.Metric("tend_membership_additions_total", "counter", "Times this machine was added to the cluster.", [(NoLabels, ms.Additions)]);
+            m.Metric("tend_membership_promotions_total", "counter", "Learners promoted to voting members.", [(NoLabels, ms.Promotions)]);
+            m.Metric("tend_membership_environment_writes_total", "counter", "Times the environment file was written.", [(NoLabels, ms.EnvironmentWrites)]);
+            if (ms.LastPass is { } last)
+            {
+                m.Metric("tend_membership_last_pass_timestamp_seconds", "gauge", "When the last membership pass ended.", [(NoLabels, last.ToUnixTimeMilliseconds() / 1000.0)]);
+            }
+        }
+
         return m.ToString();
     }
 
