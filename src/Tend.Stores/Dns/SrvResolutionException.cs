@@ -1,7 +1,7 @@
 namespace Tend.Stores.Dns;
 
 /// <summary>An SRV lookup failed: no name server answered, the answer was malformed, or the name does not exist.</summary>
-public sealed class SrvResolutionException : Exception
+internal sealed class SrvResolutionException : Exception
 {
     public SrvResolutionException()
     {

@@ -38,8 +38,8 @@ public sealed partial class EtcdKvStore : IKvStore
     {
     }
 
-    /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/>.</summary>
-    public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
+    /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/> (tests: a local name server).</summary>
+    internal EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
         : this(options, settings, loggerFactory, srvResolver, null)
     {
     }

@@ -2,8 +2,8 @@ using System.Globalization;
 using Tend.Core.Kv;
 using Tend.Stores.Dns;
 using Tend.Stores.Etcd;
-using Tend.Stores.Tests.Dns;
 using Tend.Testing;
+using Tend.Testing.Dns;
 using Tend.Testing.Servers;
 using Xunit;
 
