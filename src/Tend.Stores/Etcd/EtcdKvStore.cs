@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
@@ -100,7 +101,7 @@ public sealed partial class EtcdKvStore : IKvStore
             {
                 return await ListOnceAsync(p, cancellationToken).ConfigureAwait(false);
             }
-            catch (EtcdServerException ex) when (ex.Code == 11 && attempt < 3)
+            catch (EtcdServerException ex) when (ex.Code == (int)StatusCode.OutOfRange && attempt < 3)
             {
                 // The revision the pages were pinned to was compacted away mid-listing, or a member we failed over
                 // to has not applied it yet: start over.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Grpc.Core;
 using System.Threading.Channels;
 using Tend.Core.Kv;
 
@@ -121,7 +122,7 @@ internal sealed class EtcdWatcher
                 throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {error.Message}");
             }
 
-            if (error.Code == 7)
+            if (error.Code == StatusCode.PermissionDenied)
             {
                 throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {error.Message}");
             }
@@ -138,7 +139,7 @@ internal sealed class EtcdWatcher
         if (message.Canceled)
         {
             var reason = message.CancelReason ?? "no reason given";
-            bool tokenProblem = EtcdErrors.IsTokenProblem(new EtcdError(16, reason));
+            bool tokenProblem = EtcdErrors.IsTokenProblem(new EtcdError(StatusCode.Unauthenticated, reason));
             bool denied = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase);
 
             // The token expired or the member restarted and forgot it: authenticate again and retry. A shared gRPC
