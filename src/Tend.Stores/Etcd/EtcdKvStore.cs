@@ -158,7 +158,7 @@ public sealed partial class EtcdKvStore : IKvStore
     /// Compacts the store's history before <paramref name="revision"/>: watches that try to resume
     /// from earlier get a resync. Physical compaction waits until the space is reclaimed.
     /// </summary>
-    public async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) =>
+    internal async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) =>
         await Live().CompactAsync(revision, physical, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />

@@ -6,4 +6,4 @@ namespace Tend.Stores.Etcd;
 /// <param name="PeerUrls">The URLs the member talks to its peers on.</param>
 /// <param name="ClientUrls">The URLs clients reach the member on (empty until it started).</param>
 /// <param name="IsLearner">True for a non-voting learner.</param>
-public sealed record EtcdMember(ulong Id, string Name, IReadOnlyList<string> PeerUrls, IReadOnlyList<string> ClientUrls, bool IsLearner);
+internal sealed record EtcdMember(ulong Id, string Name, IReadOnlyList<string> PeerUrls, IReadOnlyList<string> ClientUrls, bool IsLearner);
