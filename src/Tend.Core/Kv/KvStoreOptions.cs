@@ -66,6 +66,13 @@ public sealed record KvStoreOptions
     /// <summary>etcd only: <c>grpc</c> (native gRPC, the default when null) or <c>gateway</c> (the JSON gateway over HTTP/1.1).</summary>
     public string? Transport { get; init; }
 
+    /// <summary>
+    /// The most compares plus operations one transaction may carry (<c>[store] max_txn_ops</c>); <c>null</c>
+    /// means the store's default (etcd: 128, the server's default <c>--max-txn-ops</c>; ZooKeeper: 1000).
+    /// Set it to the server's value when the server was started with another limit.
+    /// </summary>
+    public int? MaxTransactionOperations { get; init; }
+
     /// <summary>Timeout of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

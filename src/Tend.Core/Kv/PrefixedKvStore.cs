@@ -32,6 +32,9 @@ public sealed class PrefixedKvStore : IKvStore
     public KvStoreCapabilities Capabilities => _inner.Capabilities;
 
     /// <inheritdoc />
+    public int MaxTransactionOperations => _inner.MaxTransactionOperations;
+
+    /// <inheritdoc />
     public KvSkippedKeys? SkippedKeys => _inner.SkippedKeys;
 
     /// <inheritdoc />

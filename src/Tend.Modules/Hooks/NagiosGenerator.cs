@@ -222,9 +222,26 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
         var snapshot = Mirror.Current;
+        bool waiting = _inventory.GuardIn(snapshot) is { Applying: true };
         List<SshChange> ssh;
         lock (Gate)
         {
+            if (waiting != _status.WaitingForReplace)
+            {
+                _status = _status with { WaitingForReplace = waiting };
+                if (waiting)
+                {
+                    Log.WaitingForReplace(_logger, _inventory.Root);
+                }
+            }
+
+            if (waiting)
+            {
+                // A replace is being applied, the hosts are part old, part new: nothing is generated
+                // from that. Its completion rewrites the guard, a change that brings the next pass.
+                return true;
+            }
+
             ssh = [.. _sshPending.Values];
             _sshPending.Clear();
         }
@@ -383,5 +400,8 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
         [LoggerMessage(EventId = 816, Level = LogLevel.Error, Message = "Nagios: a pass failed unexpectedly")]
         public static partial void PassFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 818, Level = LogLevel.Information, Message = "Nagios: a replace of the hosts under {Root} is being applied; waiting for it to complete")]
+        public static partial void WaitingForReplace(ILogger logger, string root);
     }
 }

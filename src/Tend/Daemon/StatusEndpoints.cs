@@ -139,6 +139,7 @@ internal static class StatusEndpoints
             json.WriteNumber("ssh_resets", n.SshResets);
             json.WriteNumber("ssh_failures", n.SshFailures);
             json.WriteNumber("ssh_pending", n.SshPending);
+            json.WriteBoolean("waiting_for_replace", n.WaitingForReplace);
             json.WriteEndObject();
         }
 

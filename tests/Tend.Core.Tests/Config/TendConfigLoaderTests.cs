@@ -172,6 +172,38 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("s")]
     public void Durations_Garbage_Rejected(string text) => Assert.False(Durations.TryParse(text, out _));
 
+    [Fact]
+    public void Parse_MaxTxnOpsAndAllowedHosts_Read()
+    {
+        var config = Parse("""
+            [store]
+            kind = "etcd"
+            endpoints = ["http://x:2379"]
+            max_txn_ops = 1024
+
+            [http]
+            listen = ":9300"
+            allowed_hosts = ["nagios.example.com", "*.ops.example.com", "10.0.0.5"]
+            """);
+
+        Assert.Equal(1024, config.Store.MaxTransactionOperations);
+        Assert.Equal(["nagios.example.com", "*.ops.example.com", "10.0.0.5"], config.Http.AllowedHosts);
+        Assert.Null(Parse(string.Empty).Store.MaxTransactionOperations);
+        Assert.Equal(config.Http, Parse("[http]\nlisten = \":9300\"\nallowed_hosts = [\"NAGIOS.example.com\", \"*.ops.example.com\", \"10.0.0.5\"]\n").Http);
+    }
+
+    [Theory]
+    [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nmax_txn_ops = 2\n", 4, "between 5 and 1000000")]
+    [InlineData("[store]\nkind = \"memory\"\nmax_txn_ops = 64\n", 3, "applies to kind = \"etcd\" or \"zookeeper\"")]
+    [InlineData("[http]\nallowed_hosts = [\"http://evil.example.com\"]\n", 2, "is not a host name")]
+    [InlineData("[http]\nallowed_hosts = [\"nagios:9300\"]\n", 2, "is not a host name")]
+    public void Parse_BadMaxTxnOpsOrAllowedHosts_ErrorNamesTheLine(string toml, int line, string reason)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Parse(toml));
+        Assert.Equal(line, ex.Line);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
+
     private TendConfig Parse(string toml)
     {
         var path = Path.Combine(_dir, "tend.toml");

@@ -67,6 +67,24 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commit_MoreComparesThanServerAllows_MessageCountsTheComparesAndNamesTheSetting()
+    {
+        var compares = Enumerable.Range(0, 200).Select(i => KvCompare.Missing($"{_root}/c/{i}")).ToArray();
+        var ex = await Assert.ThrowsAsync<KvStoreException>(() => _store.CommitAsync(new KvTransaction(compares, [KvOperation.Put($"{_root}/c/x", "1")])));
+        Assert.Contains("200 compares and 1 etcd operations", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("max_txn_ops = 128", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await _store.GetAsync($"{_root}/c/x"));
+    }
+
+    [Fact]
+    public async Task MaxTransactionOperations_DefaultAndConfigured_TheServersDefaultOrTheSetting()
+    {
+        Assert.Equal(128, _store.MaxTransactionOperations);
+        await using var raised = EtcdTestStores.Create(server.ClientUrl, Settings, o => o with { MaxTransactionOperations = 1000 });
+        Assert.Equal(1000, raised.MaxTransactionOperations);
+    }
+
+    [Fact]
     public async Task Commit_DeletePrefixThenPutBelowIt_KeepsOnlyThePut()
     {
         await _store.PutAsync(_root + "/r", "0");
