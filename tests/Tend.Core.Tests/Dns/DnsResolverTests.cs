@@ -7,11 +7,13 @@ namespace Tend.Core.Tests.Dns;
 
 public sealed class DnsResolverTests
 {
+    // A loopback server answers at once, but a loaded test machine may take seconds to schedule it.
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(15);
     [Fact]
     public async Task ResolveSrvAsync_ServerAnswers_RecordsOrderedByPriorityThenWeight()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (20, 0, 3, "c.example.com"), (10, 1, 2, "b.example.com"), (10, 9, 1, "a.example.com")));
-        var records = await new DnsResolver([dns.EndPoint]).ResolveSrvAsync("_etcd-client._tcp.example.com");
+        var records = await new DnsResolver([dns.EndPoint], Generous).ResolveSrvAsync("_etcd-client._tcp.example.com");
         Assert.Equal(["a.example.com", "b.example.com", "c.example.com"], records.Select(r => r.Target));
         Assert.Equal([1, 2, 3], records.Select(r => (int)r.Port));
     }
@@ -20,7 +22,7 @@ public sealed class DnsResolverTests
     public async Task ResolveSrvAsync_NameDoesNotExist_ThrowsNamingIt()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 3));
-        var ex = await Assert.ThrowsAsync<DnsResolutionException>(() => new DnsResolver([dns.EndPoint]).ResolveSrvAsync("_etcd-client._tcp.nowhere.test"));
+        var ex = await Assert.ThrowsAsync<DnsResolutionException>(() => new DnsResolver([dns.EndPoint], Generous).ResolveSrvAsync("_etcd-client._tcp.nowhere.test"));
         Assert.Contains("_etcd-client._tcp.nowhere.test", ex.Message, StringComparison.Ordinal);
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
@@ -29,7 +31,7 @@ public sealed class DnsResolverTests
     public async Task ResolveSrvAsync_NoRecords_ThrowsSayingSo()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0));
-        var ex = await Assert.ThrowsAsync<DnsResolutionException>(() => new DnsResolver([dns.EndPoint]).ResolveSrvAsync("_etcd._tcp.empty.test"));
+        var ex = await Assert.ThrowsAsync<DnsResolutionException>(() => new DnsResolver([dns.EndPoint], Generous).ResolveSrvAsync("_etcd._tcp.empty.test"));
         Assert.Contains("no SRV records", ex.Message, StringComparison.Ordinal);
     }
 
@@ -38,7 +40,7 @@ public sealed class DnsResolverTests
     {
         await using var silent = new FakeDnsServer(_ => null);
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (1, 1, 2379, "etcd.test")));
-        var record = Assert.Single(await new DnsResolver([silent.EndPoint, dns.EndPoint], TimeSpan.FromSeconds(1)).ResolveSrvAsync("_etcd-client._tcp.test"));
+        var record = Assert.Single(await new DnsResolver([silent.EndPoint, dns.EndPoint], TimeSpan.FromSeconds(5)).ResolveSrvAsync("_etcd-client._tcp.test"));
         Assert.Equal(2379, record.Port);
         Assert.Equal(1, silent.Queries);
     }
@@ -76,7 +78,7 @@ public sealed class DnsResolverTests
     public async Task ResolveSrvAsync_AskedTwice_SecondAnsweredFromCache()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 0, (1, 1, 2379, "etcd.test")));
-        var resolver = new DnsResolver([dns.EndPoint]);
+        var resolver = new DnsResolver([dns.EndPoint], Generous);
         await resolver.ResolveSrvAsync("_etcd-client._tcp.test");
         var again = await resolver.ResolveSrvAsync("_etcd-client._tcp.test");
         Assert.Equal(2379, Assert.Single(again).Port);
@@ -89,7 +91,7 @@ public sealed class DnsResolverTests
         await using var dns = new FakeDnsServer(q => DnsPackets.QuestionName(q) == "db.example"
             ? DnsPackets.AddressAnswer(q, IPAddress.Parse("10.0.0.9"), IPAddress.Parse("fd00::9"), IPAddress.Parse("10.0.0.2"))
             : DnsPackets.AddressAnswer(q));
-        var addresses = await new DnsResolver([dns.EndPoint]).ResolveAddressesAsync("db.example");
+        var addresses = await new DnsResolver([dns.EndPoint], Generous).ResolveAddressesAsync("db.example");
         Assert.Equal(["10.0.0.9", "10.0.0.2", "fd00::9"], addresses.Select(a => a.ToString()));
     }
 
@@ -97,7 +99,7 @@ public sealed class DnsResolverTests
     public async Task ResolveAddressesAsync_Literal_ReturnedWithoutAsking()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.AddressAnswer(q));
-        var addresses = await new DnsResolver([dns.EndPoint]).ResolveAddressesAsync("192.0.2.7");
+        var addresses = await new DnsResolver([dns.EndPoint], Generous).ResolveAddressesAsync("192.0.2.7");
         Assert.Equal(IPAddress.Parse("192.0.2.7"), Assert.Single(addresses));
         Assert.Equal(0, dns.Queries);
     }
@@ -106,7 +108,7 @@ public sealed class DnsResolverTests
     public async Task ResolveAddresses_UnknownName_ThrowsNamingIt()
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.AddressAnswer(q));
-        var ex = Assert.Throws<DnsResolutionException>(() => new DnsResolver([dns.EndPoint]).ResolveAddresses("gone.example"));
+        var ex = Assert.Throws<DnsResolutionException>(() => new DnsResolver([dns.EndPoint], Generous).ResolveAddresses("gone.example"));
         Assert.Contains("gone.example", ex.Message, StringComparison.Ordinal);
     }
 
@@ -123,7 +125,7 @@ public sealed class DnsResolverTests
 
             return DnsPackets.QuestionName(q) == "db.svc.test" ? DnsPackets.AddressAnswer(q, IPAddress.Parse("10.1.1.1")) : DnsPackets.AddressAnswer(q);
         });
-        var conf = ResolvConf.Parse(["search other.test svc.test"]) with { Servers = [dns.EndPoint], Timeout = TimeSpan.FromSeconds(5), Attempts = 1 };
+        var conf = ResolvConf.Parse(["search other.test svc.test"]) with { Servers = [dns.EndPoint], Timeout = Generous, Attempts = 1 };
 
         var addresses = new DnsResolver(conf).ResolveAddresses("db");
 
