@@ -46,7 +46,12 @@ internal sealed class TendProcess : IAsyncDisposable
         }
     }
 
-    public static TendProcess Start(params string[] args)
+    public static TendProcess Start(params string[] args) => Start(ignoreHup: false, args);
+
+    /// <summary>Starts tend the way <c>nohup</c> or a parent's <c>trap "" HUP</c> would: with SIGHUP inherited ignored.</summary>
+    public static TendProcess StartWithHupIgnored(params string[] args) => Start(ignoreHup: true, args);
+
+    private static TendProcess Start(bool ignoreHup, string[] args)
     {
         // A runner started from a non-interactive shell's background job inherits SIGINT ignored, and .NET
         // keeps an ignored SIGINT ignored (as nohup expects); `env --default-signal` gives tend the
@@ -59,6 +64,15 @@ internal sealed class TendProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoRoot,
         };
+        if (ignoreHup)
+        {
+            // sh sets SIGHUP to "ignore" and execs env, which keeps that disposition for tend.
+            psi.FileName = "sh";
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("trap '' HUP; exec env \"$@\"");
+            psi.ArgumentList.Add("sh");
+        }
+
         psi.ArgumentList.Add("--default-signal=INT");
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));

@@ -17,6 +17,7 @@ internal sealed class EtcdCallPolicy : IDisposable
     private readonly IEtcdAuthenticator _authenticator;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _token;
+    private EtcdTokenRefusal? _refusal;
 
     public EtcdCallPolicy(KvStoreOptions options, EtcdEndpoints endpoints, ILogger logger, IEtcdAuthenticator authenticator)
     {
@@ -82,15 +83,25 @@ internal sealed class EtcdCallPolicy : IDisposable
                     var next = Decide(ex, idempotent, reauthenticated);
                     if (next == Next.Reauthenticate)
                     {
-                        // Simple tokens expire when idle and vanish when a member restarts: get a new one, retry once.
+                        // Simple tokens expire when idle and vanish when a member restarts: get a new one, retry once
+                        // (the renewal is logged once the new token is in).
                         reauthenticated = true;
-                        EtcdLog.Reauthenticating(Logger, _options.Username!, ex.Message);
-                        InvalidateToken(token);
+                        InvalidateToken(token, what, ex.Message);
                         continue;
                     }
 
                     if (next == Next.Fail)
                     {
+                        if (ex.Failure == EtcdFailure.Refused)
+                        {
+                            // The server answered, if only to refuse: it is reachable.
+                            Endpoints.Health.Connected();
+                        }
+                        else
+                        {
+                            Endpoints.Health.Lost(ex.Failure == EtcdFailure.TimedOut ? $"{what} on {endpoint} timed out after {RequestTimeout}" : ex.Message);
+                        }
+
                         throw ToException(what, endpoint, ex);
                     }
 
@@ -103,7 +114,9 @@ internal sealed class EtcdCallPolicy : IDisposable
             Endpoints.MoveOn(index, endpoints.Length);
         }
 
-        throw new KvStoreUnavailableException($"{Name}: no endpoint could serve {what}: {string.Join("; ", failures)}");
+        var message = $"{Name}: no endpoint could serve {what}: {string.Join("; ", failures)}";
+        Endpoints.Health.Failed(message);
+        throw new KvStoreUnavailableException(message);
     }
 
     /// <summary>
@@ -135,6 +148,11 @@ internal sealed class EtcdCallPolicy : IDisposable
             try
             {
                 _token = await _authenticator.AuthenticateAsync(endpoint, _options.Username!, _options.Password ?? string.Empty, cancellationToken).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _refusal, null) is { } refusal)
+                {
+                    EtcdLog.TokenRenewed(Logger, _options.Username!, endpoint, refusal.What, refusal.Reason);
+                }
+
                 return _token;
             }
             catch (EtcdAttemptException ex) when (ex.Error is { } error)
@@ -159,12 +177,15 @@ internal sealed class EtcdCallPolicy : IDisposable
         }
     }
 
-    /// <summary>Forgets <paramref name="token"/> (if it is still the one held), so the next call authenticates again.</summary>
-    public void InvalidateToken(string? token)
+    /// <summary>
+    /// The server refused <paramref name="token"/> during <paramref name="what"/>: forget it (if it is still the one
+    /// held), so the next call authenticates again; the renewal is logged with <paramref name="reason"/>.
+    /// </summary>
+    public void InvalidateToken(string? token, string what, string reason)
     {
-        if (HasCredentials)
+        if (HasCredentials && token is not null && Interlocked.CompareExchange(ref _token, null, token) == token)
         {
-            Interlocked.CompareExchange(ref _token, null, token);
+            Volatile.Write(ref _refusal, new EtcdTokenRefusal(what, reason));
         }
     }
 

@@ -22,6 +22,11 @@ internal sealed class EtcdWatcher
     private long _next;
     private int _failures;
     private bool _retriedDenied;
+    private bool _retriedToken;
+
+    // Whether the stream of the current attempt got any answer: a stream that breaks after it worked is a
+    // lost connection (tried again at once), one that never worked means the server is unreachable.
+    private bool _answered;
 
     public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision)
     {
@@ -39,7 +44,9 @@ internal sealed class EtcdWatcher
             cancellationToken.ThrowIfCancellationRequested();
             string reason;
             bool compacted = false;
+            bool tokenRefused = false;
             IEtcdWatchStream? stream = null;
+            _answered = false;
             try
             {
                 stream = await _store.Transport.WatchAsync(new EtcdWatchCreate(_rangeStart, _rangeEnd, _next), cancellationToken).ConfigureAwait(false);
@@ -48,6 +55,7 @@ internal sealed class EtcdWatcher
             catch (Exception ex) when (IsRetryable(ex, cancellationToken))
             {
                 reason = ex.Message;
+                tokenRefused = ex is EtcdTokenRefusedException;
             }
 
             if (stream is not null)
@@ -71,6 +79,7 @@ internal sealed class EtcdWatcher
                         catch (Exception ex) when (IsRetryable(ex, cancellationToken))
                         {
                             reason = ex.Message;
+                            tokenRefused = ex is EtcdTokenRefusedException;
                             break;
                         }
 
@@ -109,6 +118,23 @@ internal sealed class EtcdWatcher
                 }
             }
 
+            if (tokenRefused && !_retriedToken)
+            {
+                // A routine token expiry: the token is dropped, a new stream authenticates afresh (and the
+                // renewal is logged); no outage to report and no reason to wait.
+                _retriedToken = true;
+                continue;
+            }
+
+            if (_answered)
+            {
+                _store.Connectivity.Lost(reason);
+            }
+            else
+            {
+                _store.Connectivity.Failed(reason);
+            }
+
             _failures++;
             var delay = _store.Settings.ReconnectBackoff.NextDelay(_failures);
             EtcdLog.WatchBroken(_store.Logger, _prefix, _next - 1, reason, delay.TotalMilliseconds);
@@ -124,12 +150,14 @@ internal sealed class EtcdWatcher
     /// <summary>Handles one stream message, its batches into <see cref="_ready"/>; false when the start revision was compacted.</summary>
     private bool Handle(EtcdWatchResponse message, IEtcdWatchStream stream)
     {
+        _answered = true;
+        _store.Connectivity.Connected();
         if (message.Error is { } error)
         {
             if (EtcdErrors.IsTokenProblem(error))
             {
-                stream.TokenRefused();
-                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {error.Message}");
+                stream.TokenRefused(error.Message);
+                throw new EtcdTokenRefusedException($"{_store.Name}: the watch was refused: {error.Message}");
             }
 
             if (error.Code == StatusCode.PermissionDenied)
@@ -158,8 +186,8 @@ internal sealed class EtcdWatcher
             if (_store.Transport.HasCredentials && (tokenProblem || (denied && !_retriedDenied)))
             {
                 _retriedDenied |= denied;
-                stream.TokenRefused();
-                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {reason}");
+                stream.TokenRefused(reason);
+                throw new EtcdTokenRefusedException($"{_store.Name}: the watch was refused: {reason}");
             }
 
             if (denied || tokenProblem)
@@ -175,6 +203,7 @@ internal sealed class EtcdWatcher
         {
             _failures = 0;
             _retriedDenied = false;
+            _retriedToken = false;
             if (_next == 0)
             {
                 // "From now": everything after the revision the watch was created at.

@@ -50,9 +50,10 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>Starts the runtime of <paramref name="config"/> on <paramref name="store"/> (opened from the configuration when <c>null</c>).</summary>
+    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null)
     {
-        var store = GlobalOptions.OpenStore(config.Store, loggers);
+        store ??= GlobalOptions.OpenStore(config.Store, loggers);
         var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
         try
         {

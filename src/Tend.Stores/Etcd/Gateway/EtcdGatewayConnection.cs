@@ -33,8 +33,8 @@ internal sealed class EtcdGatewayConnection : IEtcdAuthenticator, IDisposable
 
     public bool HasCredentials => Policy.HasCredentials;
 
-    /// <summary>Forgets the auth token so the next request authenticates again.</summary>
-    public void InvalidateToken(string? token) => Policy.InvalidateToken(token);
+    /// <summary>The server refused <paramref name="token"/> during <paramref name="what"/>: forget it, so the next request authenticates again.</summary>
+    public void InvalidateToken(string? token, string what, string reason) => Policy.InvalidateToken(token, what, reason);
 
     /// <summary>Posts <paramref name="body"/> to <paramref name="path"/> under the store's <see cref="EtcdCallPolicy"/>; the answer's bytes.</summary>
     public Task<byte[]> CallAsync(string what, string path, byte[] body, bool idempotent, CancellationToken cancellationToken) =>
@@ -112,7 +112,8 @@ internal sealed class EtcdGatewayConnection : IEtcdAuthenticator, IDisposable
                 var error = TryReadError(answer) ?? new EtcdError(StatusCode.Unknown, $"HTTP {(int)response.StatusCode}");
                 if (EtcdErrors.IsTokenProblem(error))
                 {
-                    InvalidateToken(token);
+                    InvalidateToken(token, "the watch", error.Message);
+                    throw new EtcdTokenRefusedException($"{Name}: the watch was refused: {error.Message}");
                 }
 
                 throw Policy.ToException("watch", error);

@@ -37,8 +37,8 @@ internal sealed class EtcdGrpcConnection : IEtcdAuthenticator, IDisposable
 
     public ILogger Logger => Policy.Logger;
 
-    /// <summary>Forgets the auth token so the next call authenticates again.</summary>
-    public void InvalidateToken(string? token) => Policy.InvalidateToken(token);
+    /// <summary>The server refused <paramref name="token"/> during <paramref name="what"/>: forget it, so the next call authenticates again.</summary>
+    public void InvalidateToken(string? token, string what, string reason) => Policy.InvalidateToken(token, what, reason);
 
     public CallInvoker Invoker(Uri endpoint) => Channel(endpoint).CreateCallInvoker();
 
