@@ -1,6 +1,6 @@
 namespace Tend.Stores.Etcd;
 
-/// <summary>Cluster membership (etcd's Cluster service).</summary>
+/// <summary>Cluster membership (etcd's Cluster service), used by the membership module.</summary>
 public sealed partial class EtcdKvStore
 {
     /// <summary>The members of the cluster.</summary>

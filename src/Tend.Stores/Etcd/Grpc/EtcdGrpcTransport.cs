@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 
@@ -29,8 +30,6 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
 
     /// <summary>The shared watch stream, for tests and diagnostics.</summary>
     public EtcdGrpcWatchHub Watches => _watches;
-
-    public void CorruptTokenForTest() => _connection.CorruptTokenForTest();
 
     public async Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken)
     {
@@ -71,7 +70,7 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
         var answer = await _connection.CallAsync("lease grant", idempotent: false, (i, o) => new Lease.LeaseClient(i).LeaseGrantAsync(message, o), cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(answer.Error))
         {
-            throw new EtcdServerException($"{Name}: lease grant failed: {answer.Error}", -1, answer.Error);
+            throw new EtcdServerException($"{Name}: lease grant failed: {answer.Error}", (int)StatusCode.Unknown, answer.Error);
         }
 
         return answer.ID;

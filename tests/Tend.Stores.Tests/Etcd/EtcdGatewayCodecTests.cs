@@ -1,4 +1,5 @@
 using System.Text;
+using Grpc.Core;
 using Tend.Core.Kv;
 using Tend.Stores.Etcd;
 using Tend.Stores.Etcd.Gateway;
@@ -6,7 +7,7 @@ using Xunit;
 
 namespace Tend.Stores.Tests.Etcd;
 
-public sealed class EtcdCodecTests
+public sealed class EtcdGatewayCodecTests
 {
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
 
@@ -19,22 +20,12 @@ public sealed class EtcdCodecTests
                     {"key":"{{{B64("/b")}}}","create_revision":"8","mod_revision":"8","version":"1","lease":"99"}],
              "more":true,"count":"10"}
             """;
-        var r = EtcdCodec.ReadRange(Encoding.UTF8.GetBytes(json));
+        var r = EtcdGatewayCodec.ReadRange(Encoding.UTF8.GetBytes(json));
         Assert.Equal(42, r.Revision);
         Assert.True(r.More);
         Assert.Equal(10, r.Count);
         Assert.Equal(new KvPair("/a", "héllo", 7), r.Kvs[0]);
         Assert.Equal(new KvPair("/b", string.Empty, 8), r.Kvs[1]);
-    }
-
-    [Fact]
-    public void PeekRange_PageAnswer_RevisionMoreAndLastKeyOnly()
-    {
-        var json = $$$"""
-            {"header":{"revision":"42"},"kvs":[{"key":"{{{B64("/a")}}}","value":"{{{B64("x")}}}"},{"value":"{{{B64("y")}}}","key":"{{{B64("/zé")}}}","mod_revision":"3"}],"more":true,"count":"9"}
-            """;
-        Assert.Equal((42L, true, "/zé"), EtcdCodec.PeekRange(Encoding.UTF8.GetBytes(json)));
-        Assert.Equal((7L, false, (string?)null), EtcdCodec.PeekRange("{\"header\":{\"revision\":\"7\"}}"u8));
     }
 
     [Fact]
@@ -45,7 +36,7 @@ public sealed class EtcdCodecTests
               {"kv":{"key":"{{{B64("/k")}}}","mod_revision":"11","value":"{{{B64("new")}}}"},"prev_kv":{"key":"{{{B64("/k")}}}","value":"{{{B64("old")}}}"}},
               {"type":"DELETE","kv":{"key":"{{{B64("/k")}}}","mod_revision":"12"}}]}}
             """;
-        var w = EtcdCodec.ReadWatch(Encoding.UTF8.GetBytes(json));
+        var w = EtcdGatewayCodec.ReadWatch(Encoding.UTF8.GetBytes(json));
         Assert.Equal(12, w.Revision);
         Assert.False(w.Created);
         Assert.Equal(2, w.Events.Count);
@@ -59,7 +50,7 @@ public sealed class EtcdCodecTests
     [Fact]
     public void ReadWatch_CompactedCancel_CarriesCompactRevision()
     {
-        var w = EtcdCodec.ReadWatch("""{"result":{"header":{"raft_term":"2"},"canceled":true,"compact_revision":"3"}}"""u8);
+        var w = EtcdGatewayCodec.ReadWatch("""{"result":{"header":{"raft_term":"2"},"canceled":true,"compact_revision":"3"}}"""u8);
         Assert.True(w.Canceled);
         Assert.Equal(3, w.CompactRevision);
     }
@@ -67,36 +58,36 @@ public sealed class EtcdCodecTests
     [Fact]
     public void ReadWatch_StreamError_ReadsGrpcCodeAndMessage()
     {
-        var w = EtcdCodec.ReadWatch("""{"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader","http_status":"Service Unavailable"}}"""u8);
-        Assert.Equal(new EtcdError(14, "etcdserver: no leader"), w.Error);
+        var w = EtcdGatewayCodec.ReadWatch("""{"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader","http_status":"Service Unavailable"}}"""u8);
+        Assert.Equal(new EtcdError(StatusCode.Unavailable, "etcdserver: no leader"), w.Error);
     }
 
     [Fact]
     public void ReadError_UnaryForm_ReadsCodeAndMessage()
     {
-        var e = EtcdCodec.ReadError("""{"error":"etcdserver: too many operations in txn request","message":"etcdserver: too many operations in txn request","code":3}"""u8);
-        Assert.Equal(new EtcdError(3, "etcdserver: too many operations in txn request"), e);
-        Assert.Null(EtcdCodec.ReadError("""{"header":{"revision":"1"}}"""u8));
+        var e = EtcdGatewayCodec.ReadError("""{"error":"etcdserver: too many operations in txn request","message":"etcdserver: too many operations in txn request","code":3}"""u8);
+        Assert.Equal(new EtcdError(StatusCode.InvalidArgument, "etcdserver: too many operations in txn request"), e);
+        Assert.Null(EtcdGatewayCodec.ReadError("""{"header":{"revision":"1"}}"""u8));
     }
 
     [Fact]
     public void ReadTxn_DeleteResponses_SummedAndSucceeded()
     {
-        var t = EtcdCodec.ReadTxn("""{"header":{"revision":"9"},"succeeded":true,"responses":[{"response_delete_range":{"header":{"revision":"9"},"deleted":"1"}},{"response_put":{"header":{}}},{"response_delete_range":{"deleted":"2"}}]}"""u8);
+        var t = EtcdGatewayCodec.ReadTxn("""{"header":{"revision":"9"},"succeeded":true,"responses":[{"response_delete_range":{"header":{"revision":"9"},"deleted":"1"}},{"response_put":{"header":{}}},{"response_delete_range":{"deleted":"2"}}]}"""u8);
         Assert.Equal(new EtcdTxnResponse(9, true, 3), t);
     }
 
     [Fact]
     public void ReadLease_KeepAliveWrappedAndExpired_TtlZero()
     {
-        Assert.Equal(new EtcdLeaseResponse(4, 77, 5), EtcdCodec.ReadLease("""{"result":{"header":{"revision":"4"},"ID":"77","TTL":"5"}}"""u8));
-        Assert.Equal(0, EtcdCodec.ReadLease("""{"result":{"header":{"revision":"4"},"ID":"77"}}"""u8).Ttl);
+        Assert.Equal(new EtcdLeaseResponse(4, 77, 5), EtcdGatewayCodec.ReadLease("""{"result":{"header":{"revision":"4"},"ID":"77","TTL":"5"}}"""u8));
+        Assert.Equal(0, EtcdGatewayCodec.ReadLease("""{"result":{"header":{"revision":"4"},"ID":"77"}}"""u8).Ttl);
     }
 
     [Fact]
     public void ReadMembers_AddAnswer_NewMemberAndList()
     {
-        var (members, added) = EtcdCodec.ReadMembers("""{"member":{"ID":"18446744073709551615","peerURLs":["http://p"],"isLearner":true},"members":[{"ID":"1","name":"a","peerURLs":["http://a"],"clientURLs":["http://c"]}]}"""u8);
+        var (members, added) = EtcdGatewayCodec.ReadMembers("""{"member":{"ID":"18446744073709551615","peerURLs":["http://p"],"isLearner":true},"members":[{"ID":"1","name":"a","peerURLs":["http://a"],"clientURLs":["http://c"]}]}"""u8);
         Assert.Equal(ulong.MaxValue, added!.Id);
         Assert.True(added.IsLearner);
         var m = Assert.Single(members);
@@ -104,17 +95,16 @@ public sealed class EtcdCodecTests
     }
 
     [Fact]
-    public void WriteCompare_EachTarget_UsesGatewayFieldNames()
+    public void Txn_EachCompareTarget_UsesGatewayFieldNames()
     {
-        var json = Encoding.UTF8.GetString(EtcdCodec.Write(w =>
-        {
-            w.WriteStartArray("c");
-            EtcdCodec.WriteCompare(w, KvCompare.ValueEquals("/k", "v"));
-            EtcdCodec.WriteCompare(w, new KvCompare("/k", KvCompareTarget.CreateRevision, KvCompareOperator.Less, Number: 5));
-            EtcdCodec.WriteCompare(w, KvCompare.ModRevisionEquals("/k", 6));
-            EtcdCodec.WriteCompare(w, new KvCompare("/k", KvCompareTarget.Version, KvCompareOperator.NotEqual, Number: 7));
-            w.WriteEndArray();
-        }));
+        var json = Encoding.UTF8.GetString(EtcdGatewayCodec.Txn(
+            [
+                KvCompare.ValueEquals("/k", "v"),
+                new KvCompare("/k", KvCompareTarget.CreateRevision, KvCompareOperator.Less, Number: 5),
+                KvCompare.ModRevisionEquals("/k", 6),
+                new KvCompare("/k", KvCompareTarget.Version, KvCompareOperator.NotEqual, Number: 7),
+            ],
+            []));
         Assert.Contains($$$"""{"key":"{{{B64("/k")}}}","result":"EQUAL","target":"VALUE","value":"{{{B64("v")}}}"}""", json, StringComparison.Ordinal);
         Assert.Contains("\"result\":\"LESS\",\"target\":\"CREATE\",\"create_revision\":\"5\"", json, StringComparison.Ordinal);
         Assert.Contains("\"target\":\"MOD\",\"mod_revision\":\"6\"", json, StringComparison.Ordinal);

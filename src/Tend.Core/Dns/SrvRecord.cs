@@ -1,4 +1,4 @@
-namespace Tend.Stores.Dns;
+namespace Tend.Core.Dns;
 
 /// <summary>One DNS SRV answer.</summary>
 /// <param name="Priority">Lower is preferred.</param>
