@@ -12,10 +12,11 @@ public static class TendConfigLoader
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
         "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
+        "token", "datacenter", "consistency",
     ];
 
-    private static readonly string[] StoreKinds = ["file", "memory", "etcd", "zookeeper", "consul"];
     private static readonly string[] EtcdTransports = ["grpc", "gateway"];
+    private static readonly string[] ConsulConsistencies = ["default", "consistent", "stale"];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">The file is missing, not TOML, or invalid.</exception>
@@ -86,7 +87,7 @@ public static class TendConfigLoader
 
         o = o with
         {
-            Kind = s.Choice("kind", StoreKinds) ?? o.Kind,
+            Kind = s.Choice("kind", [.. KvStoreKinds.All]) ?? o.Kind,
             Endpoints = s.StringList("endpoints") ?? o.Endpoints,
             Files = s.StringList("files")?.Select(f => Path.GetFullPath(f, baseDir)).ToList() ?? o.Files,
             Prefix = NormalizePrefix(s, "prefix") ?? o.Prefix,
@@ -101,7 +102,15 @@ public static class TendConfigLoader
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
             Transport = s.Choice("transport", EtcdTransports),
+            Token = s.String("token"),
+            Datacenter = s.String("datacenter"),
+            Consistency = s.Choice("consistency", ConsulConsistencies) is { } mode and not "default" ? mode : null,
         };
+        if (o.Token is not null)
+        {
+            o = o with { TokenSource = $"[store] token in {s.File}" };
+        }
+
         s.RejectUnknownKeys(StoreKeys);
 
         if (o.Kind == "file" && o.Files.Count == 0)
@@ -109,14 +118,22 @@ public static class TendConfigLoader
             throw s.Error("files", "[store] kind = \"file\" needs files = [\"data.yaml\", ...]");
         }
 
-        if (o.Kind is "etcd" or "zookeeper" or "consul" && o.Endpoints.Count == 0 && o.SrvDomain is null && o.SrvRecord is null)
+        if (KvStoreKinds.NeedsEndpoints(o.Kind) && o.Endpoints.Count == 0 && o.SrvDomain is null && o.SrvRecord is null)
         {
             throw s.Error("endpoints", $"[store] kind = \"{o.Kind}\" needs endpoints = [...] (or srv_domain / srv_record)");
         }
 
-        if (o.Transport is not null && o.Kind != "etcd")
+        if (o.Transport is not null && o.Kind != KvStoreKinds.Etcd)
         {
             throw s.Error("transport", $"[store] transport applies to kind = \"etcd\" only, not \"{o.Kind}\"");
+        }
+
+        foreach (var consulOnly in new[] { "token", "datacenter", "consistency" })
+        {
+            if (s.Has(consulOnly) && o.Kind != KvStoreKinds.Consul)
+            {
+                throw s.Error(consulOnly, $"[store] {consulOnly} applies to kind = \"consul\" only, not \"{o.Kind}\"");
+            }
         }
 
         if ((o.CertFile is null) != (o.KeyFile is null))

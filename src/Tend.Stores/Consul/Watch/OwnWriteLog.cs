@@ -1,0 +1,74 @@
+using Tend.Core.Kv;
+
+namespace Tend.Stores.Consul.Watch;
+
+/// <summary>
+/// The writes this store made, with the index Consul gave each. A blocking query returns only the state after
+/// a change, so writes that land between two answers collapse into their last value; the watches of this store
+/// replay its own writes from here, in index order, and take only what they cannot explain from the state as
+/// someone else's change. Puts and transactions with a put know their index (a transaction's results carry it);
+/// a delete alone does not, and is found by the state diff instead. Bounded: the oldest writes are forgotten.
+/// </summary>
+internal sealed class OwnWriteLog(int capacity)
+{
+    private readonly Lock _gate = new();
+    private readonly List<OwnWrite> _writes = [];
+
+    /// <summary>Records the writes of one transaction (all at <see cref="OwnWrite.Index"/>), in their order.</summary>
+    public void Record(IReadOnlyList<OwnWrite> writes)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            // Answers may arrive out of order: insert after every write with an index not above this one.
+            long index = writes[0].Index;
+            int at = _writes.Count;
+            while (at > 0 && _writes[at - 1].Index > index)
+            {
+                at--;
+            }
+
+            _writes.InsertRange(at, writes);
+            if (_writes.Count > capacity)
+            {
+                _writes.RemoveRange(0, _writes.Count - capacity);
+            }
+        }
+    }
+
+    /// <summary>The writes with <paramref name="after"/> &lt; index ≤ <paramref name="upTo"/> at or below <paramref name="prefix"/>, in index order.</summary>
+    public List<OwnWrite> Between(long after, long upTo, string prefix)
+    {
+        var result = new List<OwnWrite>();
+        lock (_gate)
+        {
+            int lo = 0, hi = _writes.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (_writes[mid].Index <= after)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            for (int i = lo; i < _writes.Count && _writes[i].Index <= upTo; i++)
+            {
+                if (KeyPath.IsUnder(_writes[i].Key, prefix))
+                {
+                    result.Add(_writes[i]);
+                }
+            }
+        }
+
+        return result;
+    }
+}
