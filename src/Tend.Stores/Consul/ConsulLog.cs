@@ -37,4 +37,7 @@ internal static partial class ConsulLog
 
     [LoggerMessage(EventId = 2310, Level = LogLevel.Warning, Message = "consul registration {Key}: took over the key from an earlier session {Session} of this node with the same name")]
     public static partial void TookOver(ILogger logger, string key, string session);
+
+    [LoggerMessage(EventId = 2311, Level = LogLevel.Warning, Message = "consul at {Endpoint} denies by default (ACLs on) and no token is set: reads of keys the anonymous token may not see come back empty, not refused; set [store] token, --token or CONSUL_HTTP_TOKEN")]
+    public static partial void AnonymousUnderDeny(ILogger logger, Uri endpoint);
 }

@@ -29,4 +29,16 @@ public sealed class OwnWriteLogTests
 
         Assert.Equal([3L, 4, 5], log.Between(0, 10, "/").Select(w => w.Index));
     }
+
+    [Fact]
+    public void ForgetAbove_IndexWentBack_LaterWritesOfTheOldHistoryGone()
+    {
+        var log = new OwnWriteLog(10);
+        log.Record([new("/k", "old", 50)]);
+        log.Record([new("/k", "new", 12)]);
+
+        log.ForgetAbove(13);
+
+        Assert.Equal(["new"], log.Between(0, 100, "/").Select(w => w.Value));
+    }
 }

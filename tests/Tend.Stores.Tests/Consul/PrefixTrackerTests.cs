@@ -46,6 +46,23 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_IndexGoesBack_OwnWritesOfTheLostHistoryNotReplayed()
+    {
+        var watcher = Start(seed: State(50, ("/p/a", "old", 40)), from: 51);
+        _own.Record([new OwnWrite("/p/a", "old", 40)]);
+        (await _reads.NextAsync()).Answer.SetResult(State(13, ("/p/b", "1", 13)));
+        Assert.True((await NextAsync(watcher)).IsResync);
+
+        // The new agent reuses index 40: only what it really holds may be reported.
+        _own.Record([new OwnWrite("/p/c", "2", 41)]);
+        (await _reads.NextAsync()).Answer.SetResult(State(41, ("/p/b", "1", 13), ("/p/c", "2", 41)));
+
+        var batch = await NextAsync(watcher);
+        Assert.False(batch.IsResync);
+        Assert.Equal([("/p/c", "2")], batch.Changes.Select(c => (c.Key, c.Value)));
+    }
+
+    [Fact]
     public async Task Run_UnchangedIndexEarlyInARow_BackoffBeforeNextQuery()
     {
         Start(seed: State(10), from: 11);

@@ -21,6 +21,7 @@ internal sealed class ConsulConnection : IDisposable
     private readonly string? _token;
     private readonly string _tokenOrigin;
     private readonly AuthenticationHeaderValue? _basic;
+    private int _warnedAnonymous;
 
     public ConsulConnection(KvStoreOptions options, ILogger logger, HttpMessageHandler handler, SrvResolver? srv, Func<string, string?> environment)
     {
@@ -212,6 +213,13 @@ internal sealed class ConsulConnection : IDisposable
 
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+        if (_token is null && response.Headers.TryGetValues("X-Consul-Default-Acl-Policy", out var policy)
+            && policy.FirstOrDefault() == "deny" && Interlocked.Exchange(ref _warnedAnonymous, 1) == 0)
+        {
+            // Consul filters what a token may not read out of listings instead of refusing them.
+            ConsulLog.AnonymousUnderDeny(_logger, endpoint);
+        }
+
         long index = 0;
         if (response.Headers.TryGetValues("X-Consul-Index", out var values))
         {

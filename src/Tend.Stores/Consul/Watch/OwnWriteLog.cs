@@ -40,6 +40,18 @@ internal sealed class OwnWriteLog(int capacity)
         }
     }
 
+    /// <summary>
+    /// Forgets the writes above <paramref name="index"/>: the agent's index went back below them (it restarted
+    /// empty, a snapshot was restored), so they belong to a history that is gone and their indexes will be reused.
+    /// </summary>
+    public void ForgetAbove(long index)
+    {
+        lock (_gate)
+        {
+            _writes.RemoveAll(w => w.Index > index);
+        }
+    }
+
     /// <summary>The writes with <paramref name="after"/> &lt; index ≤ <paramref name="upTo"/> at or below <paramref name="prefix"/>, in index order.</summary>
     public List<OwnWrite> Between(long after, long upTo, string prefix)
     {

@@ -265,6 +265,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         if (observed.Revision < old)
         {
             ConsulLog.IndexWentBack(_logger, Prefix, old, observed.Revision);
+            _own.ForgetAbove(observed.Revision);
             Reset(observed);
             return;
         }
