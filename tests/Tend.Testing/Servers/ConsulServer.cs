@@ -29,11 +29,11 @@ public class ConsulServer : IAsyncLifetime
     /// <summary>Why Consul tests are skipped here.</summary>
     public static string SkipReason => $"no consul binary: set {BinaryVariable} or put consul on PATH (DEVELOPERS.md says how to build one)";
 
-    /// <summary>The HTTP API, e.g. <c>http://127.0.0.1:40123</c>.</summary>
-    public string HttpUrl => $"http://127.0.0.1:{_ports[0]}";
+    /// <summary>The HTTP API, e.g. <c>http://127.0.0.1:40123</c>; asking for it skips the test when there is no agent.</summary>
+    public string HttpUrl => "http://" + HttpAddress;
 
-    /// <summary>host:port of the HTTP API (how confd's <c>-node</c> names it).</summary>
-    public string HttpAddress => $"127.0.0.1:{_ports[0]}";
+    /// <summary>host:port of the HTTP API (how confd's <c>-node</c> names it); asking for it skips the test when there is no agent.</summary>
+    public string HttpAddress => Available ? $"127.0.0.1:{_ports[0]}" : throw new SkipException(SkipReason);
 
     /// <summary>The token that may do everything, for ACL-enabled agents; null otherwise.</summary>
     public virtual string? MasterToken => null;
