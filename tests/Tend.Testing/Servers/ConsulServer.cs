@@ -41,6 +41,14 @@ public class ConsulServer : IAsyncLifetime
     /// <summary>Extra agent flags of derived fixtures.</summary>
     protected virtual IReadOnlyList<string> ExtraArgs => [];
 
+    /// <summary>
+    /// A single-server agent with a data directory instead of dev mode: what it stored survives a restart, as on
+    /// a production server. Electing itself leader takes it a few seconds longer to start.
+    /// </summary>
+    protected virtual bool Persistent => false;
+
+    private string? _dataDir;
+
     /// <summary>The last lines the agent logged.</summary>
     public string RecentLog
     {
@@ -82,6 +90,17 @@ public class ConsulServer : IAsyncLifetime
     public async Task RestartAsync()
     {
         Kill();
+        await StartAgainAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a killed agent again (a persistent one with its data).</summary>
+    public async Task StartAgainAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            return;
+        }
+
         _process?.Dispose();
         await StartAsync().ConfigureAwait(false);
     }
@@ -93,6 +112,18 @@ public class ConsulServer : IAsyncLifetime
         var p = _process;
         p?.Dispose();
         _process = null;
+        if (_dataDir is not null)
+        {
+            try
+            {
+                Directory.Delete(_dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory left behind is not a test failure.
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -120,12 +151,14 @@ public class ConsulServer : IAsyncLifetime
     {
         var psi = new ProcessStartInfo(Binary!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string Port(int i) => _ports[i].ToString(CultureInfo.InvariantCulture);
-        foreach (var a in new[]
+        _dataDir ??= Persistent ? Directory.CreateTempSubdirectory("tend-consul-").FullName : null;
+        string[] mode = _dataDir is null ? ["-dev"] : ["-server", "-bootstrap-expect", "1", "-data-dir", _dataDir, "-node", "tend-test", "-raft-protocol", "3"];
+        foreach (var a in new[] { "agent" }.Concat(mode).Concat(new[]
         {
-            "agent", "-dev", "-bind", "127.0.0.1", "-client", "127.0.0.1", "-log-level", "warn",
+            "-bind", "127.0.0.1", "-client", "127.0.0.1", "-log-level", "warn",
             "-http-port", Port(0), "-dns-port", Port(1), "-serf-lan-port", Port(2), "-serf-wan-port", Port(3),
             "-server-port", Port(4), "-grpc-port", Port(5),
-        }.Concat(ExtraArgs))
+        }).Concat(ExtraArgs))
         {
             psi.ArgumentList.Add(a);
         }
