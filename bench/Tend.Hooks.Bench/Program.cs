@@ -7,6 +7,9 @@
 //   2. GET /getall with 10,000 hosts, from a `tend run` process, through HttpClient (keep-alive).
 //
 //   dotnet run -c Release --project bench/Tend.Hooks.Bench [-- samples preloadedHosts getallHosts getallRequests]
+//
+// With `putall [hosts]` instead: PutallBench.cs (planning a /putall of 10,000 hosts in-process, and
+// /putall end to end on an etcd with its default --max-txn-ops).
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -18,6 +21,12 @@ using Tend.Core.Processes;
 using Tend.Modules.Hooks;
 using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
+
+if (args.Length > 0 && args[0] == "putall")
+{
+    await PutallBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
 
 int samples = Arg(0, 50);
 int preloaded = Arg(1, 300);

@@ -142,12 +142,148 @@ public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         var response = await Put(JsonSerializer.Serialize(hosts), Token);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
 
-        // The seeded host site-papi-1 is deleted and 100 hosts are put: 101 changes, one revision.
-        var changes = await watch.TakeChangesAsync(101);
+        // The seeded host site-papi-1 is deleted, 100 hosts are put and the guard at the root rewritten: 102 changes, one revision.
+        var changes = await watch.TakeChangesAsync(102);
         Assert.Single(changes.Select(c => c.Revision).Distinct());
         using var doc = JsonDocument.Parse(await Http.GetStringAsync("/getall"));
         Assert.Equal(100, doc.RootElement.EnumerateObject().Count());
         Assert.Equal("active", doc.RootElement.GetProperty("site-web-2").GetString());
+    }
+
+    [Theory]
+    [InlineData(129)]
+    [InlineData(1000)]
+    [InlineData(10_000)]
+    public async Task Putall_MoreHostsThanEtcdsDefaultTxnLimit_ExactTreeThenNoOpWritesNothing(int count)
+    {
+        await Seed();
+        var hosts = Enumerable.Range(1, count).ToDictionary(i => $"site-web-{i}", i => i % 3 == 0 ? "active" : "hbout");
+
+        var first = await Put(JsonSerializer.Serialize(hosts), Token);
+
+        Assert.True(first.StatusCode == HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        using var answer = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        Assert.Equal((count, count, 1), (answer.RootElement.GetProperty("hosts").GetInt32(), answer.RootElement.GetProperty("puts").GetInt32(), answer.RootElement.GetProperty("deletes").GetInt32()));
+        var all = JsonSerializer.Deserialize<Dictionary<string, string>>(await Http.GetStringAsync("/getall"))!;
+        Assert.Equal(hosts.OrderBy(h => h.Key, StringComparer.Ordinal), all.OrderBy(h => h.Key, StringComparer.Ordinal));
+
+        var again = await Put(JsonSerializer.Serialize(hosts), Token);
+        using var noop = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
+        Assert.Equal((0, 0, 0), (noop.RootElement.GetProperty("puts").GetInt32(), noop.RootElement.GetProperty("deletes").GetInt32(), noop.RootElement.GetProperty("transactions").GetInt32()));
+        Assert.Equal(answer.RootElement.GetProperty("revision").GetInt64(), noop.RootElement.GetProperty("revision").GetInt64());
+    }
+
+    [Fact]
+    public async Task Putall_FourJournaledReplacesAtOnce_TreeIsExactlyOneOfThem()
+    {
+        var bodies = Enumerable.Range(0, 4)
+            .Select(n => Enumerable.Range(1, 300 + (50 * n)).ToDictionary(i => $"site-web-{i}", i => $"s{n}"))
+            .ToList();
+
+        var answers = await Task.WhenAll(bodies.Select(b => Put(JsonSerializer.Serialize(b), Token)));
+
+        foreach (var a in answers)
+        {
+            Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.StatusCode}: {await a.Content.ReadAsStringAsync()}");
+        }
+
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        var inventory = new Tend.Modules.Hooks.HostInventory(new Tend.Modules.Hooks.HostInventoryOptions { Root = _prefix + "/site" });
+        var tree = await store.ListAsync(_prefix + "/site");
+        Assert.True(inventory.GuardIn(tree) is { Applying: false });
+        var all = inventory.Read(tree).Hosts.ToDictionary(h => h.Name, h => h.State);
+        Assert.Contains(bodies, b => b.Count == all.Count && b.All(h => all.TryGetValue(h.Key, out var v) && v == h.Value));
+    }
+
+    [Fact]
+    public async Task HostsAdd_SeventyOrdinalsOfThreeTypes_AllTwoHundredTenOnDefaultEtcd()
+    {
+        var (code, _, err) = await TendProcess.RunAsync(null, "hosts", "add", "1", "70", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix);
+        Assert.True(code == 0, err);
+        Assert.Contains("added 210 hosts", err, StringComparison.Ordinal);
+
+        var (listCode, stdout, listErr) = await TendProcess.RunAsync(null, "hosts", "list", "--store", "etcd", "--endpoint", etcd.ClientUrl, "--prefix", _prefix);
+        Assert.True(listCode == 0, listErr);
+        Assert.Equal(210, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.DoesNotContain("ignored", listErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Putall_NonHostKeysUnderTheRoot_LeftAlone()
+    {
+        await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
+        await store.PutAsync(_prefix + "/site/meta/owner/name", "ops-team");
+        await store.PutAsync(_prefix + "/site/web", "type-level value");
+        await store.PutAsync(_prefix + "/site/web/1", "hbout");
+
+        var response = await Put("{}", Token);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal("ops-team", (await store.GetAsync(_prefix + "/site/meta/owner/name"))?.Value);
+        Assert.Equal("type-level value", (await store.GetAsync(_prefix + "/site/web"))?.Value);
+        Assert.Null(await store.GetAsync(_prefix + "/site/web/1"));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'s', 0xff, (byte)'"', (byte)':', (byte)'"', (byte)'u', (byte)'p', (byte)'"', (byte)'}' }, "not valid UTF-8 (byte 3")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xed, 0xa0, 0x80, (byte)'"', (byte)':', (byte)'"', (byte)'u', (byte)'p', (byte)'"', (byte)'}' }, "not valid UTF-8 (byte 2")]
+    public async Task Putall_InvalidUtf8Bytes_400WithTheOffsetAndNothingWritten(byte[] body, string reason)
+    {
+        await Seed();
+        var before = await Snapshot();
+        var response = await PutBytes(body, Token);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await Snapshot());
+    }
+
+    [Theory]
+    [InlineData("{\"site-web-1\": \"\\ud800\"}", "host \\u0022site-web-1\\u0022: the state at byte")]
+    [InlineData("{\"site-web-\\udc00\": \"up\"}", "a host name at byte 1 is not valid Unicode")]
+    public async Task Putall_EscapedLoneSurrogate_400WithTheReasonAndNothingWritten(string body, string reason)
+    {
+        await Seed();
+        var before = await Snapshot();
+        var response = await Put(body, Token);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.Contains("lone surrogate", text, StringComparison.Ordinal);
+        Assert.Equal(before, await Snapshot());
+    }
+
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    [InlineData("Bearer")]
+    public async Task Putall_BearerSchemeInAnyCase_Accepted(string scheme)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/putall") { Content = new StringContent("{\"site-web-1\": \"up\"}", Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", $"{scheme} {Token}");
+        var response = await Http.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("evil.example.com", HttpStatusCode.MisdirectedRequest)]
+    [InlineData("rebound.attacker.test:80", HttpStatusCode.MisdirectedRequest)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("localhost", HttpStatusCode.OK)]
+    [InlineData("[::1]", HttpStatusCode.OK)]
+    public async Task Request_HostHeader_OnlyKnownNamesAndAddressesAnswered(string host, HttpStatusCode expected)
+    {
+        foreach (var path in new[] { "/getall", "/status" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = host;
+            var response = await Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{path}: {(int)response.StatusCode} {text}");
+            if (expected != HttpStatusCode.OK)
+            {
+                Assert.Contains("allowed_hosts", text, StringComparison.Ordinal);
+            }
+        }
     }
 
     private async Task Seed()
@@ -161,6 +297,13 @@ public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
         var s = await store.ListAsync(_prefix);
         return string.Join("\n", s.Select(p => $"{p.Key}={p.Value}"));
+    }
+
+    private async Task<HttpResponseMessage> PutBytes(byte[] body, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/putall") { Content = new ByteArrayContent(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await Http.SendAsync(request);
     }
 
     private async Task<HttpResponseMessage> Put(string body, string? token)

@@ -202,4 +202,48 @@ public sealed class RenderCliTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
     }
+
+    [Fact]
+    public async Task Run_DataKeyNotACleanPathAndTwoDestsWithOneName_ReportedInStatusAndUniqueMetrics()
+    {
+        Write("data.yaml", "app:\n  hosts:\n    web1: 10.0.0.1\n    \"web//2\": 10.0.0.2\n  port: 8080\n");
+        Directory.CreateDirectory(Path.Combine(_dir, "east"));
+        Directory.CreateDirectory(Path.Combine(_dir, "west"));
+        int port = FreePort.Next();
+        var twoDests = string.Concat(new[] { "east", "west" }.Select(d =>
+            $"[[render.template]]\nsrc = \"confd/templates/hosts.tmpl\"\ndest = \"{d}/hosts.out\"\nkeys = [\"/hosts\", \"/port\"]\nprefix = \"/app\"\n"));
+        Write("tend.toml", $"[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n[http]\nlisten = \"127.0.0.1:{port}\"\n[render]\nconfdir = \"confd\"\n" + twoDests);
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(_ => new[] { Out, Path.Combine(_dir, "east", "hosts.out"), Path.Combine(_dir, "west", "hosts.out") }.All(File.Exists), TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        var metrics = await http.GetStringAsync("/metrics");
+
+        Assert.Equal("web1=10.0.0.1:8080\n", File.ReadAllText(Out));
+        // Counted per read: the data file's directory also receives the rendered file, which makes the store look again.
+        Assert.InRange(status.RootElement.GetProperty("skipped_keys").GetInt64(), 1, 100);
+        Assert.Equal("/app/hosts/web//2", status.RootElement.GetProperty("last_skipped_key").GetString());
+        Assert.Contains("Ignoring key \"/app/hosts/web//2\"", tend.StdErr, StringComparison.Ordinal);
+        Assert.Matches(@"\ntend_store_skipped_keys_total [1-9][0-9]*\n", metrics);
+
+        // The two templates' dests share a file name: each series is there once, so Prometheus accepts the scrape.
+        var series = metrics.Split('\n').Where(l => l.StartsWith("tend_render_writes_total{", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, series.Count);
+        Assert.Equal(series.Count, series.Select(l => l[..l.LastIndexOf(' ')]).Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("tend_render_writes_total{id=\"hosts\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CheckCommandDoesNotParse_Exit2NamingTheResource()
+    {
+        Write("confd/conf.d/hosts.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/hosts\"]\nprefix = \"/app\"\ncheck_cmd = \"check {{{{.src}}\"\n");
+        Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "run", "--config", Path.Combine(_dir, "tend.toml"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("hosts.toml:1: check_cmd: ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Out));
+    }
 }

@@ -74,8 +74,7 @@ public static class ConfdConfdirLoader
             resources.Add(table.Has("id") ? resource : resource with { Id = Path.GetFileNameWithoutExtension(file) });
         }
 
-        RenderConfigReader.RejectDuplicateDestinations(resources);
-        return resources;
+        return RenderConfigReader.CheckDestinationsAndIds(resources);
     }
 
     private static TomlTable Parse(string path)

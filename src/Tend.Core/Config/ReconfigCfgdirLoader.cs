@@ -38,8 +38,7 @@ public static class ReconfigCfgdirLoader
             resources.Add(r);
         }
 
-        RenderConfigReader.RejectDuplicateDestinations(resources);
-        return resources;
+        return RenderConfigReader.CheckDestinationsAndIds(resources);
     }
 
     private static RenderResourceOptions Read(string file, string templates, string root)
@@ -94,6 +93,7 @@ public static class ReconfigCfgdirLoader
             return new RenderResourceOptions
             {
                 Id = OptionalString(file, o, "id") ?? Path.GetFileNameWithoutExtension(file),
+                IdFromConfig = OptionalString(file, o, "id") is not null,
                 Origin = file,
                 Source = source,
                 Destination = target,

@@ -39,6 +39,7 @@ internal static class RenderConfigReader
         var options = new RenderResourceOptions
         {
             Id = s.String("id") ?? Path.GetFileName(destination),
+            IdFromConfig = s.Has("id"),
             Origin = $"{s.File}:{s.Position.Line}",
             Source = source,
             Destination = destination,
@@ -77,11 +78,19 @@ internal static class RenderConfigReader
         return RenderWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
     }
 
-    /// <summary>Rejects a second resource writing the same destination, naming both declarations.</summary>
-    public static void RejectDuplicateDestinations(IEnumerable<RenderResourceOptions> resources)
+    /// <summary>
+    /// Rejects a second resource writing the same destination, naming both declarations, and makes
+    /// ids unique: the id labels <c>/status</c> entries and <c>/metrics</c> series, and two alike make
+    /// Prometheus refuse the whole scrape. An id the operator wrote twice is an error; a default id
+    /// (the destination's file name, a conf.d file's name) that another resource also has becomes the
+    /// destination's full path.
+    /// </summary>
+    /// <exception cref="ConfigException">Two resources write one destination, or two explicit ids are equal.</exception>
+    public static List<RenderResourceOptions> CheckDestinationsAndIds(IEnumerable<RenderResourceOptions> resources)
     {
+        var list = resources.ToList();
         var seen = new Dictionary<string, RenderResourceOptions>(StringComparer.Ordinal);
-        foreach (var r in resources)
+        foreach (var r in list)
         {
             if (seen.TryGetValue(r.Destination, out var first))
             {
@@ -90,6 +99,32 @@ internal static class RenderConfigReader
 
             seen.Add(r.Destination, r);
         }
+
+        var explicitIds = new Dictionary<string, RenderResourceOptions>(StringComparer.Ordinal);
+        foreach (var r in list.Where(r => r.IdFromConfig))
+        {
+            if (!explicitIds.TryAdd(r.Id, r))
+            {
+                throw new ConfigException(r.Origin, 0, 0, $"id \"{r.Id}\" is already used by the resource declared at {explicitIds[r.Id].Origin}; ids must be unique");
+            }
+        }
+
+        var counts = list.GroupBy(r => r.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        for (int i = 0; i < list.Count; i++)
+        {
+            var r = list[i];
+            if (!r.IdFromConfig && counts[r.Id] > 1)
+            {
+                if (explicitIds.TryGetValue(r.Destination, out var holder))
+                {
+                    throw new ConfigException(r.Origin, 0, 0, $"the default id \"{r.Id}\" is shared and its dest path is the id of the resource declared at {holder.Origin}; set id = \"...\"");
+                }
+
+                list[i] = r with { Id = r.Destination };
+            }
+        }
+
+        return list;
     }
 
     private static string Required(TomlSection s, string key) =>

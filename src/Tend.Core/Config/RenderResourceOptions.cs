@@ -10,6 +10,9 @@ public sealed record RenderResourceOptions
     /// <summary>A name for logs and <c>/status</c> (default: the destination's file name; a confd resource's conf.d file name).</summary>
     public required string Id { get; init; }
 
+    /// <summary>True when the operator named the resource (<c>id = ...</c>); a default id that two resources share is made unique.</summary>
+    public bool IdFromConfig { get; init; }
+
     /// <summary>Where the resource was declared (<c>file:line</c>), for messages.</summary>
     public string Origin { get; init; } = string.Empty;
 

@@ -4,12 +4,10 @@ namespace Tend.Core.Config;
 public static class RenderResourceSet
 {
     /// <summary>Concatenates <paramref name="sources"/> in order.</summary>
-    /// <exception cref="ConfigException">Two resources write the same destination; the message names both declarations.</exception>
+    /// <exception cref="ConfigException">Two resources write the same destination, or share an id they were given; the message names both declarations.</exception>
     public static IReadOnlyList<RenderResourceOptions> Combine(params IEnumerable<RenderResourceOptions>[] sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var all = sources.SelectMany(s => s).ToList();
-        RenderConfigReader.RejectDuplicateDestinations(all);
-        return all;
+        return RenderConfigReader.CheckDestinationsAndIds(sources.SelectMany(s => s));
     }
 }

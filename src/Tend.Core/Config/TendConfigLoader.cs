@@ -12,6 +12,8 @@ public static class TendConfigLoader
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
         "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
+        "max_txn_ops",
+        "max_file_size", "max_keys", "max_alias_expansion",
         "token", "datacenter", "consistency",
     ];
 
@@ -102,6 +104,10 @@ public static class TendConfigLoader
             RequestTimeout = Positive(s, "request_timeout") ?? o.RequestTimeout,
             SessionTimeout = Positive(s, "session_timeout") ?? o.SessionTimeout,
             Transport = s.Choice("transport", EtcdTransports),
+            MaxTransactionOperations = s.Int("max_txn_ops", 5, 1_000_000),
+            MaxFileSize = s.ByteSize("max_file_size", 1, KvStoreOptions.LargestMaxFileSize) ?? o.MaxFileSize,
+            MaxKeys = s.Int("max_keys", 1, int.MaxValue) ?? o.MaxKeys,
+            MaxAliasExpansion = s.Int("max_alias_expansion", 0, int.MaxValue) ?? o.MaxAliasExpansion,
             Token = s.String("token"),
             Datacenter = s.String("datacenter"),
             Consistency = s.Choice("consistency", ConsulConsistencies) is { } mode and not "default" ? mode : null,
@@ -134,6 +140,11 @@ public static class TendConfigLoader
             {
                 throw s.Error(consulOnly, $"[store] {consulOnly} applies to kind = \"consul\" only, not \"{o.Kind}\"");
             }
+        }
+
+        if (o.MaxTransactionOperations is not null && o.Kind is not (KvStoreKinds.Etcd or KvStoreKinds.ZooKeeper or KvStoreKinds.Consul))
+        {
+            throw s.Error("max_txn_ops", $"[store] max_txn_ops applies to kind = \"etcd\", \"zookeeper\" or \"consul\", not \"{o.Kind}\"");
         }
 
         if ((o.CertFile is null) != (o.KeyFile is null))
@@ -182,8 +193,17 @@ public static class TendConfigLoader
             throw s.Error("token", "[http] token must be at least 16 characters (generate one: openssl rand -hex 24)");
         }
 
-        s.RejectUnknownKeys(["listen", "token"]);
-        return new HttpOptions { Listen = listen, Token = token };
+        var allowed = s.StringList("allowed_hosts");
+        foreach (var host in allowed ?? [])
+        {
+            if (!HttpOptions.IsHostPattern(host))
+            {
+                throw s.Error("allowed_hosts", $"[http] allowed_hosts: \"{host}\" is not a host name, \"*.domain\" or \"*\" (no scheme, port or path)");
+            }
+        }
+
+        s.RejectUnknownKeys(["listen", "token", "allowed_hosts"]);
+        return new HttpOptions { Listen = listen, Token = token, AllowedHosts = allowed };
     }
 
     private static WatchOptions ReadWatch(TomlSection? s)
@@ -258,8 +278,7 @@ public static class TendConfigLoader
             templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
         }
 
-        RenderConfigReader.RejectDuplicateDestinations(templates);
-        return o with { Templates = templates };
+        return o with { Templates = RenderConfigReader.CheckDestinationsAndIds(templates) };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>

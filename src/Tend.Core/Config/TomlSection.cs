@@ -119,6 +119,34 @@ public sealed class TomlSection
         }
     }
 
+    /// <summary>A size in bytes (an integer, or a string with a unit such as <c>"64MiB"</c>), at least <paramref name="min"/>; <c>null</c> when absent.</summary>
+    public long? ByteSize(string key, long min = 1, long max = long.MaxValue)
+    {
+        if (!_table.TryGetEntry(key, out var entry))
+        {
+            return null;
+        }
+
+        _read.Add(key);
+        long? value = entry.Value switch
+        {
+            TomlInteger i => i.Value,
+            TomlString s when ByteSizes.TryParse(s.Value, out var b) => b,
+            _ => null,
+        };
+        if (value is not { } v)
+        {
+            throw Error(key, $"{Name} {key} must be a size such as 67108864, \"512KiB\" or \"64MiB\"");
+        }
+
+        if (v > max)
+        {
+            throw Error(key, $"{Name} {key} must be at most {max} bytes, not {v}");
+        }
+
+        return v >= min ? v : throw Error(key, min == 1 ? $"{Name} {key} must be greater than zero" : $"{Name} {key} must be at least {min} bytes, not {v}");
+    }
+
     /// <summary>One of <paramref name="allowed"/> (case-insensitive, returned in lower case), or <c>null</c> when absent.</summary>
     public string? Choice(string key, params string[] allowed)
     {

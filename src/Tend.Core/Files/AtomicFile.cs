@@ -2,12 +2,21 @@ namespace Tend.Core.Files;
 
 /// <summary>
 /// Writes files so that readers only ever see the old or the new content, never a partial file:
-/// stage in the destination's directory, fsync, set mode and owner, then rename over the
-/// destination and fsync the directory. <see cref="Stage"/> lets a caller check the staged file
-/// (e.g. <c>haproxy -c -f</c>) before committing it.
+/// stage in the destination's directory (created exclusively, owner and mode set before the
+/// content, one fsync), then rename over the destination and fsync the directory. <see cref="Stage"/>
+/// lets a caller check the staged file (e.g. <c>haproxy -c -f</c>) before committing it.
 /// </summary>
+/// <remarks>
+/// A destination that is a symbolic link is replaced by a regular file, never written through:
+/// it is never "up to date", its target's mode and owner are not inherited, and the rename replaces
+/// the link itself. Following it would let whoever can write the destination's directory point a
+/// root-run render at any file on the system.
+/// </remarks>
 public static class AtomicFile
 {
+    private const string StageMarker = ".tend-";
+    private const int StageSuffixLength = 10;
+
     /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically.</summary>
     public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false)
     {
@@ -31,28 +40,16 @@ public static class AtomicFile
             Directory.CreateDirectory(dir);
         }
 
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tend-{Guid.NewGuid().ToString("N")[..10]}");
+        var temp = StagePath(full);
         try
         {
-            // Created 0600 so nothing else can read it before its mode is set; no FileStream buffer, one write.
-            using (var fs = new FileStream(temp, new FileStreamOptions
+            using (var fs = CreateExclusive(temp))
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
-            {
-                fs.Write(content);
                 var target = Resolve(full, ownership);
-                File.SetUnixFileMode(fs.SafeFileHandle, target.Mode!.Value);
-                if (target.Uid != NativeMethods.EffectiveUid || target.Gid != NativeMethods.EffectiveGid)
-                {
-                    NativeMethods.Chown(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value);
-                }
+                SetOwnerAndMode(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value, target.Mode!.Value);
+                fs.Write(content);
 
-                // After the mode and owner are set, so one fsync makes content, mode and owner durable
+                // After the content, mode and owner are set, so one fsync makes them all durable
                 // before the rename can expose the file.
                 NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
             }
@@ -73,7 +70,7 @@ public static class AtomicFile
     public static bool IsUpToDate(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var stat = NativeMethods.Stat(destination);
+        var stat = NativeMethods.Stat(destination, followLinks: false);
         if (stat is not { IsRegular: true } st || st.Size != content.Length)
         {
             return false;
@@ -100,7 +97,7 @@ public static class AtomicFile
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(content.Length + 1, 1), 64 * 1024));
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var handle = NativeMethods.OpenReadNoFollow(path);
             long offset = 0;
             while (true)
             {
@@ -133,12 +130,101 @@ public static class AtomicFile
         // Defaults: the existing file's mode and owner (so an operator's chmod survives renders), else 0644 and the process's ids.
         UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         int uid = NativeMethods.EffectiveUid, gid = NativeMethods.EffectiveGid;
-        if (NativeMethods.Stat(destination) is { } st)
+        if (NativeMethods.Stat(destination, followLinks: false) is { IsRegular: true } st)
         {
             (mode, uid, gid) = (st.Mode, st.Uid, st.Gid);
         }
 
         return new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid);
+    }
+
+    /// <summary>
+    /// Removes staged files a killed run left beside <paramref name="destination"/> (and beside its
+    /// <c>.bak</c>): only names Tend itself gives them, <c>.NAME.tend-</c> and ten hex digits, never
+    /// another file. Returns the paths removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleStageFiles(string destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var full = Path.GetFullPath(destination);
+        var dir = Path.GetDirectoryName(full)!;
+        var name = Path.GetFileName(full);
+        var removed = new List<string>();
+        if (!Directory.Exists(dir))
+        {
+            return removed;
+        }
+
+        // The wildcard only narrows the listing; the exact test below decides.
+        var pattern = name.AsSpan().IndexOfAny('*', '?') >= 0 ? "*" : "." + name + ".*";
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFileSystemEntries(dir, pattern, new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = false, MatchType = MatchType.Simple }).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return removed;
+        }
+
+        foreach (var path in candidates)
+        {
+            var file = Path.GetFileName(path);
+            if (!(IsStageName(file, name) || IsStageName(file, name + ".bak"))
+                || NativeMethods.Stat(path, followLinks: false) is not { } st || !(st.IsRegular || st.IsSymlink))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(path);
+                removed.Add(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not ours to fight over; the next start tries again.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>True for the names <see cref="StagePath"/> gives a file staged for <paramref name="destinationName"/>.</summary>
+    internal static bool IsStageName(string fileName, string destinationName)
+    {
+        var prefix = "." + destinationName + StageMarker;
+        return fileName.Length == prefix.Length + StageSuffixLength
+            && fileName.StartsWith(prefix, StringComparison.Ordinal)
+            && fileName.AsSpan(prefix.Length).IndexOfAnyExcept("0123456789abcdef") < 0;
+    }
+
+    /// <summary>A fresh name beside <paramref name="destination"/>: hidden, naming what it is for, and recognisable as Tend's (<see cref="RemoveStaleStageFiles"/>).</summary>
+    internal static string StagePath(string destination) =>
+        Path.Combine(Path.GetDirectoryName(destination)!, $".{Path.GetFileName(destination)}{StageMarker}{Guid.NewGuid().ToString("N")[..StageSuffixLength]}");
+
+    /// <summary>
+    /// Creates <paramref name="path"/> exclusively (O_CREAT|O_EXCL, which never follows a symlink
+    /// planted there) with mode 0600, so nothing else can read it before its mode is set.
+    /// </summary>
+    internal static FileStream CreateExclusive(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        BufferSize = 0,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+    });
+
+    /// <summary>Owner first, then mode: chown(2) clears setuid and setgid bits, so the mode must come after it.</summary>
+    internal static void SetOwnerAndMode(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, int uid, int gid, UnixFileMode mode)
+    {
+        if (uid != NativeMethods.EffectiveUid || gid != NativeMethods.EffectiveGid)
+        {
+            NativeMethods.Chown(handle, path, uid, gid);
+        }
+
+        NativeMethods.Chmod(handle, path, mode);
     }
 
     internal static void TryDelete(string path)

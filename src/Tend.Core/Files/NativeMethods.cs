@@ -11,6 +11,11 @@ internal static partial class NativeMethods
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxGid = 0x10, StatxSize = 0x200;
     private const int ENoEnt = 2, ENotDir = 20;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const int OCloexec = 0x80000, ONonblock = 0x800;
+
+    // O_NOFOLLOW differs between architectures: 0400000 on x86, 0100000 on ARM.
+    private static readonly int ONoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
     [DllImport("libc", SetLastError = true, EntryPoint = "chown")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -27,6 +32,10 @@ internal static partial class NativeMethods
     [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int FsyncNative(int fd);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fchmod")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FchmodNative(SafeFileHandle fd, int mode);
 
     [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -74,6 +83,34 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>fchmod(2) of an open file: unlike .NET's setter, it sets setuid, setgid and sticky bits too, and never follows a path.</summary>
+    public static void Chmod(SafeFileHandle handle, string path, UnixFileMode mode)
+    {
+        if (FchmodNative(handle, (int)mode) != 0)
+        {
+            throw new IOException($"chmod {Convert.ToString((int)mode, 8)} {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading without following a symlink at its last component (ELOOP then).</summary>
+    public static SafeFileHandle OpenReadNoFollow(string path)
+    {
+        // O_NONBLOCK: a FIFO swapped in after a stat must not block the open; a regular file ignores it.
+        int fd = OpenNative(path, ORdOnly | ONoFollow | OCloexec | ONonblock);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENoEnt or ENotDir)
+            {
+                throw new FileNotFoundException($"{path}: no such file", path);
+            }
+
+            throw new IOException($"open {path} failed: errno {errno}{(errno == 40 ? " (it is a symbolic link)" : string.Empty)}");
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>fsync(2), or fdatasync(2) when only the data and what is needed to read it back must reach the disk.</summary>
     public static void Sync(SafeFileHandle handle, string path, bool dataOnly)
     {
@@ -88,9 +125,12 @@ internal static partial class NativeMethods
     /// file needs; <c>null</c> when it does not exist. statx has the same layout on every
     /// architecture, unlike struct stat, which is why it is used rather than stat(2).
     /// </summary>
-    public static FileStat? Stat(string path)
+    public static FileStat? Stat(string path) => Stat(path, followLinks: true);
+
+    /// <summary>As <see cref="Stat(string)"/>; with <paramref name="followLinks"/> false a symlink describes itself (lstat).</summary>
+    public static FileStat? Stat(string path, bool followLinks)
     {
-        if (StatxNative(AtFdCwd, path, 0, StatxType | StatxMode | StatxUid | StatxGid | StatxSize, out var b) != 0)
+        if (StatxNative(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxMode | StatxUid | StatxGid | StatxSize, out var b) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno is ENoEnt or ENotDir)
@@ -101,7 +141,7 @@ internal static partial class NativeMethods
             throw new IOException($"stat {path} failed: errno {errno}");
         }
 
-        return new FileStat((long)b.Size, (UnixFileMode)(b.Mode & 0xFFF), (b.Mode & 0xF000) == 0x8000, (int)b.Uid, (int)b.Gid);
+        return new FileStat((long)b.Size, (UnixFileMode)(b.Mode & 0xFFF), (b.Mode & 0xF000) == 0x8000, (int)b.Uid, (int)b.Gid, (b.Mode & 0xF000) == 0xA000);
     }
 
     /// <summary>Flushes a directory entry (a rename) to disk, so a crash cannot resurrect the old file.</summary>
@@ -123,8 +163,8 @@ internal static partial class NativeMethods
         }
     }
 
-    /// <summary>What <see cref="Stat"/> returns.</summary>
-    internal readonly record struct FileStat(long Size, UnixFileMode Mode, bool IsRegular, int Uid, int Gid);
+    /// <summary>What <see cref="Stat(string, bool)"/> returns.</summary>
+    internal readonly record struct FileStat(long Size, UnixFileMode Mode, bool IsRegular, int Uid, int Gid, bool IsSymlink = false);
 
     /// <summary>struct statx: only the leading fields are read; the kernel fills 256 bytes.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]

@@ -18,14 +18,14 @@ public sealed class StagedFile : IDisposable
     public string Destination { get; }
 
     /// <summary>Renames the staged file over the destination (atomic on one file system) and fsyncs the directory.</summary>
-    /// <param name="backupPath">When set, the previous destination is first copied here (keeping one backup).</param>
+    /// <param name="backupPath">When set, the previous destination is first kept here (one backup; see <see cref="FileBackup"/>).</param>
     /// <param name="flusher">When set, the directory fsync is left to it instead of done before returning.</param>
     public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
-        if (backupPath is not null && File.Exists(Destination))
+        if (backupPath is not null)
         {
-            File.Copy(Destination, backupPath, overwrite: true);
+            FileBackup.Create(Destination, backupPath);
         }
 
         File.Move(Path, Destination, overwrite: true);

@@ -17,6 +17,21 @@ public interface IKvStore : IAsyncDisposable
     /// <summary>What this store can do.</summary>
     KvStoreCapabilities Capabilities { get; }
 
+    /// <summary>
+    /// The most compares plus operations one <see cref="CommitAsync"/> may carry; the server refuses a
+    /// larger transaction (etcd's <c>--max-txn-ops</c>, 128 by default; a ZooKeeper multi is bounded by
+    /// its request size). Callers that write more split the work themselves, since only they know how
+    /// to keep it consistent. <see cref="int.MaxValue"/> when the store sets no bound.
+    /// </summary>
+    int MaxTransactionOperations => int.MaxValue;
+
+    /// <summary>
+    /// Keys the store holds that are not normalised paths and were therefore skipped (reported, never
+    /// silently dropped); <c>null</c> for a store that cannot hold such keys (the memory store
+    /// normalises every write, ZooKeeper's server refuses such paths).
+    /// </summary>
+    KvSkippedKeys? SkippedKeys => null;
+
     /// <summary>Reads one key; <c>null</c> when it does not exist.</summary>
     /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
     Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default);

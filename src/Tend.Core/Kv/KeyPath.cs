@@ -73,6 +73,37 @@ public static class KeyPath
         return true;
     }
 
+    /// <summary>
+    /// Why <paramref name="path"/> (a key as a store holds it) is not in normal form, in a few words
+    /// for an operator; <c>null</c> when it is.
+    /// </summary>
+    public static string? Problem(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (IsNormalized(path))
+        {
+            return null;
+        }
+
+        if (path.Length == 0 || path[0] != '/')
+        {
+            return "it does not start with '/'";
+        }
+
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return "it contains a NUL character";
+        }
+
+        var segments = path[1..].Split('/');
+        if (segments.Any(s => s is "." or ".."))
+        {
+            return $"it has a '{segments.First(s => s is "." or "..")}' segment";
+        }
+
+        return path[^1] == '/' && !path.Contains("//", StringComparison.Ordinal) ? "it ends with '/'" : "it has an empty segment ('//')";
+    }
+
     /// <summary>Joins two paths: <c>Join("/a", "b/c")</c> is <c>/a/b/c</c>; the root joins to the other side.</summary>
     public static string Join(string left, string right)
     {

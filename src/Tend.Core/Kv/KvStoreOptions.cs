@@ -15,6 +15,27 @@ public sealed record KvStoreOptions
     /// <summary>Data files of the file store (YAML or JSON).</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
+    /// <summary>File store: the largest data file read, in bytes; a larger one is reported as invalid and the last good data stays.</summary>
+    public long MaxFileSize { get; init; } = DefaultMaxFileSize;
+
+    /// <summary>File store: the most keys all data files together may hold (aliases expanded).</summary>
+    public int MaxKeys { get; init; } = DefaultMaxKeys;
+
+    /// <summary>File store: the most keys YAML aliases (<c>*name</c>) may copy in one file, which stops "billion laughs" files.</summary>
+    public int MaxAliasExpansion { get; init; } = DefaultMaxAliasExpansion;
+
+    /// <summary>The largest <see cref="MaxFileSize"/> accepted: 1 GiB (a file's text must fit in one string).</summary>
+    public const long LargestMaxFileSize = 1L << 30;
+
+    /// <summary>The default of <see cref="MaxFileSize"/>: 64 MiB.</summary>
+    public const long DefaultMaxFileSize = 64L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="MaxKeys"/>: one million.</summary>
+    public const int DefaultMaxKeys = 1_000_000;
+
+    /// <summary>The default of <see cref="MaxAliasExpansion"/>: 250,000 keys.</summary>
+    public const int DefaultMaxAliasExpansion = 250_000;
+
     /// <summary>A prefix prepended to every key Tend uses (the store's own view starts below it).</summary>
     public string Prefix { get; init; } = KeyPath.Root;
 
@@ -56,6 +77,13 @@ public sealed record KvStoreOptions
 
     /// <summary>etcd only: <c>grpc</c> (native gRPC, the default when null) or <c>gateway</c> (the JSON gateway over HTTP/1.1).</summary>
     public string? Transport { get; init; }
+
+    /// <summary>
+    /// The most compares plus operations one transaction may carry (<c>[store] max_txn_ops</c>); <c>null</c>
+    /// means the store's default (etcd: 128, the server's default <c>--max-txn-ops</c>; ZooKeeper: 1000).
+    /// Set it to the server's value when the server was started with another limit.
+    /// </summary>
+    public int? MaxTransactionOperations { get; init; }
 
     /// <summary>Timeout of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);

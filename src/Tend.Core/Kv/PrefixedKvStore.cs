@@ -32,6 +32,12 @@ public sealed class PrefixedKvStore : IKvStore
     public KvStoreCapabilities Capabilities => _inner.Capabilities;
 
     /// <inheritdoc />
+    public int MaxTransactionOperations => _inner.MaxTransactionOperations;
+
+    /// <inheritdoc />
+    public KvSkippedKeys? SkippedKeys => _inner.SkippedKeys;
+
+    /// <inheritdoc />
     public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         var pair = await _inner.GetAsync(Out(key), cancellationToken).ConfigureAwait(false);

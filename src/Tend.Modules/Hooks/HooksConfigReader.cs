@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Tend.Core.Config;
 using Tend.Core.Kv;
-using Tend.Templates;
+using Tend.Modules.Render;
 
 namespace Tend.Modules.Hooks;
 
@@ -237,12 +237,11 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
 
         try
         {
-            GoTemplate.Parse("check_cmd", v, new TemplateOptions { MissingKey = MissingKeyMode.Error })
-                .RenderToString(new Dictionary<string, object?>(StringComparer.Ordinal) { ["config"] = "x", ["main_config"] = "x" });
+            ShellCommandTemplate.Parse("check_cmd", s.File, v, "config", "main_config");
         }
-        catch (Exception ex) when (ex is TemplateParseException or TemplateExecutionException)
+        catch (ConfigException ex)
         {
-            throw s.Error("check_cmd", $"{s.Name} check_cmd: {ex.Message} (it may use {{{{.config}}}} and {{{{.main_config}}}})");
+            throw s.Error("check_cmd", $"{s.Name} {ex.Reason}");
         }
 
         return v;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
+using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 
@@ -18,26 +19,35 @@ public sealed class HooksModule : IAsyncDisposable
     private readonly KvMirrorSet _mirrors;
     private readonly ICommandRunner _runner;
     private readonly ILoggerFactory _loggers;
+    private readonly IKvStore? _store;
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly Lock _gate = new();
     private List<ExecHook> _exec = [];
     private NagiosGenerator? _nagios;
     private string? _nagiosIdentity;
+    private InventoryResumer? _resumer;
+    private InventoryStartupResumer? _startupResumer;
+    private (HostInventoryOptions Inventory, string Mode)? _resumerIdentity;
 
-    /// <summary>Creates an empty module; <see cref="ApplyAsync"/> gives it its hooks.</summary>
-    public HooksModule(KvMirrorSet mirrors, ICommandRunner runner, ILoggerFactory? loggers = null)
+    /// <summary>Creates an empty module; <see cref="ApplyAsync(HooksOptions, CancellationToken)"/> gives it its hooks.</summary>
+    /// <param name="mirrors">The shared mirrors every hook reads.</param>
+    /// <param name="runner">Runs the hooks' commands.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="store">The store the mirrors read; with it, a replace of the inventory left unfinished is finished (see <see cref="HostInventoryWriter"/>).</param>
+    public HooksModule(KvMirrorSet mirrors, ICommandRunner runner, ILoggerFactory? loggers = null, IKvStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(mirrors);
         ArgumentNullException.ThrowIfNull(runner);
         _mirrors = mirrors;
         _runner = runner;
         _loggers = loggers ?? NullLoggerFactory.Instance;
+        _store = store;
     }
 
     /// <summary>True when <paramref name="options"/> asks for anything to run (a Nagios generator or an exec hook).</summary>
     public static bool HasWork(HooksOptions? options) => options is not null && (options.Nagios is not null || options.Exec.Count > 0);
 
-    /// <summary>Checks what <see cref="ApplyAsync"/> would refuse (templates, the ssh user) without running anything.</summary>
+    /// <summary>Checks what <see cref="ApplyAsync(HooksOptions, CancellationToken)"/> would refuse (templates, the ssh user) without running anything.</summary>
     /// <exception cref="ConfigException">The options cannot run.</exception>
     public static void Validate(HooksOptions options)
     {
@@ -80,7 +90,15 @@ public sealed class HooksModule : IAsyncDisposable
     /// Runs <paramref name="options"/>: templates are compiled and the ssh user is looked up first, so
     /// a bad configuration throws <see cref="ConfigException"/> and the running hooks stay as they are.
     /// </summary>
-    public async Task ApplyAsync(HooksOptions options, CancellationToken cancellationToken = default)
+    public Task ApplyAsync(HooksOptions options, CancellationToken cancellationToken = default) =>
+        ApplyAsync(options, resumeInventory: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(HooksOptions, CancellationToken)"/>; with a store with transactions, an
+    /// unfinished replace of the inventory is finished: with a Nagios generator once it stalls, else
+    /// with <paramref name="resumeInventory"/> (this process serves inventory writes) once at start-up.
+    /// </summary>
+    public async Task ApplyAsync(HooksOptions options, bool resumeInventory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -147,11 +165,64 @@ public sealed class HooksModule : IAsyncDisposable
             {
                 h.Start();
             }
+
+            await ApplyResumerAsync(options, resumeInventory).ConfigureAwait(false);
         }
         finally
         {
             _applying.Release();
         }
+    }
+
+    /// <summary>The start-up check for an unfinished replace, when this module runs one (tests wait for it).</summary>
+    internal Task? StartupResume => _startupResumer?.Completion;
+
+    private async Task ApplyResumerAsync(HooksOptions options, bool resumeInventory)
+    {
+        // With a Nagios generator the root is watched anyway: finish a replace once it stalls. A daemon
+        // that only accepts writes checks once at start-up and keeps no watch for it.
+        bool canWrite = _store is not null && (_store.Capabilities & KvStoreCapabilities.Transactions) != 0;
+        var mode = !canWrite ? null : options.Nagios is not null ? "watch" : resumeInventory ? "start" : null;
+        (HostInventoryOptions Inventory, string Mode)? identity = mode is null ? null : (options.Inventory, mode);
+        if (identity == _resumerIdentity)
+        {
+            return;
+        }
+
+        await StopResumersAsync().ConfigureAwait(false);
+        if (mode is not null)
+        {
+            var inventory = new HostInventory(options.Inventory);
+            var writer = new HostInventoryWriter(inventory, _store!, _loggers.CreateLogger<HostInventoryWriter>());
+            if (mode == "watch")
+            {
+                _resumer = new InventoryResumer(writer, _mirrors.Get(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
+                _resumer.Start();
+            }
+            else
+            {
+                _startupResumer = new InventoryStartupResumer(writer, _loggers.CreateLogger<InventoryStartupResumer>());
+            }
+        }
+
+        _resumerIdentity = identity;
+    }
+
+    private async Task StopResumersAsync()
+    {
+        if (_resumer is not null)
+        {
+            await _resumer.DisposeAsync().ConfigureAwait(false);
+            _resumer = null;
+        }
+
+        if (_startupResumer is not null)
+        {
+            await _startupResumer.DisposeAsync().ConfigureAwait(false);
+            _startupResumer = null;
+        }
+
+        _resumerIdentity = null;
     }
 
     /// <inheritdoc />
@@ -160,6 +231,8 @@ public sealed class HooksModule : IAsyncDisposable
         await _applying.WaitAsync().ConfigureAwait(false);
         try
         {
+            await StopResumersAsync().ConfigureAwait(false);
+
             foreach (var h in _exec)
             {
                 await h.DisposeAsync().ConfigureAwait(false);

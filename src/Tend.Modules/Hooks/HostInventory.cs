@@ -6,7 +6,8 @@ namespace Tend.Modules.Hooks;
 /// <summary>
 /// The etcdhooks host inventory: keys <c>ROOT/&lt;type&gt;/&lt;ordinal&gt;</c> whose values are host
 /// states, named by a pattern (default <c>site-web-800</c> for <c>/site/web/800</c>). Keys of any other
-/// depth are not hosts: they are reported, never a crash (the original daemon died on them).
+/// depth are not hosts: they are reported, never a crash (the original daemon died on them), and never
+/// written or deleted. The root key itself holds the inventory's guard (<see cref="InventoryGuard"/>).
 /// </summary>
 public sealed partial class HostInventory
 {
@@ -139,6 +140,12 @@ public sealed partial class HostInventory
         var ignored = new List<string>();
         foreach (var pair in pairs)
         {
+            if (pair.Key.Length == Root.Length)
+            {
+                // The root key itself is the inventory's guard (see HostInventoryWriter), not a host.
+                continue;
+            }
+
             // Entries are remembered per key: a key's name never changes, and between two reads
             // most states do not either, so a read of an unchanged host allocates nothing.
             if (_entries.TryGetValue(pair.Key, out var known))
@@ -180,53 +187,6 @@ public sealed partial class HostInventory
         }
 
         return (hosts, ignored);
-    }
-
-    /// <summary>
-    /// The transaction that makes the subtree under the root hold exactly <paramref name="hosts"/>
-    /// (name → state), given its <paramref name="current"/> content: one atomic step that deletes
-    /// what goes, puts what is new or changed, and applies only if none of the current keys changed
-    /// meanwhile (compares on their mod revisions). Only the difference is written, which keeps the
-    /// transaction within etcd's operation limit for ordinary inventories.
-    /// </summary>
-    /// <exception cref="ArgumentException">A name does not fit the pattern or a state is invalid; the message names it.</exception>
-    public KvTransaction ReplaceAll(KvSnapshot current, IEnumerable<KeyValuePair<string, string>> hosts)
-    {
-        ArgumentNullException.ThrowIfNull(current);
-        ArgumentNullException.ThrowIfNull(hosts);
-        var wanted = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, state) in hosts)
-        {
-            if (!TryParseName(name, out var type, out var ordinal))
-            {
-                throw new ArgumentException($"host \"{name}\" does not match the host-name pattern \"{Pattern}\"");
-            }
-
-            ValidateState(name, state);
-            wanted[KeyOf(type, ordinal)] = state;
-        }
-
-        var compares = new List<KvCompare>();
-        var ops = new List<KvOperation>();
-        var existing = current.Under(Root);
-        foreach (var pair in existing)
-        {
-            compares.Add(KvCompare.ModRevisionEquals(pair.Key, pair.ModRevision));
-            if (!wanted.ContainsKey(pair.Key))
-            {
-                ops.Add(KvOperation.Delete(pair.Key));
-            }
-        }
-
-        foreach (var (key, state) in wanted)
-        {
-            if (current.Get(key)?.Value != state)
-            {
-                ops.Add(KvOperation.Put(key, state));
-            }
-        }
-
-        return new KvTransaction(compares, ops);
     }
 
     /// <summary>Checks a state value: 1 to <see cref="MaxStateLength"/> printable characters.</summary>

@@ -1,7 +1,7 @@
 using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
-using Tend.Templates;
+using Tend.Modules.Render;
 
 namespace Tend.Modules.Hooks;
 
@@ -175,12 +175,9 @@ internal sealed partial class NagiosGenerator
 
     private Task<CommandResult> RunCheckAsync(string config, CancellationToken cancellationToken)
     {
-        var data = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["config"] = config,
-            ["main_config"] = Path.GetFullPath(_options.MainConfig),
-        };
-        var command = GoTemplate.Parse("check_cmd", _options.CheckCommand, new TemplateOptions { MissingKey = MissingKeyMode.Error }).RenderToString(data);
+        // Both values are paths, shell-quoted where they land: a main_config under "/srv/my nagios" stays one argument.
+        var command = ShellCommandTemplate.Parse("check_cmd", _options.MainConfig, _options.CheckCommand, "config", "main_config")
+            .Expand(config, Path.GetFullPath(_options.MainConfig));
         return _runner.RunAsync(new CommandSpec(command, _options.CheckTimeout), cancellationToken);
     }
 

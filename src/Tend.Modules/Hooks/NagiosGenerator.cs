@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
@@ -123,6 +124,16 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
+        // Files a killed run staged and never installed: hidden and not *.cfg, so Nagios skips
+        // them, but they would pile up. The previous generator has stopped, so none is in flight.
+        foreach (var file in new[] { _options.HostsFile, _options.GroupsFile, _options.HostListFile })
+        {
+            foreach (var path in file is null ? [] : AtomicFile.RemoveStaleStageFiles(file))
+            {
+                Log.StaleStageRemoved(_logger, path);
+            }
+        }
+
         await Mirror.WhenSynced.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (Gate)
         {
@@ -211,9 +222,26 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
         var snapshot = Mirror.Current;
+        bool waiting = _inventory.GuardIn(snapshot) is { Applying: true };
         List<SshChange> ssh;
         lock (Gate)
         {
+            if (waiting != _status.WaitingForReplace)
+            {
+                _status = _status with { WaitingForReplace = waiting };
+                if (waiting)
+                {
+                    Log.WaitingForReplace(_logger, _inventory.Root);
+                }
+            }
+
+            if (waiting)
+            {
+                // A replace is being applied, the hosts are part old, part new: nothing is generated
+                // from that. Its completion rewrites the guard, a change that brings the next pass.
+                return true;
+            }
+
             ssh = [.. _sshPending.Values];
             _sshPending.Clear();
         }
@@ -352,6 +380,9 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         [LoggerMessage(EventId = 810, Level = LogLevel.Information, Message = "Nagios: installed {Files} ({Hosts} hosts, revision {Revision})")]
         public static partial void Installed(ILogger logger, string files, int hosts, long revision);
 
+        [LoggerMessage(EventId = 817, Level = LogLevel.Information, Message = "Nagios: removed {Path}, a file staged by a run that was stopped before it finished")]
+        public static partial void StaleStageRemoved(ILogger logger, string path);
+
         [LoggerMessage(EventId = 811, Level = LogLevel.Error, Message = "Nagios: {HostsFile}: {Reason}")]
         public static partial void Failed(ILogger logger, string hostsFile, string reason);
 
@@ -369,5 +400,8 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
         [LoggerMessage(EventId = 816, Level = LogLevel.Error, Message = "Nagios: a pass failed unexpectedly")]
         public static partial void PassFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 818, Level = LogLevel.Information, Message = "Nagios: a replace of the hosts under {Root} is being applied; waiting for it to complete")]
+        public static partial void WaitingForReplace(ILogger logger, string root);
     }
 }

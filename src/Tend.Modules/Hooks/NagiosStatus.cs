@@ -53,4 +53,7 @@ public sealed record NagiosStatus
 
     /// <summary>Hosts whose known_hosts reset is waiting (or being retried).</summary>
     public int SshPending { get; init; }
+
+    /// <summary>True while a replace larger than one transaction is being applied: the generator waits for it to complete.</summary>
+    public bool WaitingForReplace { get; init; }
 }

@@ -80,7 +80,8 @@ internal sealed class NagiosTemplates
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(hosts);
-        var input = new RenderInput([.. snapshot.Under(inventory.Root)], Model(inventory, hosts), snapshot.Revision);
+        // The root key itself is the inventory's guard, not data for templates.
+        var input = new RenderInput([.. snapshot.Under(inventory.Root).Where(p => p.Key.Length != inventory.Root.Length)], Model(inventory, hosts), snapshot.Revision);
         var files = new List<GeneratedFile>(3)
         {
             new(_options.HostsFile, Utf8.GetBytes(_hosts.Render(input))),

@@ -34,11 +34,8 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
         }
     }
 
-    public string ExpandCommand(string commandTemplate, string stagedPath)
-    {
-        var template = GoTemplate.Parse("check_cmd", commandTemplate, new TemplateOptions { MissingKey = MissingKeyMode.Error });
-        return template.RenderToString(new Dictionary<string, object?>(StringComparer.Ordinal) { ["src"] = stagedPath });
-    }
+    public ShellCommandTemplate CompileCheckCommand(string origin, string commandTemplate) =>
+        ShellCommandTemplate.Parse("check_cmd", origin, commandTemplate, "src");
 
     private sealed class Compiled(GoTemplate template, SwappableKeySource keys) : IResourceTemplate
     {

@@ -9,6 +9,7 @@ internal interface ITemplateCompiler
     /// <exception cref="ConfigException">The template does not parse; the position is in the message.</exception>
     IResourceTemplate Compile(string path, string text, RenderMissingKey missingKey);
 
-    /// <summary>Expands a check command template, where <c>{{.src}}</c> is <paramref name="stagedPath"/>.</summary>
-    string ExpandCommand(string commandTemplate, string stagedPath);
+    /// <summary>Compiles a check command template, where <c>{{.src}}</c> is the staged path (shell-quoted when expanded).</summary>
+    /// <exception cref="ConfigException">The template does not parse or cannot be expanded; the message names <paramref name="origin"/>.</exception>
+    ShellCommandTemplate CompileCheckCommand(string origin, string commandTemplate);
 }

@@ -21,6 +21,12 @@ public sealed partial class RenderModule
         [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "noop: {Id} would change {Destination}")]
         public static partial void WouldChange(ILogger logger, string id, string destination);
 
+        [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "{Id}: {Destination} was a symbolic link to {Target}; it is replaced by a regular file (Tend never writes through a link; set dest to the target to render into it)")]
+        public static partial void SymlinkReplaced(ILogger logger, string id, string destination, string target);
+
+        [LoggerMessage(EventId = 507, Level = LogLevel.Information, Message = "{Id}: removed {Path}, a file staged by a run that was stopped before it finished")]
+        public static partial void StaleStageRemoved(ILogger logger, string id, string path);
+
         [LoggerMessage(EventId = 505, Level = LogLevel.Error, Message = "A render pass failed unexpectedly; rendering continues")]
         public static partial void PassFailed(ILogger logger, Exception exception);
     }

@@ -37,10 +37,16 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
+            var link = UnixFiles.SymlinkTarget(o.Destination);
             if (_options.Noop)
             {
-                var old = File.Exists(o.Destination) ? await File.ReadAllTextAsync(o.Destination, cancellationToken).ConfigureAwait(false) : string.Empty;
+                var old = link is null && File.Exists(o.Destination) ? await File.ReadAllTextAsync(o.Destination, cancellationToken).ConfigureAwait(false) : string.Empty;
                 var diff = UnifiedDiff.Create(old, Utf8.GetString(content.Span), o.Destination, o.Destination + " (rendered)");
+                if (link is not null)
+                {
+                    await _diffOutput.WriteAsync($"(symbolic link to {link}: it would be replaced by a regular file)\n").ConfigureAwait(false);
+                }
+
                 await _diffOutput.WriteAsync(diff.Length > 0 ? diff : $"--- {o.Destination}\n+++ {o.Destination} (rendered)\n(mode or owner differs)\n").ConfigureAwait(false);
                 await _diffOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
                 Log.WouldChange(_logger, o.Id, o.Destination);
@@ -49,9 +55,9 @@ public sealed partial class RenderModule
             }
 
             using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
-            if (o.CheckCommand is { } check && !_options.SyncOnly)
+            if (r.CheckCommand is { } check && !_options.SyncOnly)
             {
-                var command = _compiler.ExpandCommand(check, staged.Path);
+                var command = check.Expand(staged.Path);
                 var result = await _runner.RunAsync(new CommandSpec(command, o.CheckTimeout ?? _options.CheckTimeout), cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
@@ -62,6 +68,11 @@ public sealed partial class RenderModule
 
                     throw new RenderFailedException($"check_cmd failed, {o.Destination} left as it was: {result.Summary}");
                 }
+            }
+
+            if (link is not null)
+            {
+                Log.SymlinkReplaced(_logger, o.Id, o.Destination, link);
             }
 
             staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher);

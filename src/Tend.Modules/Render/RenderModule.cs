@@ -21,7 +21,6 @@ public sealed partial class RenderModule : IAsyncDisposable
     private readonly IKvStore _store;
     private readonly KvMirrorSet? _mirrors;
     private readonly ICommandRunner _runner;
-    private readonly ITemplateCompiler _compiler;
     private readonly ILogger _logger;
     private readonly TextWriter _diffOutput;
     private readonly TimeProvider _time;
@@ -35,6 +34,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     // shutdown wait for them, so a finished process has left every rename on disk.
     private readonly DirectoryFlusher _flusher = new();
     private Task? _loop;
+    private int _staleStagesRemoved;
 
     /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
     /// <param name="options">The <c>[render]</c> options and resources.</param>
@@ -64,16 +64,23 @@ public sealed partial class RenderModule : IAsyncDisposable
         _store = store;
         _mirrors = mirrors;
         _runner = runner;
-        _compiler = compiler;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<RenderModule>();
         _diffOutput = diffOutput ?? TextWriter.Null;
         _time = time ?? TimeProvider.System;
 
-        // Templates are compiled up front: a template that does not parse is a configuration error,
-        // so the first start fails fast and a SIGHUP reload keeps the last good configuration.
+        // Templates and check commands are compiled up front: one that does not parse is a
+        // configuration error, so the first start fails fast and a SIGHUP reload keeps the last
+        // good configuration.
         _resources = [];
+        var ids = new Dictionary<string, RenderResourceOptions>(StringComparer.Ordinal);
         foreach (var r in options.Templates)
         {
+            // The id labels /status entries and /metrics series; two alike would make Prometheus refuse the scrape.
+            if (!ids.TryAdd(r.Id, r))
+            {
+                throw new ConfigException(r.Origin, 0, 0, $"id \"{r.Id}\" is already used by the resource declared at {ids[r.Id].Origin}; ids must be unique");
+            }
+
             string text;
             try
             {
@@ -85,7 +92,8 @@ public sealed partial class RenderModule : IAsyncDisposable
             }
 
             var template = compiler.Compile(r.Source, text, r.MissingKey);
-            _resources.Add(new RenderResource(r, template, r.Wait ?? options.Wait));
+            var check = r.CheckCommand is { } c ? compiler.CompileCheckCommand(r.Origin.Length > 0 ? r.Origin : r.Id, c) : null;
+            _resources.Add(new RenderResource(r, template, check, r.Wait ?? options.Wait));
         }
     }
 
@@ -110,6 +118,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <summary>Renders every resource once from a fresh read of the store (onetime mode); true when every resource succeeded.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        RemoveStaleStageFiles();
         var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
         await _flusher.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ok;
@@ -128,6 +137,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                 return;
             }
 
+            RemoveStaleStageFiles();
             if (_options.Interval is { } interval)
             {
                 _loop = Task.Run(() => PollAsync(interval, _stopping.Token));
@@ -187,6 +197,28 @@ public sealed partial class RenderModule : IAsyncDisposable
         await _flusher.FlushAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _wake.Dispose();
+    }
+
+    /// <summary>
+    /// Removes what a killed run left beside each destination: files staged by Tend
+    /// (<c>.NAME.tend-XXXXXXXXXX</c>) that were never renamed. Not with keep_stage_file, which keeps
+    /// failed stages for inspection on purpose. Once per module, before its first render; a
+    /// destination has one writer, so nothing staged now can be in flight.
+    /// </summary>
+    private void RemoveStaleStageFiles()
+    {
+        if (_options.KeepStageFile || Interlocked.Exchange(ref _staleStagesRemoved, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var r in _resources)
+        {
+            foreach (var path in AtomicFile.RemoveStaleStageFiles(r.Options.Destination))
+            {
+                Log.StaleStageRemoved(_logger, r.Options.Id, path);
+            }
+        }
     }
 
     private async Task WhenMirrorSyncedAsync(KvMirror mirror, List<RenderResource> readers, CancellationToken cancellationToken)

@@ -4,11 +4,14 @@ using Tend.Core.Kv;
 namespace Tend.Modules.Render;
 
 /// <summary>One resource at run time: its options, compiled template, schedule and status. Guarded by the module's lock.</summary>
-internal sealed class RenderResource(RenderResourceOptions options, IResourceTemplate template, RenderWait wait)
+internal sealed class RenderResource(RenderResourceOptions options, IResourceTemplate template, ShellCommandTemplate? checkCommand, RenderWait wait)
 {
     public RenderResourceOptions Options { get; } = options;
 
     public IResourceTemplate Template { get; } = template;
+
+    /// <summary>The compiled <c>check_cmd</c>, or <c>null</c> when there is none.</summary>
+    public ShellCommandTemplate? CheckCommand { get; } = checkCommand;
 
     public RenderWait Wait { get; } = wait;
 

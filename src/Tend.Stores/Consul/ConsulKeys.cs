@@ -28,6 +28,19 @@ internal static class ConsulKeys
         return KeyPath.IsNormalized(key) ? key : null;
     }
 
+    /// <summary>
+    /// True for what Consul's UI calls a folder: a key ending in <c>/</c> without a value, which only groups the
+    /// keys below it and holds nothing a template could read (so it is skipped without a report).
+    /// </summary>
+    public static bool IsFolder(Wire.RawEntry entry) => entry.Key.EndsWith('/') && entry.Value.Length == 0;
+
+    /// <summary>The nearest Tend path of any Consul key (empty segments dropped), to tell which prefix it is below.</summary>
+    public static string Nearest(string consulKey)
+    {
+        var segments = consulKey.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s is not ("." or "..")).ToArray();
+        return segments.Length == 0 ? KeyPath.Root : "/" + string.Join('/', segments);
+    }
+
     /// <summary>The URL path of a Consul key below <paramref name="api"/> (<c>/v1/kv/</c>), every segment escaped.</summary>
     public static string UrlPath(string api, string consulKey)
     {

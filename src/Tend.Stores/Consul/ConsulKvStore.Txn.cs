@@ -86,7 +86,7 @@ public sealed partial class ConsulKvStore
         if (response.Status == HttpStatusCode.RequestEntityTooLarge)
         {
             throw new KvStoreException(
-                $"{Name}: {what} needs {operations.Count} Consul operations, more than the server accepts in one transaction (\"{response.Text}\"; Consul up to 1.10 allows 64 operations, later versions 128, and 512 KiB in all); nothing was applied. Split it into smaller transactions.");
+                $"{Name}: {what} needs {operations.Count} Consul operations, more than the server accepts in one transaction (\"{response.Text}\"; Consul up to 1.10 allows 64 operations, later versions 128, and 512 KiB in all; [store] max_txn_ops = {MaxTransactionOperations}); nothing was applied. Split it into smaller transactions, or set max_txn_ops to the server's limit.");
         }
 
         if (response.Status is not (HttpStatusCode.OK or HttpStatusCode.Conflict))

@@ -56,13 +56,24 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
         OwnWrites = new OwnWriteLog(settings.HistoryLimit);
         Hub = new WatchHub(ReadPrefixAsync, OwnWrites, settings, Logger);
         Agent = new ConsulAgent(Connection);
+        SkippedKeys = new KvSkippedKeys(Logger);
     }
+
+    /// <summary>Operations per transaction Consul accepts up to 1.10 (1.11 and later: 128, set with <c>[store] max_txn_ops</c>).</summary>
+    public const int DefaultMaxTransactionOperations = 64;
 
     /// <inheritdoc />
     public string Name => Connection.Name;
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <inheritdoc />
+    /// <remarks>Counted in Consul operations: a prefix delete is two, a compare evaluated on a read adds its guard.</remarks>
+    public int MaxTransactionOperations => Options.MaxTransactionOperations ?? DefaultMaxTransactionOperations;
+
+    /// <inheritdoc />
+    public KvSkippedKeys SkippedKeys { get; }
 
     /// <inheritdoc />
     public IConsulAgent Agent { get; }
@@ -233,9 +244,16 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
         var pairs = new List<KvPair>(entries.Count);
         foreach (var e in entries)
         {
-            if (ConsulKeys.FromConsul(e.Key) is { } key && KeyPath.IsUnder(key, prefix))
+            if (ConsulKeys.FromConsul(e.Key) is { } key)
             {
-                pairs.Add(new KvPair(key, e.Value, e.ModifyIndex));
+                if (KeyPath.IsUnder(key, prefix))
+                {
+                    pairs.Add(new KvPair(key, e.Value, e.ModifyIndex));
+                }
+            }
+            else if (!ConsulKeys.IsFolder(e) && KeyPath.IsUnder(ConsulKeys.Nearest(e.Key), prefix))
+            {
+                SkippedKeys.Report(e.Key, e.Key.Length == 0 ? "it is Consul's empty key" : KeyPath.Problem("/" + e.Key) ?? "it is not a key path");
             }
         }
 

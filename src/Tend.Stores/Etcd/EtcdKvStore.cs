@@ -52,6 +52,7 @@ public sealed partial class EtcdKvStore : IKvStore
         _settings = settings;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EtcdKvStore>();
+        SkippedKeys = new KvSkippedKeys(_logger);
         Options = options;
         TransportKind = ChooseTransport(options, settings);
         _endpoints = new EtcdEndpoints(options, _logger, srvResolver);
@@ -66,6 +67,20 @@ public sealed partial class EtcdKvStore : IKvStore
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <summary>The default of etcd's <c>--max-txn-ops</c>: a txn may hold this many compares, and this many operations per branch.</summary>
+    public const int DefaultMaxTransactionOperations = 128;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// etcd counts compares and each branch's operations separately against <c>--max-txn-ops</c>; the
+    /// contract's bound is on their sum, which is never more than the server allows. The server does not
+    /// publish its value, so a server started with another one is described by <c>[store] max_txn_ops</c>.
+    /// </remarks>
+    public int MaxTransactionOperations => Options.MaxTransactionOperations ?? DefaultMaxTransactionOperations;
+
+    /// <inheritdoc />
+    public KvSkippedKeys SkippedKeys { get; }
 
     /// <summary>The transport this store talks through.</summary>
     public EtcdTransport TransportKind { get; }
@@ -129,7 +144,7 @@ public sealed partial class EtcdKvStore : IKvStore
     public async Task<KvTransactionResult> CommitAsync(KvTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        var plan = EtcdTxnPlanner.Plan(transaction.Operations);
+        var plan = EtcdTxnPlanner.Plan(transaction.Operations, cancellationToken);
         var result = await CommitCoreAsync(transaction.Compares, plan, cancellationToken).ConfigureAwait(false);
         return new KvTransactionResult(result.Succeeded, result.Revision);
     }
@@ -262,6 +277,11 @@ public sealed partial class EtcdKvStore : IKvStore
                     {
                         pairs.Add(kv);
                     }
+                    else
+                    {
+                        // "/app//x" or "/app/../x": no normalised key names it, so nothing could read it.
+                        SkippedKeys.Report(kv.Key, KeyPath.Problem(kv.Key)!);
+                    }
                 }
 
                 if (next is null)
@@ -304,8 +324,10 @@ public sealed partial class EtcdKvStore : IKvStore
         }
         catch (EtcdServerException ex) when (ex.ServerMessage.Contains("too many operations", StringComparison.OrdinalIgnoreCase))
         {
+            // etcd compares the larger of the compare count and the operation count with its limit.
             throw new KvStoreException(
-                $"{Name}: the transaction has {plan.Count} etcd operations, more than the server's limit (etcd --max-txn-ops, 128 by default); nothing was applied. Split it or raise --max-txn-ops.",
+                $"{Name}: the transaction has {compares.Count} compares and {plan.Count} etcd operations, more than the server allows of either (etcd --max-txn-ops, "
+                + $"{DefaultMaxTransactionOperations} by default; [store] max_txn_ops = {MaxTransactionOperations}); nothing was applied. Split it, or raise --max-txn-ops and max_txn_ops together.",
                 ex);
         }
     }

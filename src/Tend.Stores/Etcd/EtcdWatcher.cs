@@ -210,9 +210,15 @@ internal sealed class EtcdWatcher
             }
 
             var key = e.Kv.Key;
-            if (!KeyPath.IsNormalized(key) || !KeyPath.IsUnder(key, _prefix))
+            if (!KeyPath.IsUnder(key, _prefix) || !KeyPath.IsNormalized(key))
             {
-                // In the watched range ("/app-x" for "/app") but not under the path.
+                // In the watched range ("/app-x" for "/app") but not under the path, or under it
+                // but not a normalised path ("/app//x"), which is reported rather than dropped silently.
+                if (KeyPath.IsUnder(key, _prefix))
+                {
+                    _store.SkippedKeys.Report(key, KeyPath.Problem(key)!);
+                }
+
                 skippedTo = Math.Max(skippedTo, rev);
                 continue;
             }

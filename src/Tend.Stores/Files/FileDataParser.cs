@@ -12,30 +12,42 @@ namespace Tend.Stores.Files;
 /// </summary>
 internal static class FileDataParser
 {
+    /// <summary>The pairs of one file, with the default limits (keys that are not clean paths are left out).</summary>
     public static List<KvPair> Parse(string path, string text)
     {
         var pairs = new List<KvPair>();
+        Parse(path, text, pairs, new DataFileLoad(DataFileLimits.Default));
+        return pairs;
+    }
+
+    /// <summary>Appends the pairs of one file to <paramref name="pairs"/>, counting them against <paramref name="load"/>'s limits.</summary>
+    /// <exception cref="FileStoreFormatException">The text does not parse or goes past a limit; the message names file and line.</exception>
+    public static void Parse(string path, string text, List<KvPair> pairs, DataFileLoad load)
+    {
         if (IsJson(path, text))
         {
             try
             {
-                using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-                FlattenJson(path, doc.RootElement, KeyPath.Root, pairs);
+                using var doc = JsonDocument.Parse(text, new JsonDocumentOptions
+                {
+                    CommentHandling = JsonCommentHandling.Skip,
+                    AllowTrailingCommas = true,
+                    MaxDepth = DataFileLimits.MaxDepth,
+                });
+                new JsonFlattener(path, load, pairs).Flatten(doc.RootElement, KeyPath.Root);
             }
             catch (JsonException ex)
             {
                 throw new FileStoreFormatException($"{path}:{(ex.LineNumber ?? 0) + 1}:{(ex.BytePositionInLine ?? 0) + 1}: invalid JSON: {FirstSentence(ex.Message)}", ex);
             }
 
-            return pairs;
+            return;
         }
 
-        if (!PlainYamlReader.TryFlatten(text, pairs))
+        if (!PlainYamlReader.TryFlatten(path, text, pairs, load))
         {
-            YamlFlattener.Flatten(path, text, pairs);
+            YamlFlattener.Flatten(path, text, pairs, load);
         }
-
-        return pairs;
     }
 
     private static bool IsJson(string path, string text)
@@ -55,58 +67,57 @@ internal static class FileDataParser
         return t.StartsWith('{') || t.StartsWith('[');
     }
 
-    private static void FlattenJson(string file, JsonElement e, string at, List<KvPair> pairs)
+    private sealed class JsonFlattener(string file, DataFileLoad load, List<KvPair> pairs)
     {
-        switch (e.ValueKind)
+        public void Flatten(JsonElement e, string at)
         {
-            case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject())
-                {
-                    FlattenJson(file, p.Value, Child(file, at, p.Name), pairs);
-                }
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        if (DataKeys.TryChild(at, p.Name, out var key, out var problem))
+                        {
+                            Flatten(p.Value, key);
+                        }
+                        else
+                        {
+                            load.Skip(DataKeys.Raw(at, p.Name), $"{file}: {problem}");
+                        }
+                    }
 
-                break;
-            case JsonValueKind.Array:
-                int i = 0;
-                foreach (var item in e.EnumerateArray())
-                {
-                    FlattenJson(file, item, at == KeyPath.Root ? "/" + Index(i) : at + "/" + Index(i), pairs);
-                    i++;
-                }
+                    break;
+                case JsonValueKind.Array:
+                    int i = 0;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Flatten(item, at == KeyPath.Root ? "/" + Index(i) : at + "/" + Index(i));
+                        i++;
+                    }
 
-                break;
-            case JsonValueKind.String:
-                Add(file, at, e.GetString() ?? string.Empty, pairs);
-                break;
-            case JsonValueKind.Null:
-                Add(file, at, string.Empty, pairs);
-                break;
-            default:
-                Add(file, at, e.GetRawText(), pairs);
-                break;
-        }
-    }
-
-    private static string Child(string file, string at, string name, long line = 0)
-    {
-        try
-        {
-            return KeyPath.Join(at, name);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new FileStoreFormatException($"{file}:{line}: bad key '{name}': {ex.Message}", ex);
-        }
-    }
-
-    private static void Add(string file, string key, string value, List<KvPair> pairs)
-    {
-        if (key == KeyPath.Root)
-        {
-            throw new FileStoreFormatException($"{file}: the document is a single value; it must be a map of keys.");
+                    break;
+                case JsonValueKind.String:
+                    Add(at, e.GetString() ?? string.Empty);
+                    break;
+                case JsonValueKind.Null:
+                    Add(at, string.Empty);
+                    break;
+                default:
+                    Add(at, e.GetRawText());
+                    break;
+            }
         }
 
-        pairs.Add(new KvPair(key, value));
+        private void Add(string key, string value)
+        {
+            if (key == KeyPath.Root)
+            {
+                throw new FileStoreFormatException($"{file}: the document is a single value; it must be a map of keys.");
+            }
+
+            load.Count(file, 0);
+            pairs.Add(new KvPair(key, value));
+        }
     }
 
     private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);

@@ -23,6 +23,7 @@ public sealed partial class FileKvStore : IKvStore
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(15);
 
     private readonly string[] _files;
+    private readonly DataFileLimits _limits;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ChangeFeed _feed;
@@ -52,8 +53,10 @@ public sealed partial class FileKvStore : IKvStore
         }
 
         _files = options.Files.Select(Path.GetFullPath).ToArray();
+        _limits = DataFileLimits.From(options);
         _feed = new ChangeFeed(_gate, HistoryLimit);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
+        SkippedKeys = new KvSkippedKeys(_logger);
     }
 
     /// <inheritdoc />
@@ -64,6 +67,9 @@ public sealed partial class FileKvStore : IKvStore
 
     /// <summary>The files, absolute, in merge order.</summary>
     public IReadOnlyList<string> Files => _files;
+
+    /// <inheritdoc />
+    public KvSkippedKeys SkippedKeys { get; }
 
     /// <summary>The error of the last reload, or <c>null</c> when the files parsed.</summary>
     public string? LastError { get; private set; }
@@ -178,12 +184,13 @@ public sealed partial class FileKvStore : IKvStore
         // Fingerprint first: an edit that lands while we read then shows up as a difference on the next check.
         var fingerprint = Fingerprint();
         var pairs = new List<KvPair>();
+        var load = new DataFileLoad(_limits);
         foreach (var file in _files)
         {
             string text;
             try
             {
-                text = File.ReadAllText(file);
+                text = DataFileReader.ReadText(file, _limits.MaxFileSize);
             }
             catch (IOException ex)
             {
@@ -194,7 +201,13 @@ public sealed partial class FileKvStore : IKvStore
                 throw new KvStoreException($"{file}: cannot read data file: {ex.Message}", ex);
             }
 
-            pairs.AddRange(FileDataParser.Parse(file, text));
+            FileDataParser.Parse(file, text, pairs, load);
+        }
+
+        // Reported once the whole load succeeded, so a file that is refused reports nothing twice.
+        foreach (var (key, reason) in load.Skipped)
+        {
+            SkippedKeys.Report(key, reason);
         }
 
         return (pairs, fingerprint);

@@ -14,9 +14,16 @@ namespace Tend.Stores.Files;
 internal static class PlainYamlReader
 {
     /// <summary>Appends the pairs of <paramref name="text"/> when it has the plain shape; false (and nothing appended) otherwise.</summary>
-    public static bool TryFlatten(string text, List<KvPair> pairs)
+    public static bool TryFlatten(string text, List<KvPair> pairs) =>
+        TryFlatten("data.yaml", text, pairs, new DataFileLoad(DataFileLimits.Default));
+
+    /// <summary>As <see cref="TryFlatten(string, List{KvPair})"/>, counting the keys against <paramref name="load"/>.</summary>
+    /// <exception cref="FileStoreFormatException">The file holds more keys than the load may still take.</exception>
+    public static bool TryFlatten(string file, string text, List<KvPair> pairs, DataFileLoad load)
     {
         var found = new List<KvPair>();
+        int budget = load.Limits.MaxKeys - load.Keys;
+        int lineNumber = 0;
         var levels = new List<Level>();
         string? pendingKey = null; // a "key:" line whose value is a nested map or empty
         int pendingIndent = -1;
@@ -33,6 +40,12 @@ internal static class PlainYamlReader
 
             var line = text.AsSpan(pos, end - pos);
             pos = end + 1;
+            lineNumber++;
+            if (found.Count > budget)
+            {
+                load.Count(file, lineNumber, found.Count); // throws: past max_keys
+            }
+
             int indent = 0;
             while (indent < line.Length && line[indent] == ' ')
             {
@@ -60,6 +73,11 @@ internal static class PlainYamlReader
             {
                 if (indent > pendingIndent)
                 {
+                    if (levels.Count >= DataFileLimits.MaxDepth)
+                    {
+                        return false; // the full parser reports the depth
+                    }
+
                     levels.Add(new Level(indent, pendingKey));
                 }
                 else
@@ -98,14 +116,9 @@ internal static class PlainYamlReader
                 return false;
             }
 
-            string key;
-            try
+            if (!DataKeys.TryChild(level.Path, name, out var key, out _))
             {
-                key = KeyPath.Join(level.Path, name);
-            }
-            catch (ArgumentException)
-            {
-                return false;
+                return false; // the full parser reports the key
             }
 
             var value = content[(colon + 1)..].Trim(' ');
@@ -132,6 +145,7 @@ internal static class PlainYamlReader
             found.Add(new KvPair(pendingKey, string.Empty));
         }
 
+        load.Count(file, lineNumber, found.Count);
         pairs.AddRange(found);
         return true;
     }

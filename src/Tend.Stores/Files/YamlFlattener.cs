@@ -11,31 +11,47 @@ namespace Tend.Stores.Files;
 /// renders once does not pay for a node model it throws away. Aliases replay the pairs their
 /// anchor produced, under the alias's own key.
 /// </summary>
+/// <remarks>
+/// An anchor is remembered as the slice of the output its node produced, not as a copy, so nesting
+/// anchors costs nothing; only alias replays copy, and those are counted
+/// (<see cref="DataFileLimits.MaxAliasExpansion"/>), as is every key produced
+/// (<see cref="DataFileLimits.MaxKeys"/>) and the nesting depth — a 300-byte "billion laughs" file
+/// is refused after a bounded amount of work instead of exhausting memory.
+/// </remarks>
 internal sealed class YamlFlattener
 {
     private readonly string _file;
     private readonly IParser _parser;
+    private readonly DataFileLoad _load;
+    private int _aliasCopies;
+    private int _depth;
 
-    // Per document, as YAML scopes anchors: the anchored node's pairs keyed relative to the node
-    // itself (the root key for a scalar), and the raw text of anchored scalars for aliases used as map keys.
-    private readonly Dictionary<string, List<KvPair>> _anchors = new(StringComparer.Ordinal);
+    // Per document, as YAML scopes anchors: where the anchored node's pairs are, and the raw text of
+    // anchored scalars for aliases used as map keys.
+    private readonly Dictionary<string, Anchor> _anchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _scalarAnchors = new(StringComparer.Ordinal);
 
-    private YamlFlattener(string file, IParser parser)
+    private YamlFlattener(string file, IParser parser, DataFileLoad load)
     {
         _file = file;
         _parser = parser;
+        _load = load;
     }
 
-    /// <summary>Appends the pairs of every document in <paramref name="text"/> to <paramref name="pairs"/>.</summary>
+    /// <summary>Appends the pairs of every document in <paramref name="text"/> to <paramref name="pairs"/>, with the default limits.</summary>
     /// <exception cref="FileStoreFormatException">The text is not YAML, or not a map of keys; the message names file, line and column.</exception>
-    public static void Flatten(string file, string text, List<KvPair> pairs)
+    public static void Flatten(string file, string text, List<KvPair> pairs) =>
+        Flatten(file, text, pairs, new DataFileLoad(DataFileLimits.Default));
+
+    /// <summary>Appends the pairs of every document in <paramref name="text"/> to <paramref name="pairs"/>, within <paramref name="load"/>'s limits.</summary>
+    /// <exception cref="FileStoreFormatException">The text is not YAML, not a map of keys, or goes past a limit; the message names file, line and column.</exception>
+    public static void Flatten(string file, string text, List<KvPair> pairs, DataFileLoad load)
     {
         using var reader = new StringReader(text);
         var scanner = new Scanner(reader);
         try
         {
-            new YamlFlattener(file, new Parser(scanner)).Run(pairs);
+            new YamlFlattener(file, new Parser(scanner), load).Run(pairs);
         }
         catch (YamlException ex)
         {
@@ -80,24 +96,15 @@ internal sealed class YamlFlattener
         if (current is AnchorAlias alias)
         {
             _parser.MoveNext();
-            foreach (var p in Recorded(alias))
-            {
-                into.Add(new KvPair(Under(at, p.Key), p.Value));
-            }
-
+            Replay(alias, at, into);
             return;
         }
 
         if (current is NodeEvent { Anchor.IsEmpty: false } anchored)
         {
-            var recorded = new List<KvPair>();
-            Content(KeyPath.Root, recorded);
-            _anchors[anchored.Anchor.Value] = recorded;
-            foreach (var p in recorded)
-            {
-                into.Add(new KvPair(Under(at, p.Key), p.Value));
-            }
-
+            int start = into.Count;
+            Content(at, into);
+            _anchors[anchored.Anchor.Value] = new Anchor(into, start, into.Count, at);
             return;
         }
 
@@ -106,7 +113,13 @@ internal sealed class YamlFlattener
 
     private void Content(string at, List<KvPair> into)
     {
-        switch (_parser.Current)
+        var current = _parser.Current!;
+        if (current is MappingStart or SequenceStart && ++_depth > DataFileLimits.MaxDepth)
+        {
+            throw new FileStoreFormatException($"{_file}:{current.Start.Line}:{current.Start.Column}: maps and lists are nested deeper than {DataFileLimits.MaxDepth} levels");
+        }
+
+        switch (current)
         {
             case Scalar scalar:
                 _parser.MoveNext();
@@ -115,11 +128,12 @@ internal sealed class YamlFlattener
                     _scalarAnchors[scalar.Anchor.Value] = scalar.Value;
                 }
 
-                into.Add(new KvPair(at, ScalarValue(scalar)));
+                Add(into, at, ScalarValue(scalar), scalar.Start.Line);
                 break;
             case MappingStart:
                 _parser.MoveNext();
                 Mapping(at, into);
+                _depth--;
                 break;
             case SequenceStart:
                 _parser.MoveNext();
@@ -131,9 +145,10 @@ internal sealed class YamlFlattener
                     i++;
                 }
 
+                _depth--;
                 break;
             default:
-                throw new YamlException(_parser.Current!.Start, _parser.Current.End, $"unexpected {_parser.Current.GetType().Name}");
+                throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name}");
         }
     }
 
@@ -153,7 +168,7 @@ internal sealed class YamlFlattener
                 if (!key.Anchor.IsEmpty)
                 {
                     _scalarAnchors[key.Anchor.Value] = key.Value;
-                    _anchors[key.Anchor.Value] = [new KvPair(KeyPath.Root, ScalarValue(key))];
+                    _anchors[key.Anchor.Value] = new Anchor([new KvPair(KeyPath.Root, ScalarValue(key))], 0, 1, KeyPath.Root);
                 }
             }
             else if (keyEvent is AnchorAlias alias && _scalarAnchors.TryGetValue(alias.Value.Value, out var text))
@@ -175,12 +190,51 @@ internal sealed class YamlFlattener
                 throw new YamlException(keyEvent.Start, keyEvent.End, "Duplicate key");
             }
 
-            Node(Child(at, name, keyEvent.Start.Line), into);
+            if (DataKeys.TryChild(at, name, out var child, out var problem))
+            {
+                Node(child, into);
+            }
+            else
+            {
+                // Reported, and its value read aside: anchors defined in it stay usable, and its
+                // keys still count against the limits.
+                _load.Skip(DataKeys.Raw(at, name), $"{_file}:{keyEvent.Start.Line}: {problem}");
+                Node(at, []);
+            }
         }
     }
 
-    private List<KvPair> Recorded(AnchorAlias alias) =>
-        _anchors.TryGetValue(alias.Value.Value, out var recorded) ? recorded : throw NotDefined(alias);
+    /// <summary>Copies the pairs an anchor produced to below <paramref name="at"/>.</summary>
+    private void Replay(AnchorAlias alias, string at, List<KvPair> into)
+    {
+        if (!_anchors.TryGetValue(alias.Value.Value, out var anchor))
+        {
+            throw NotDefined(alias);
+        }
+
+        int count = anchor.End - anchor.Start;
+        if (count > _load.Limits.MaxAliasExpansion - _aliasCopies)
+        {
+            throw new FileStoreFormatException(
+                $"{_file}:{alias.Start.Line}:{alias.Start.Column}: aliases copy more than {_load.Limits.MaxAliasExpansion.ToString("N0", CultureInfo.InvariantCulture)} keys " +
+                "(max_alias_expansion in [store]; nested aliases multiply, as in a \"billion laughs\" file); the file is not loaded");
+        }
+
+        _aliasCopies += count;
+        _load.Count(_file, alias.Start.Line, count);
+        for (int i = anchor.Start; i < anchor.End; i++)
+        {
+            // Read by index: the slice may be part of the list being appended to.
+            var p = anchor.Pairs[i];
+            into.Add(new KvPair(Under(at, Relative(p.Key, anchor.At)), p.Value));
+        }
+    }
+
+    private void Add(List<KvPair> into, string key, string value, long line)
+    {
+        _load.Count(_file, line);
+        into.Add(new KvPair(key, value));
+    }
 
     private static YamlException NotDefined(AnchorAlias alias) =>
         new(alias.Start, alias.End, $"alias *{alias.Value.Value} refers to no anchor defined before it");
@@ -188,19 +242,14 @@ internal sealed class YamlFlattener
     private static string ScalarValue(Scalar scalar) =>
         scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL" ? string.Empty : scalar.Value;
 
+    /// <summary><paramref name="key"/>, produced below <paramref name="anchorAt"/>, relative to it (the anchor's own key gives the root).</summary>
+    private static string Relative(string key, string anchorAt) =>
+        anchorAt == KeyPath.Root ? key : key.Length == anchorAt.Length ? KeyPath.Root : key[anchorAt.Length..];
+
     /// <summary><paramref name="relative"/> (a normalized key relative to an anchored node) placed under <paramref name="at"/>.</summary>
     private static string Under(string at, string relative) =>
         at == KeyPath.Root ? relative : relative == KeyPath.Root ? at : at + relative;
 
-    private string Child(string at, string name, long line)
-    {
-        try
-        {
-            return KeyPath.Join(at, name);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new FileStoreFormatException($"{_file}:{line}: bad key '{name}': {ex.Message}", ex);
-        }
-    }
+    /// <summary>Where an anchored node's pairs are: <c>Pairs[Start..End)</c>, produced below <c>At</c>.</summary>
+    private readonly record struct Anchor(List<KvPair> Pairs, int Start, int End, string At);
 }

@@ -16,9 +16,13 @@ public sealed class MemoryKvStore : IKvStore
     private long _revision;
 
     /// <summary>Creates a store that keeps up to <paramref name="historyLimit"/> changes for resuming watches.</summary>
-    public MemoryKvStore(int historyLimit = 100_000)
+    /// <param name="historyLimit">How many changes are kept for resuming watches.</param>
+    /// <param name="maxTransactionOperations">The most compares plus operations a transaction may carry (as etcd's <c>--max-txn-ops</c>); larger ones are refused.</param>
+    public MemoryKvStore(int historyLimit = 100_000, int maxTransactionOperations = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTransactionOperations, 1);
         _feed = new ChangeFeed(_gate, historyLimit);
+        MaxTransactionOperations = maxTransactionOperations;
     }
 
     /// <inheritdoc />
@@ -26,6 +30,9 @@ public sealed class MemoryKvStore : IKvStore
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <inheritdoc />
+    public int MaxTransactionOperations { get; }
 
     /// <summary>The current revision.</summary>
     public long Revision
@@ -90,6 +97,12 @@ public sealed class MemoryKvStore : IKvStore
     public Task<KvTransactionResult> CommitAsync(KvTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.Compares.Count + transaction.Operations.Count > MaxTransactionOperations)
+        {
+            throw new KvStoreException(
+                $"{Name}: the transaction has {transaction.Compares.Count} compares and {transaction.Operations.Count} operations, more than the {MaxTransactionOperations} allowed; nothing was applied.");
+        }
+
         return Task.FromResult(Commit(transaction.Compares, transaction.Operations));
     }
 

@@ -43,6 +43,7 @@ public sealed class ZooKeeperKvStore : IKvStore
         ArgumentNullException.ThrowIfNull(options);
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger<ZooKeeperKvStore>();
+        MaxTransactionOperations = options.MaxTransactionOperations ?? MaxMultiOperations;
         var connectString = JoinEndpoints(options.Endpoints);
         Name = $"zookeeper({connectString})";
         Client = new ZooKeeperClient(
@@ -62,6 +63,13 @@ public sealed class ZooKeeperKvStore : IKvStore
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A multi has no count limit of its own; it is one request, bounded by the server's
+    /// <c>jute.maxbuffer</c> (1 MiB by default). 1000 host-sized writes stay well within it.
+    /// </remarks>
+    public int MaxTransactionOperations { get; }
 
     internal ZooKeeperClient Client { get; }
 

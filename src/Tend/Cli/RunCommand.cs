@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ using Tend.Logging;
 namespace Tend.Cli;
 
 /// <summary><c>tend run</c>: the agent, running every module tend.toml configures until stopped.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create(GlobalOptions global)
     {
@@ -47,7 +48,21 @@ internal static class RunCommand
         }
 
         IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload) : BuildWebHost(config, reload);
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        using (host)
+        {
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (config.Http.Listen is { } listen && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
+            {
+                // Kestrel's bind failure: a busy port, a port below 1024 without the right, an address this host does not have.
+                throw new ConfigException($"[http] listen = \"{listen}\" cannot be bound: {ex.InnerException!.Message} (is another process listening there?)", ex);
+            }
+
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return ExitCodes.Ok;
     }
 
@@ -62,27 +77,66 @@ internal static class RunCommand
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ListenAddress.TryParse(config.Http.Listen!, out var host, out var port);
+        var addresses = ResolveListen(config.Http.Listen!, host);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            if (IPAddress.TryParse(host, out var ip))
-            {
-                k.Listen(ip, port);
-            }
-            else if (host == "localhost")
+            if (addresses is null)
             {
                 k.ListenLocalhost(port);
             }
             else
             {
-                k.Listen(Dns.GetHostAddresses(host)[0], port);
+                k.Listen(addresses[0], port);
             }
         });
         Register(builder.Services, config, reload);
         var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tend.Http");
+        if (config.Http.Token is null && addresses is not null && !IPAddress.IsLoopback(addresses[0]))
+        {
+            Log.ExposedWithoutToken(logger, config.Http.Listen!);
+        }
+
+        var hosts = HostHeaderFilter.Create(config.Http, host);
+        app.Use(async (http, next) =>
+        {
+            if (!hosts.Allows(http.Request.Host))
+            {
+                http.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                await http.Response.WriteAsJsonAsync(new ErrorResult(hosts.Describe(http.Request.Host.Host)), HostsJsonContext.Default.ErrorResult).ConfigureAwait(false);
+                return;
+            }
+
+            await next(http).ConfigureAwait(false);
+        });
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         MetricsEndpoint.Map(app, app.Services.GetRequiredService<TendDaemon>());
         return app;
+    }
+
+    /// <summary>The addresses <c>[http] listen</c> names (null: localhost, both loopbacks); a name that does not resolve is a configuration error.</summary>
+    private static IPAddress[]? ResolveListen(string listen, string host)
+    {
+        if (IPAddress.TryParse(host, out var ip))
+        {
+            return [ip];
+        }
+
+        if (host == "localhost")
+        {
+            return null;
+        }
+
+        try
+        {
+            var resolved = Dns.GetHostAddresses(host);
+            return resolved.Length > 0 ? resolved : throw new ConfigException($"[http] listen = \"{listen}\": \"{host}\" resolves to no address");
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new ConfigException($"[http] listen = \"{listen}\": cannot resolve \"{host}\": {ex.Message}", ex);
+        }
     }
 
     private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload)
@@ -91,5 +145,11 @@ internal static class RunCommand
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "[http] listen = \"{Listen}\" is reachable from other hosts and [http] token is not set: anyone who can reach it reads /getall, /status and /metrics (writes stay disabled); listen on 127.0.0.1, or firewall the port")]
+        public static partial void ExposedWithoutToken(ILogger logger, string listen);
     }
 }

@@ -116,13 +116,15 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
         // Hooks next: their templates compile and the ssh user is looked up before anything changes,
         // so a bad [hooks] section rejects the reload too. Unchanged hooks keep running with their queues.
+        // A daemon that accepts /putall also finishes a replace of the inventory left unfinished.
         var hooks = config.Module<HooksOptions>("hooks");
-        if (HooksModule.HasWork(hooks))
+        bool servesInventoryWrites = config.Http.Listen is not null && config.Http.Token is not null;
+        if (HooksModule.HasWork(hooks) || servesInventoryWrites)
         {
-            var module = _hooks ?? new HooksModule(Mirrors, ShellCommandRunner.Instance, _loggers);
+            var module = _hooks ?? new HooksModule(Mirrors, ShellCommandRunner.Instance, _loggers, Store);
             try
             {
-                await module.ApplyAsync(hooks!, cancellationToken).ConfigureAwait(false);
+                await module.ApplyAsync(hooks ?? new HooksOptions(), servesInventoryWrites, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
 
@@ -22,6 +24,9 @@ internal static class HostsEndpoints
 
     // Immutable records swapped whole: readers on other threads see an old or a new one, never half.
     private static readonly CachedBody?[] _getall = new CachedBody?[2];
+
+    // The last body of an inventory that no replace was being applied to, served while one is.
+    private static readonly CachedBody?[] _complete = new CachedBody?[2];
     private static CachedInventory? _inventory;
 
     public static void Map(IEndpointRouteBuilder app, TendDaemon daemon)
@@ -47,7 +52,24 @@ internal static class HostsEndpoints
             }
 
             var list = string.Equals(http.Request.Query["format"], "list", StringComparison.Ordinal);
-            return Results.Bytes(GetallBody(inventory, snapshot, list), "application/json");
+            if (inventory.GuardIn(snapshot) is { Applying: true } guard)
+            {
+                // A replace is being applied (the hosts are part old, part new): the last complete
+                // inventory is the truthful answer until it completes.
+                var progress = $"a replace of the hosts is being applied ({guard.Applied} of {guard.Operations} operations)";
+                http.Response.Headers["X-Tend-Inventory"] = progress;
+                if (_complete[list ? 1 : 0] is { } complete && ReferenceEquals(complete.Inventory, inventory))
+                {
+                    return Results.Bytes(complete.Body, "application/json");
+                }
+
+                http.Response.Headers.RetryAfter = "1";
+                return Error(StatusCodes.Status503ServiceUnavailable, progress + "; retry shortly");
+            }
+
+            var body = GetallBody(inventory, snapshot, list);
+            _complete[list ? 1 : 0] = _getall[list ? 1 : 0];
+            return Results.Bytes(body, "application/json");
         });
 
         var putall = async (HttpContext http) =>
@@ -69,22 +91,24 @@ internal static class HostsEndpoints
                 return Error(StatusCodes.Status400BadRequest, $"body larger than {MaxBodyBytes} bytes");
             }
 
-            byte[] body;
+            var aborted = http.RequestAborted;
             try
             {
-                body = await ReadLimitedAsync(http.Request.Body, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+                var body = await ReadLimitedAsync(http.Request.Body, MaxBodyBytes, aborted).ConfigureAwait(false);
+                var inventory = Inventory(runtime);
+                var wanted = inventory.ToKeys(ParseHosts(body), aborted);
+
+                // The client's disconnect cancels the read and the planning; once a replace larger than one
+                // transaction is decided, the writer finishes it regardless.
+                var writer = new HostInventoryWriter(inventory, runtime.Store, http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger<HostInventoryWriter>());
+                var result = await writer.ReplaceAsync(wanted, aborted).ConfigureAwait(false);
+                return Results.Json(
+                    new PutAllResult(wanted.Count, result.Puts, result.Deletes, result.Transactions, result.Revision),
+                    HostsJsonContext.Default.PutAllResult);
             }
             catch (InvalidDataException ex)
             {
                 return Error(StatusCodes.Status400BadRequest, ex.Message);
-            }
-
-            var inventory = Inventory(runtime);
-            List<KeyValuePair<string, string>> hosts;
-            try
-            {
-                hosts = ParseHosts(body);
-                inventory.ReplaceAll(KvSnapshot.Empty(inventory.Root), hosts);
             }
             catch (JsonException ex)
             {
@@ -94,24 +118,9 @@ internal static class HostsEndpoints
             {
                 return Error(StatusCodes.Status400BadRequest, ex.Message);
             }
-
-            try
+            catch (InventoryWriteException ex)
             {
-                // Optimistic: read, diff, commit if nothing under the root changed meanwhile; a few tries.
-                for (int attempt = 1; ; attempt++)
-                {
-                    var current = await runtime.Store.ListAsync(inventory.Root, http.RequestAborted).ConfigureAwait(false);
-                    var result = await runtime.Store.CommitAsync(inventory.ReplaceAll(current, hosts), http.RequestAborted).ConfigureAwait(false);
-                    if (result.Succeeded)
-                    {
-                        return Results.Json(new PutAllResult(hosts.Count, result.Revision), HostsJsonContext.Default.PutAllResult);
-                    }
-
-                    if (attempt == 3)
-                    {
-                        return Error(StatusCodes.Status409Conflict, "the host tree kept changing during the update; nothing was applied, try again");
-                    }
-                }
+                return Error(StatusCodes.Status409Conflict, ex.Message);
             }
             catch (KvNotSupportedException ex)
             {
@@ -121,14 +130,25 @@ internal static class HostsEndpoints
             {
                 return Error(StatusCodes.Status503ServiceUnavailable, ex.Message);
             }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // The client went away before anything was decided: nothing was written, nobody to answer.
+                return Results.Empty;
+            }
         };
         app.MapPut("/putall", putall);
         app.MapPost("/putall", putall);
     }
 
-    /// <summary>The body must be one JSON object of host name → state string, names unique.</summary>
+    /// <summary>The body must be one JSON object of host name → state string, names unique, in valid UTF-8.</summary>
+    /// <exception cref="ArgumentException">The body is not that; the message says where and why.</exception>
     internal static List<KeyValuePair<string, string>> ParseHosts(byte[] body)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw new ArgumentException($"the body is not valid UTF-8 (byte {FirstInvalidUtf8(body)} starts an invalid sequence)");
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 4 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -139,7 +159,7 @@ internal static class HostsEndpoints
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            var name = Text(ref reader, "a host name");
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -151,7 +171,7 @@ internal static class HostsEndpoints
                 throw new ArgumentException($"host \"{name}\" appears twice");
             }
 
-            hosts.Add(new(name, reader.GetString()!));
+            hosts.Add(new(name, Text(ref reader, $"host \"{name}\": the state")));
         }
 
         if (reader.Read())
@@ -160,6 +180,36 @@ internal static class HostsEndpoints
         }
 
         return hosts;
+    }
+
+    /// <summary>A JSON string as text; an escaped lone surrogate (<c>\\ud800</c>) is no text, and says so.</summary>
+    private static string Text(ref Utf8JsonReader reader, string what)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ArgumentException($"{what} at byte {reader.TokenStartIndex} is not valid Unicode (an escaped lone surrogate such as \\ud800)");
+        }
+    }
+
+    private static long FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        long offset = 0;
+        while (!bytes.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(bytes, out _, out int consumed) != OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            bytes = bytes[consumed..];
+            offset += consumed;
+        }
+
+        return offset;
     }
 
     private static HostInventory Inventory(DaemonRuntime runtime)
@@ -231,14 +281,16 @@ internal static class HostsEndpoints
             return Error(StatusCodes.Status403Forbidden, "writes are disabled: set [http] token in tend.toml");
         }
 
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        // The scheme is case-insensitive (RFC 9110 §11.1): "bearer", "BEARER" and "Bearer" are the same.
+        var header = http.Request.Headers.Authorization.ToString().Trim();
+        int space = header.IndexOfAny([' ', '\t']);
+        if (space <= 0 || !header.AsSpan(0, space).Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return Error(StatusCodes.Status401Unauthorized, "a bearer token is required");
         }
 
-        var given = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        var given = Encoding.UTF8.GetBytes(header[(space + 1)..].Trim());
         var expected = Encoding.UTF8.GetBytes(token);
         return CryptographicOperations.FixedTimeEquals(given, expected) ? null : Error(StatusCodes.Status403Forbidden, "wrong token");
     }
@@ -265,7 +317,7 @@ internal static class HostsEndpoints
         Results.Json(new ErrorResult(message), HostsJsonContext.Default.ErrorResult, statusCode: status);
 }
 
-internal sealed record PutAllResult(int Hosts, long Revision);
+internal sealed record PutAllResult(int Hosts, int Puts, int Deletes, int Transactions, long Revision);
 
 internal sealed record CachedBody(HostInventory Inventory, KvSnapshot Snapshot, ReadOnlyMemory<byte> Body);
 

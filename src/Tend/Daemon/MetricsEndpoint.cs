@@ -23,6 +23,7 @@ internal static class MetricsEndpoint
             return m.ToString();
         }
 
+        m.Metric("tend_store_skipped_keys_total", "counter", "Times a key that is not a normalised path (/a//b, /a/../b) was skipped; see /status last_skipped_key and the log.", [(NoLabels, (double)(runtime.Store.SkippedKeys?.Count ?? 0))]);
         var mirrors = runtime.Mirrors.Mirrors.OrderBy(x => x.Prefix, StringComparer.Ordinal).ToList();
         m.Metric("tend_mirror_synced", "gauge", "1 once the watched prefix has loaded.", mirrors.Select(x => (P("prefix", x.Prefix), (double)(x.IsSynced ? 1 : 0))));
         m.Metric("tend_mirror_revision", "gauge", "Store revision the mirror has seen.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.Current.Revision)));

@@ -38,6 +38,8 @@ internal static class StatusEndpoints
                 if (runtime is not null)
                 {
                     json.WriteString("store", runtime.Store.Name);
+                    json.WriteNumber("skipped_keys", runtime.Store.SkippedKeys?.Count ?? 0);
+                    json.WriteString("last_skipped_key", runtime.Store.SkippedKeys?.LastKey);
                     json.WriteString("started", runtime.StartedAt);
                     json.WriteStartArray("mirrors");
                     foreach (var m in runtime.Mirrors.Mirrors.OrderBy(m => m.Prefix, StringComparer.Ordinal))
@@ -137,6 +139,7 @@ internal static class StatusEndpoints
             json.WriteNumber("ssh_resets", n.SshResets);
             json.WriteNumber("ssh_failures", n.SshFailures);
             json.WriteNumber("ssh_pending", n.SshPending);
+            json.WriteBoolean("waiting_for_replace", n.WaitingForReplace);
             json.WriteEndObject();
         }
 

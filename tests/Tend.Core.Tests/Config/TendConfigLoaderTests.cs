@@ -106,6 +106,58 @@ public sealed class TendConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_FileStoreLimits_ReadWithUnitsOrDefaulted()
+    {
+        var set = Parse("[store]\nfiles = [\"d.yaml\"]\nmax_file_size = \"8MiB\"\nmax_keys = 5000\nmax_alias_expansion = 0\n").Store;
+        Assert.Equal(8L << 20, set.MaxFileSize);
+        Assert.Equal(5000, set.MaxKeys);
+        Assert.Equal(0, set.MaxAliasExpansion);
+
+        var defaults = Parse("[store]\nfiles = [\"d.yaml\"]\n").Store;
+        Assert.Equal(KvStoreOptions.DefaultMaxFileSize, defaults.MaxFileSize);
+        Assert.Equal(KvStoreOptions.DefaultMaxKeys, defaults.MaxKeys);
+        Assert.Equal(KvStoreOptions.DefaultMaxAliasExpansion, defaults.MaxAliasExpansion);
+        Assert.Equal(1000, Parse("[store]\nfiles = [\"d.yaml\"]\nmax_file_size = 1000\n").Store.MaxFileSize);
+    }
+
+    [Theory]
+    [InlineData("max_file_size = \"lots\"\n", 3, 17, "must be a size such as")]
+    [InlineData("max_file_size = 0\n", 3, 17, "[store] max_file_size must be greater than zero")]
+    [InlineData("max_file_size = \"2GiB\"\n", 3, 17, "[store] max_file_size must be at most 1073741824 bytes")]
+    [InlineData("max_keys = 0\n", 3, 12, "[store] max_keys must be between 1 and")]
+    [InlineData("max_alias_expansion = -1\n", 3, 23, "[store] max_alias_expansion must be between 0 and")]
+    public void Parse_BadFileStoreLimit_ErrorNamesIt(string line, int lineNo, int column, string reason)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Parse("[store]\nfiles = [\"d.yaml\"]\n" + line));
+        Assert.StartsWith($"{Path.Combine(_dir, "tend.toml")}:{lineNo}:{column}: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0", 0L)]
+    [InlineData("512", 512L)]
+    [InlineData("512B", 512L)]
+    [InlineData("2KiB", 2048L)]
+    [InlineData("2 KB", 2000L)]
+    [InlineData("64MiB", 64L << 20)]
+    [InlineData("1GB", 1_000_000_000L)]
+    [InlineData("1GiB", 1L << 30)]
+    public void ByteSizes_WithOrWithoutUnit_Parsed(string text, long bytes)
+    {
+        Assert.True(ByteSizes.TryParse(text, out var parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("MiB")]
+    [InlineData("-1")]
+    [InlineData("1.5MiB")]
+    [InlineData("1 XB")]
+    [InlineData("99999999999TiB")]
+    public void ByteSizes_Garbage_Rejected(string text) => Assert.False(ByteSizes.TryParse(text, out _));
+
+    [Fact]
     public void Parse_MissingTlsFile_ErrorNamesIt()
     {
         var ex = Assert.Throws<ConfigException>(() => Parse("[store]\nkind = \"etcd\"\nendpoints = [\"https://e:2379\"]\nca_file = \"ca.pem\"\n"));
@@ -135,6 +187,38 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("-1")]
     [InlineData("s")]
     public void Durations_Garbage_Rejected(string text) => Assert.False(Durations.TryParse(text, out _));
+
+    [Fact]
+    public void Parse_MaxTxnOpsAndAllowedHosts_Read()
+    {
+        var config = Parse("""
+            [store]
+            kind = "etcd"
+            endpoints = ["http://x:2379"]
+            max_txn_ops = 1024
+
+            [http]
+            listen = ":9300"
+            allowed_hosts = ["nagios.example.com", "*.ops.example.com", "10.0.0.5"]
+            """);
+
+        Assert.Equal(1024, config.Store.MaxTransactionOperations);
+        Assert.Equal(["nagios.example.com", "*.ops.example.com", "10.0.0.5"], config.Http.AllowedHosts);
+        Assert.Null(Parse(string.Empty).Store.MaxTransactionOperations);
+        Assert.Equal(config.Http, Parse("[http]\nlisten = \":9300\"\nallowed_hosts = [\"NAGIOS.example.com\", \"*.ops.example.com\", \"10.0.0.5\"]\n").Http);
+    }
+
+    [Theory]
+    [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nmax_txn_ops = 2\n", 4, "between 5 and 1000000")]
+    [InlineData("[store]\nkind = \"memory\"\nmax_txn_ops = 64\n", 3, "applies to kind = \"etcd\", \"zookeeper\" or \"consul\"")]
+    [InlineData("[http]\nallowed_hosts = [\"http://evil.example.com\"]\n", 2, "is not a host name")]
+    [InlineData("[http]\nallowed_hosts = [\"nagios:9300\"]\n", 2, "is not a host name")]
+    public void Parse_BadMaxTxnOpsOrAllowedHosts_ErrorNamesTheLine(string toml, int line, string reason)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Parse(toml));
+        Assert.Equal(line, ex.Line);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
 
     private TendConfig Parse(string toml)
     {

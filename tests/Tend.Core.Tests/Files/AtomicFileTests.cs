@@ -63,6 +63,125 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Commit_BackupPathIsASymlinkPlantedByAnotherUser_LinkReplacedItsTargetUntouched()
+    {
+        // A local user who can write the directory points dest.bak at a file root must not overwrite.
+        var path = Path.Combine(_dir, "a.conf");
+        var victim = Path.Combine(_dir, "victim");
+        File.WriteAllText(victim, "precious");
+        File.WriteAllText(path, "v1");
+        File.CreateSymbolicLink(path + ".bak", victim);
+
+        using (var staged = AtomicFile.Stage(path, "v2"u8))
+        {
+            staged.Commit(backupPath: path + ".bak");
+        }
+
+        Assert.Equal("precious", File.ReadAllText(victim));
+        Assert.Null(new FileInfo(path + ".bak").LinkTarget);
+        Assert.Equal("v1", File.ReadAllText(path + ".bak"));
+        Assert.Equal("v2", File.ReadAllText(path));
+        Assert.Equal(3, Directory.GetFileSystemEntries(_dir).Length);
+    }
+
+    [Fact]
+    public void Commit_Backup_HasTheReplacedFilesModeAndOwner()
+    {
+        var path = Path.Combine(_dir, "secret.conf");
+        File.WriteAllText(path, "v1");
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(path, mode);
+
+        using (var staged = AtomicFile.Stage(path, "v2"u8))
+        {
+            staged.Commit(backupPath: path + ".bak");
+        }
+
+        Assert.Equal(mode, File.GetUnixFileMode(path + ".bak"));
+        Assert.Equal(AtomicFile.Owner(path), AtomicFile.Owner(path + ".bak"));
+    }
+
+    [Fact]
+    public void Write_DestinationIsASymlink_ReplacedByARegularFileTargetUntouched()
+    {
+        var target = Path.Combine(_dir, "real.conf");
+        File.WriteAllText(target, "same");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.SetUser);
+        var path = Path.Combine(_dir, "a.conf");
+        File.CreateSymbolicLink(path, target);
+
+        // The link is never up to date, even when its target holds the very content.
+        Assert.False(AtomicFile.IsUpToDate(path, "same"u8));
+        AtomicFile.Write(path, "same"u8);
+
+        Assert.Null(new FileInfo(path).LinkTarget);
+        Assert.Equal("same", File.ReadAllText(path));
+
+        // The target's mode (here setuid) is not inherited: a new file's default.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.SetUser, File.GetUnixFileMode(target));
+        Assert.True(AtomicFile.IsUpToDate(path, "same"u8));
+    }
+
+    [Fact]
+    public void Commit_BackupOfASymlinkedDestination_KeepsTheLinkNotItsTarget()
+    {
+        var target = Path.Combine(_dir, "real.conf");
+        File.WriteAllText(target, "old");
+        var path = Path.Combine(_dir, "a.conf");
+        File.CreateSymbolicLink(path, target);
+
+        using (var staged = AtomicFile.Stage(path, "new"u8))
+        {
+            staged.Commit(backupPath: path + ".bak");
+        }
+
+        Assert.Equal(target, new FileInfo(path + ".bak").LinkTarget);
+        Assert.Equal("old", File.ReadAllText(target));
+        Assert.Equal("new", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Stage_SetgidModeAndAnotherOwner_ModeSurvivesTheOwnerChange()
+    {
+        // chown(2) clears setuid/setgid, so the mode must be set after the owner. Only root can give a file away.
+        var path = Path.Combine(_dir, "tool");
+        var mode = (UnixFileMode)Convert.ToInt32("2750", 8);
+        int nobody = Environment.UserName == "root" && UnixAccounts.TryGetUid("nobody", out var uid) ? uid : AtomicFile.Owner(_dir).Uid;
+        AtomicFile.Write(path, "#!/bin/sh\n"u8, new FileOwnership(Mode: mode, Uid: nobody));
+
+        Assert.Equal(mode, File.GetUnixFileMode(path));
+        Assert.Equal(nobody, AtomicFile.Owner(path).Uid);
+    }
+
+    [Fact]
+    public void RemoveStaleStageFiles_LeftByAKilledRun_OnlyTendsStageNamesRemoved()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "installed");
+        var abandoned = AtomicFile.Stage(path, "never committed"u8).Path; // a run killed before its rename
+        string[] stale = [abandoned, Path.Combine(_dir, ".a.conf.tend-0123456789"), Path.Combine(_dir, ".a.conf.bak.tend-abcdef0123")];
+        string[] operators =
+        [
+            Path.Combine(_dir, ".a.conf.tend-XYZ"), Path.Combine(_dir, ".a.conf.tend-0123456789.orig"), Path.Combine(_dir, ".b.conf.tend-0123456789"),
+            Path.Combine(_dir, "a.conf.tend-0123456789"), Path.Combine(_dir, ".a.conf.tend-ABCDEF0123"), Path.Combine(_dir, ".a.conf.swp"),
+        ];
+        foreach (var f in stale.Skip(1).Concat(operators))
+        {
+            File.WriteAllText(f, "x");
+        }
+
+        Directory.CreateDirectory(Path.Combine(_dir, ".a.conf.tend-0000000000"));
+
+        var removed = AtomicFile.RemoveStaleStageFiles(path);
+
+        Assert.Equal(stale.Order(StringComparer.Ordinal), removed.Order(StringComparer.Ordinal));
+        Assert.All(operators, f => Assert.True(File.Exists(f), f));
+        Assert.True(Directory.Exists(Path.Combine(_dir, ".a.conf.tend-0000000000")));
+        Assert.Equal("installed", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Stage_MissingDirectory_ErrorUnlessCreateRequested()
     {
         var path = Path.Combine(_dir, "sub", "dir", "a.conf");

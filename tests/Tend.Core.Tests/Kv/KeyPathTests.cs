@@ -23,6 +23,23 @@ public sealed class KeyPathTests
         Assert.Throws<ArgumentException>(() => KeyPath.Normalize(input));
 
     [Theory]
+    [InlineData("/a//b", "empty segment")]
+    [InlineData("//a", "empty segment")]
+    [InlineData("/a/", "ends with '/'")]
+    [InlineData("/a/../b", "'..' segment")]
+    [InlineData("/a/./b", "'.' segment")]
+    [InlineData("a/b", "does not start with '/'")]
+    [InlineData("/a\0b", "NUL")]
+    public void Problem_KeyNotNormalised_SaysWhy(string key, string expected) =>
+        Assert.Contains(expected, KeyPath.Problem(key), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/a/b")]
+    [InlineData("/a.b/..c")]
+    public void Problem_NormalisedKey_Null(string key) => Assert.Null(KeyPath.Problem(key));
+
+    [Theory]
     [InlineData("/app", "/app", true)]
     [InlineData("/app/x", "/app", true)]
     [InlineData("/apple", "/app", false)]

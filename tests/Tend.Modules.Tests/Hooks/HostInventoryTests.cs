@@ -57,34 +57,59 @@ public sealed class HostInventoryTests
     }
 
     [Fact]
-    public void ReplaceAll_AgainstCurrent_OnlyTheDifferenceGuardedByRevisions()
+    public void PlanReplace_AgainstCurrent_OnlyTheDifferenceOfHostKeys()
     {
-        var current = KvSnapshot.Create("/site", 9, [new("/site/web/800", "hbout", 3), new("/site/web/801", "active", 4), new("/site/odd", "x", 5)]);
-        var txn = Default.ReplaceAll(current, [new("site-web-800", "hbout"), new("site-web-801", "down"), new("site-papi-9", "active")]);
-        Assert.Equal(
-            [KvCompare.ModRevisionEquals("/site/odd", 5), KvCompare.ModRevisionEquals("/site/web/800", 3), KvCompare.ModRevisionEquals("/site/web/801", 4)],
-            txn.Compares);
-        Assert.Equal([KvOperation.Delete("/site/odd"), KvOperation.Put("/site/papi/9", "active"), KvOperation.Put("/site/web/801", "down")], txn.Operations);
+        var current = KvSnapshot.Create("/site", 9,
+        [
+            new("/site", "{}", 2), new("/site/web/800", "hbout", 3), new("/site/web/801", "active", 4), new("/site/odd", "x", 5),
+            new("/site/meta/owner/name", "ops", 6), new("/site/web/7", "gone", 7),
+        ]);
+        var wanted = Default.ToKeys([new("site-web-800", "hbout"), new("site-web-801", "down"), new("site-papi-9", "active")]);
+
+        var ops = Default.PlanReplace(current, wanted);
+
+        Assert.Equal([KvOperation.Put("/site/papi/9", "active"), KvOperation.Delete("/site/web/7"), KvOperation.Put("/site/web/801", "down")], ops);
     }
 
     [Fact]
-    public async Task ReplaceAll_OnMemoryStore_ExactTreeAtOneRevision()
+    public void PlanReplace_SameHosts_NoOperation()
     {
-        await using var store = new Tend.Stores.Memory.MemoryKvStore();
-        await store.PutAsync("/site/web/1", "a");
-        await store.PutAsync("/site/web/2", "b");
-        var result = await store.CommitAsync(Default.ReplaceAll(await store.ListAsync("/site"), [new("site-web-2", "c"), new("site-papi-3", "d")]));
-        Assert.True(result.Succeeded);
-        Assert.Equal([("/site/papi/3", "d"), ("/site/web/2", "c")], (await store.ListAsync("/site")).Select(p => (p.Key, p.Value)));
+        var current = KvSnapshot.Create("/site", 9, [new("/site/web/1", "up", 3), new("/site/web/2", "up", 4)]);
+        Assert.Empty(Default.PlanReplace(current, Default.ToKeys([new("site-web-2", "up"), new("site-web-1", "up")])));
+    }
+
+    [Fact]
+    public void PlanReplace_Cancelled_Throws()
+    {
+        List<KeyValuePair<string, string>> names = [.. Enumerable.Range(0, 5000).Select(i => new KeyValuePair<string, string>($"site-web-{i}", "up"))];
+        var hosts = Default.ToKeys(names);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => Default.ToKeys(names, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => Default.PlanReplace(KvSnapshot.Empty("/site"), hosts, cts.Token));
+    }
+
+    [Fact]
+    public void Read_GuardAtTheRoot_NeitherHostNorIgnored()
+    {
+        var guard = new InventoryGuard { State = "applying", Id = "abc", Operations = 10, Applied = 4 };
+        var snapshot = KvSnapshot.Create("/site", 5, [new("/site", guard.ToJson()), new("/site/web/1", "up")]);
+
+        var (hosts, ignored) = Default.Read(snapshot);
+
+        Assert.Single(hosts);
+        Assert.Empty(ignored);
+        Assert.Equal((true, 4, 10), (Default.GuardIn(snapshot)!.Applying, Default.GuardIn(snapshot)!.Applied, Default.GuardIn(snapshot)!.Operations));
+        Assert.Null(Default.GuardIn(KvSnapshot.Create("/site", 5, [new("/site", "someone else's value")])));
     }
 
     [Theory]
     [InlineData("web-800", "x", "does not match")]
     [InlineData("site-web-800", "", "1 to 256")]
     [InlineData("site-web-800", "bad\nstate", "control character")]
-    public void ReplaceAll_BadInput_ErrorNamesHost(string name, string state, string reason)
+    public void ToKeys_BadInput_ErrorNamesHost(string name, string state, string reason)
     {
-        var ex = Assert.Throws<ArgumentException>(() => Default.ReplaceAll(KvSnapshot.Empty("/site"), [new(name, state)]));
+        var ex = Assert.Throws<ArgumentException>(() => Default.ToKeys([new(name, state)]));
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 

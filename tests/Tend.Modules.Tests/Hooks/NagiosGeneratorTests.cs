@@ -106,6 +106,35 @@ public sealed class NagiosGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generate_ReplaceBeingApplied_WaitsThenWritesTheCompleteInventory()
+    {
+        await using var store = new MemoryKvStore();
+        await store.PutAsync("/site/web/1", "up");
+        await using var mirrors = new KvMirrorSet(store);
+        await using var hooks = new HooksModule(mirrors, ShellCommandRunner.Instance);
+        var options = Options(_nagios) with { ReloadCommand = "true", PidFile = NagiosOptions.DefaultPidFile };
+        await hooks.ApplyAsync(new HooksOptions { Nagios = options });
+        await Eventually(() => hooks.Status.Nagios!.Writes == 1, "the first inventory is written");
+
+        // The first step of a journaled replace: the guard says applying, half the hosts are in.
+        var applying = new InventoryGuard { State = "applying", Writer = "putall", Id = "0123456789abcdef", Parts = 1, Operations = 2, Applied = 1 };
+        await store.CommitAsync(KvTransaction.Of(KvOperation.Put("/site", applying.ToJson()), KvOperation.Put("/site/web/2", "up")));
+        await Eventually(() => hooks.Status.Nagios!.WaitingForReplace, "the generator waits for the replace");
+        await Task.Delay(300);
+        Assert.Equal(1, hooks.Status.Nagios!.Writes);
+        Assert.DoesNotContain("site-web-2", File.ReadAllText(options.HostsFile), StringComparison.Ordinal);
+
+        await store.CommitAsync(KvTransaction.Of(KvOperation.Put("/site/web/3", "up"), KvOperation.Put("/site", new InventoryGuard { Writer = "putall" }.ToJson())));
+
+        await Eventually(() => hooks.Status.Nagios!.Writes == 2, "the complete inventory is written");
+        var text = File.ReadAllText(options.HostsFile);
+        Assert.Contains("host_name  site-web-2\n", text, StringComparison.Ordinal);
+        Assert.Contains("host_name  site-web-3\n", text, StringComparison.Ordinal);
+        Assert.False(hooks.Status.Nagios!.WaitingForReplace);
+        Assert.Equal(0, hooks.Status.Nagios!.IgnoredKeys);
+    }
+
+    [Fact]
     public async Task Burst_ManyPutsInTheQuietPeriod_FilesEndWithEveryHost()
     {
         await using var store = new MemoryKvStore();

@@ -234,4 +234,78 @@ public sealed class RenderConfigTests : IDisposable
         Assert.Contains(confd, ex.Message, StringComparison.Ordinal);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_TwoDestsShareAFileName_DefaultIdsMadeUniqueFromThePath()
+    {
+        // Two series labelled id="x.conf" on /metrics make Prometheus refuse the whole scrape.
+        _dir.File("x.tmpl", "x");
+        var path = _dir.File("tend.toml");
+
+        var config = TendConfigLoader.Parse(path, """
+            [[render.template]]
+            src = "x.tmpl"
+            dest = "/srv/a/x.conf"
+            keys = ["/a"]
+            [[render.template]]
+            src = "x.tmpl"
+            dest = "/srv/b/x.conf"
+            keys = ["/b"]
+            [[render.template]]
+            src = "x.tmpl"
+            dest = "/srv/c/y.conf"
+            keys = ["/c"]
+            """);
+
+        Assert.Equal(["/srv/a/x.conf", "/srv/b/x.conf", "y.conf"], config.Render.Templates.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void Parse_DefaultIdEqualToAnExplicitOne_DefaultOneRenamed()
+    {
+        _dir.File("x.tmpl", "x");
+        _dir.File("confd/templates/c.tmpl", "x");
+        _dir.File("confd/conf.d/web.toml", "[template]\nsrc = \"c.tmpl\"\ndest = \"/srv/confd/web.conf\"\nkeys = [\"/c\"]\n");
+        var path = _dir.File("tend.toml");
+
+        var config = TendConfigLoader.Parse(path, "[render]\nconfdir = \"confd\"\n[[render.template]]\nid = \"web\"\nsrc = \"x.tmpl\"\ndest = \"/srv/web.cfg\"\nkeys = [\"/h\"]\n");
+
+        Assert.Equal(["web", "/srv/confd/web.conf"], config.Render.Templates.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void Parse_SameExplicitIdTwice_RejectedNamingBoth()
+    {
+        _dir.File("x.tmpl", "x");
+        var path = _dir.File("tend.toml");
+
+        var ex = Assert.Throws<ConfigException>(() => TendConfigLoader.Parse(path, """
+            [[render.template]]
+            id = "web"
+            src = "x.tmpl"
+            dest = "/srv/a.conf"
+            keys = ["/a"]
+            [[render.template]]
+            id = "web"
+            src = "x.tmpl"
+            dest = "/srv/b.conf"
+            keys = ["/b"]
+            """));
+
+        Assert.Contains("id \"web\" is already used", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(path + ":1", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith(path + ":6", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadResources_ConfdSameFileNameInTwoSubdirectories_IdsUnique()
+    {
+        _dir.File("templates/a.tmpl", "x");
+        _dir.File("conf.d/east/app.toml", "[template]\nsrc = \"a.tmpl\"\ndest = \"/srv/east/app.conf\"\nkeys = [\"/a\"]\n");
+        _dir.File("conf.d/west/app.toml", "[template]\nsrc = \"a.tmpl\"\ndest = \"/srv/west/app.conf\"\nkeys = [\"/b\"]\n");
+
+        var resources = ConfdConfdirLoader.LoadResources(_dir.Path);
+
+        Assert.Equal(["/srv/east/app.conf", "/srv/west/app.conf"], resources.Select(r => r.Id));
+    }
 }

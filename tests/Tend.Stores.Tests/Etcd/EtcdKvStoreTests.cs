@@ -67,6 +67,24 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commit_MoreComparesThanServerAllows_MessageCountsTheComparesAndNamesTheSetting()
+    {
+        var compares = Enumerable.Range(0, 200).Select(i => KvCompare.Missing($"{_root}/c/{i}")).ToArray();
+        var ex = await Assert.ThrowsAsync<KvStoreException>(() => _store.CommitAsync(new KvTransaction(compares, [KvOperation.Put($"{_root}/c/x", "1")])));
+        Assert.Contains("200 compares and 1 etcd operations", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("max_txn_ops = 128", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await _store.GetAsync($"{_root}/c/x"));
+    }
+
+    [Fact]
+    public async Task MaxTransactionOperations_DefaultAndConfigured_TheServersDefaultOrTheSetting()
+    {
+        Assert.Equal(128, _store.MaxTransactionOperations);
+        await using var raised = EtcdTestStores.Create(server.ClientUrl, Settings, o => o with { MaxTransactionOperations = 1000 });
+        Assert.Equal(1000, raised.MaxTransactionOperations);
+    }
+
+    [Fact]
     public async Task Commit_DeletePrefixThenPutBelowIt_KeepsOnlyThePut()
     {
         await _store.PutAsync(_root + "/r", "0");
@@ -138,6 +156,37 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
         Assert.Equal("before", w[0].PreviousValue);
         Assert.Equal(KvChangeKind.Delete, w[1].Kind);
         Assert.Equal("after", w[1].PreviousValue);
+    }
+
+    [Fact]
+    public async Task List_KeysThatAreNotNormalisedPaths_SkippedButReportedWithTheirRawText()
+    {
+        // etcdctl writes the raw bytes; Tend's own writes always normalise.
+        await server.CtlAsync("put", _root + "/n//double", "1");
+        await server.CtlAsync("put", _root + "/n/../up", "2");
+        await server.CtlAsync("put", _root + "/n/trailing/", "3");
+        await _store.PutAsync(_root + "/n/ok", "4");
+
+        var list = await _store.ListAsync(_root + "/n");
+
+        Assert.Equal([_root + "/n/ok"], list.Select(p => p.Key));
+        Assert.Equal(3, _store.SkippedKeys.Count);
+        Assert.Equal(_root + "/n/trailing/", _store.SkippedKeys.LastKey);
+    }
+
+    [Fact]
+    public async Task Watch_KeyThatIsNotANormalisedPath_SkippedButReported()
+    {
+        var start = await _store.ListAsync(_root + "/wn");
+        await using var watch = new WatchReader(_store, _root + "/wn", start.Revision + 1, TimeSpan.FromSeconds(15));
+        await server.CtlAsync("put", _root + "/wn//x", "hidden");
+        await _store.PutAsync(_root + "/wn/ok", "seen");
+
+        var changes = await watch.TakeChangesAsync(1);
+
+        Assert.Equal(_root + "/wn/ok", Assert.Single(changes).Key);
+        Assert.Equal(1, _store.SkippedKeys.Count);
+        Assert.Equal(_root + "/wn//x", _store.SkippedKeys.LastKey);
     }
 
     [Fact]
