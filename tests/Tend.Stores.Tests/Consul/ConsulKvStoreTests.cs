@@ -43,6 +43,26 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task List_KeysThatAreNotPaths_SkippedAndReportedFoldersQuietlySkipped()
+    {
+        using var http = new HttpClient();
+        using var empty = new ByteArrayContent([]);
+        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/kv{_root}/folder/"), empty)).EnsureSuccessStatusCode();
+
+        // A URL path would be cleaned of the "//"; a transaction names the key in its body.
+        using var txn = new StringContent($"[{{\"KV\": {{\"Verb\": \"set\", \"Key\": \"{_root[1..]}/a//b\", \"Value\": \"eA==\"}}}}]");
+        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/txn"), txn)).EnsureSuccessStatusCode();
+        await _store.PutAsync(_root + "/ok", "1");
+
+        var list = await _store.ListAsync(_root);
+
+        Assert.Equal([_root + "/ok"], list.Select(p => p.Key));
+        Assert.Equal(1, _store.SkippedKeys.Count);
+        Assert.Equal(_root[1..] + "/a//b", _store.SkippedKeys.LastKey);
+        Assert.Equal(64, _store.MaxTransactionOperations);
+    }
+
+    [SkippableFact]
     public async Task Get_KeyWrittenByAnotherClient_ValueAndModifyIndex()
     {
         using var http = new HttpClient();
