@@ -101,7 +101,7 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
     /// <inheritdoc />
     public async Task<KvSnapshot> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        var snapshot = await ReadPrefixAsync(KeyPath.Normalize(prefix), 0, null, cancellationToken).ConfigureAwait(false);
+        var snapshot = await ReadPrefixAsync(KeyPath.Normalize(prefix), 0, null, false, cancellationToken).ConfigureAwait(false);
         Hub.Seed(snapshot);
         return snapshot;
     }
@@ -210,8 +210,9 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
     /// Reads every key at or below <paramref name="prefix"/>: a plain read with <paramref name="index"/> 0, else a
     /// blocking query that returns once the prefix's index passes it (or after <paramref name="wait"/>). Consul's
     /// <c>recurse</c> is a string prefix; keys beside the path (<c>/app-x</c> for <c>/app</c>) are dropped here.
+    /// With <paramref name="consistent"/> the read is consistent whatever the configured mode.
     /// </summary>
-    internal async Task<KvSnapshot> ReadPrefixAsync(string prefix, long index, TimeSpan? wait, CancellationToken cancellationToken)
+    internal async Task<KvSnapshot> ReadPrefixAsync(string prefix, long index, TimeSpan? wait, bool consistent, CancellationToken cancellationToken)
     {
         var query = new List<KeyValuePair<string, string?>> { new("recurse", null) };
         if (index > 0)
@@ -229,6 +230,7 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
                 Idempotent = true,
                 IsRead = true,
                 BlockingWait = index > 0 ? wait ?? Settings.BlockingWait : null,
+                Consistent = consistent,
                 What = $"listing {prefix}",
             },
             cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,17 @@ public sealed class OwnWriteLogTests
     }
 
     [Fact]
+    public void Record_ValuesPastTheSizeBound_OldestForgotten()
+    {
+        var log = new OwnWriteLog(100, maxChars: 10);
+        log.Record([new("/a", "12345", 1)]);
+        log.Record([new("/b", "12345", 2)]);
+        log.Record([new("/c", "123", 3)]);
+
+        Assert.Equal([2L, 3], log.Between(0, 10, "/").Select(w => w.Index));
+    }
+
+    [Fact]
     public void ForgetAbove_IndexWentBack_LaterWritesOfTheOldHistoryGone()
     {
         var log = new OwnWriteLog(10);

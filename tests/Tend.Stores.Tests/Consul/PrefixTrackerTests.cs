@@ -37,6 +37,9 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
         var blocking = await _reads.NextAsync();
         Assert.Equal(10, blocking.Index);
         blocking.Answer.SetResult(State(3, ("/p/b", "2", 3)));
+        var confirm = await _reads.NextAsync();
+        Assert.True(confirm.Consistent);
+        confirm.Answer.SetResult(State(3, ("/p/b", "2", 3)));
 
         var batch = await NextAsync(watcher);
         Assert.True(batch.IsResync);
@@ -46,10 +49,25 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_AnswerBehindButConsistentReadIsNot_NothingReset()
+    {
+        // A restarted server answers from its state before replaying its log: behind, and wrong.
+        var watcher = Start(seed: State(10, ("/p/a", "1", 8)), from: 11);
+        (await _reads.NextAsync()).Answer.SetResult(State(2));
+        var confirm = await _reads.NextAsync();
+        Assert.True(confirm.Consistent);
+        confirm.Answer.SetResult(State(10, ("/p/a", "1", 8)));
+
+        Assert.Equal(10, (await _reads.NextAsync()).Index);
+        Assert.False(watcher.Queue.Reader.TryRead(out var batch) && !batch.IsProgress, "no resync, no change");
+    }
+
+    [Fact]
     public async Task Run_IndexGoesBack_OwnWritesOfTheLostHistoryNotReplayed()
     {
         var watcher = Start(seed: State(50, ("/p/a", "old", 40)), from: 51);
         _own.Record([new OwnWrite("/p/a", "old", 40)]);
+        (await _reads.NextAsync()).Answer.SetResult(State(13, ("/p/b", "1", 13)));
         (await _reads.NextAsync()).Answer.SetResult(State(13, ("/p/b", "1", 13)));
         Assert.True((await NextAsync(watcher)).IsResync);
 
@@ -133,6 +151,9 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
         Assert.Equal(0, plain.Index);
         Assert.True(blocking.Answer.Task.IsCanceled, "the blocking query is given up for the plain read");
         plain.Answer.SetResult(State(12, ("/p/a", "1", 5), ("/p/c", "3", 12)));
+        var confirm = await _reads.NextAsync();
+        Assert.True(confirm.Consistent);
+        confirm.Answer.SetResult(State(12, ("/p/a", "1", 5), ("/p/c", "3", 12)));
 
         var batch = await NextAsync(ahead);
         Assert.True(batch.IsResync);

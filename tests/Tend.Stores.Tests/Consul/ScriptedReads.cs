@@ -9,9 +9,9 @@ internal sealed class ScriptedReads
 {
     private readonly Channel<Call> _calls = Channel.CreateUnbounded<Call>();
 
-    public async Task<KvSnapshot> ReadAsync(string prefix, long index, TimeSpan? wait, CancellationToken cancellationToken)
+    public async Task<KvSnapshot> ReadAsync(string prefix, long index, TimeSpan? wait, bool consistent, CancellationToken cancellationToken)
     {
-        var call = new Call(prefix, index, wait);
+        var call = new Call(prefix, index, wait, consistent);
         await _calls.Writer.WriteAsync(call, cancellationToken);
         using (cancellationToken.Register(() => call.Answer.TrySetCanceled(cancellationToken)))
         {
@@ -22,7 +22,7 @@ internal sealed class ScriptedReads
     /// <summary>The next read the tracker makes.</summary>
     public async Task<Call> NextAsync() => await _calls.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
-    public sealed record Call(string Prefix, long Index, TimeSpan? Wait)
+    public sealed record Call(string Prefix, long Index, TimeSpan? Wait, bool Consistent)
     {
         public TaskCompletionSource<KvSnapshot> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -254,7 +254,11 @@ internal sealed class ConsulConnection : IDisposable
             Add("dc", _options.Datacenter);
         }
 
-        if (request.IsRead && _options.Consistency is "consistent" or "stale")
+        if (request.Consistent)
+        {
+            Add("consistent", null);
+        }
+        else if (request.IsRead && _options.Consistency is "consistent" or "stale")
         {
             Add(_options.Consistency, null);
         }

@@ -19,6 +19,9 @@ internal sealed record ConsulRequest
     /// <summary>A read: carries the configured consistency mode.</summary>
     public bool IsRead { get; init; }
 
+    /// <summary>A read that must be consistent (<c>?consistent</c>) whatever the configured mode.</summary>
+    public bool Consistent { get; init; }
+
     /// <summary>Addressed to a datacenter (<c>?dc=</c>); agent endpoints are not.</summary>
     public bool UsesDatacenter { get; init; } = true;
 

@@ -7,12 +7,18 @@ namespace Tend.Stores.Consul.Watch;
 /// a change, so writes that land between two answers collapse into their last value; the watches of this store
 /// replay its own writes from here, in index order, and take only what they cannot explain from the state as
 /// someone else's change. Puts and transactions with a put know their index (a transaction's results carry it);
-/// a delete alone does not, and is found by the state diff instead. Bounded: the oldest writes are forgotten.
+/// a delete alone does not, and is found by the state diff instead. Bounded by count and by the size of the
+/// values it holds (Consul values may be 512 KiB each): the oldest writes are forgotten first, which only costs
+/// a watch the intermediate values of writes that old.
 /// </summary>
-internal sealed class OwnWriteLog(int capacity)
+internal sealed class OwnWriteLog(int capacity, long maxChars = OwnWriteLog.DefaultMaxChars)
 {
+    /// <summary>At most this many characters of values are kept (8 Mi characters, 16 MiB).</summary>
+    public const long DefaultMaxChars = 8L << 20;
+
     private readonly Lock _gate = new();
     private readonly List<OwnWrite> _writes = [];
+    private long _chars;
 
     /// <summary>Records the writes of one transaction (all at <see cref="OwnWrite.Index"/>), in their order.</summary>
     public void Record(IReadOnlyList<OwnWrite> writes)
@@ -33,10 +39,15 @@ internal sealed class OwnWriteLog(int capacity)
             }
 
             _writes.InsertRange(at, writes);
-            if (_writes.Count > capacity)
+            _chars += writes.Sum(w => (long)(w.Value?.Length ?? 0));
+            int drop = 0;
+            while (drop < _writes.Count && (_writes.Count - drop > capacity || _chars > maxChars))
             {
-                _writes.RemoveRange(0, _writes.Count - capacity);
+                _chars -= _writes[drop].Value?.Length ?? 0;
+                drop++;
             }
+
+            _writes.RemoveRange(0, drop);
         }
     }
 
@@ -48,6 +59,7 @@ internal sealed class OwnWriteLog(int capacity)
     {
         lock (_gate)
         {
+            _chars -= _writes.Where(w => w.Index > index).Sum(w => (long)(w.Value?.Length ?? 0));
             _writes.RemoveAll(w => w.Index > index);
         }
     }

@@ -16,7 +16,7 @@ namespace Tend.Stores.Consul.Watch;
 /// </summary>
 internal sealed class PrefixTracker : IAsyncDisposable
 {
-    private readonly Func<string, long, TimeSpan?, CancellationToken, Task<KvSnapshot>> _read;
+    private readonly Func<string, long, TimeSpan?, bool, CancellationToken, Task<KvSnapshot>> _read;
     private readonly OwnWriteLog _own;
     private readonly ConsulStoreSettings _settings;
     private readonly ILogger _logger;
@@ -32,11 +32,11 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     /// <param name="prefix">The watched prefix (path semantics).</param>
     /// <param name="seed">A state of the prefix read earlier (a listing), or null to start with a plain read.</param>
-    /// <param name="read">Reads the prefix: plain with index 0, else a blocking query on that index for at most the wait.</param>
+    /// <param name="read">Reads the prefix: plain with index 0, else a blocking query on that index for at most the wait; with <c>true</c>, a consistent read (confirmed by the leader).</param>
     /// <param name="own">This store's own writes.</param>
     /// <param name="settings">Wait, history size, backoff.</param>
     /// <param name="logger">Where failures are logged.</param>
-    public PrefixTracker(string prefix, KvSnapshot? seed, Func<string, long, TimeSpan?, CancellationToken, Task<KvSnapshot>> read, OwnWriteLog own, ConsulStoreSettings settings, ILogger logger)
+    public PrefixTracker(string prefix, KvSnapshot? seed, Func<string, long, TimeSpan?, bool, CancellationToken, Task<KvSnapshot>> read, OwnWriteLog own, ConsulStoreSettings settings, ILogger logger)
     {
         Prefix = prefix;
         _state = seed;
@@ -172,7 +172,14 @@ internal sealed class PrefixTracker : IAsyncDisposable
             KvSnapshot observed;
             try
             {
-                observed = await _read(Prefix, asked, blocking ? wait : null, request.Token).ConfigureAwait(false);
+                observed = await _read(Prefix, asked, blocking ? wait : null, false, request.Token).ConfigureAwait(false);
+                if (NeedsConfirmation(observed, blocking))
+                {
+                    // An answer behind what was already seen: a restarted server answers from its state before
+                    // it has replayed its log, so only a consistent read (which waits for that) may say the
+                    // history is really gone. Until it answers, nothing changes.
+                    observed = await _read(Prefix, 0, null, true, request.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -234,6 +241,16 @@ internal sealed class PrefixTracker : IAsyncDisposable
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>True when an answer would reset the history or resync a watcher: it is behind the state or a watcher.</summary>
+    private bool NeedsConfirmation(KvSnapshot observed, bool blocking)
+    {
+        lock (_gate)
+        {
+            return (_state is not null && observed.Revision < _state.Revision)
+                || (!blocking && _watchers.Any(w => !w.Positioned && w.From - 1 > observed.Revision && _state is not null));
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class WatchHub : IAsyncDisposable
 {
     private const int MaxSeeds = 64;
 
-    private readonly Func<string, long, TimeSpan?, CancellationToken, Task<KvSnapshot>> _read;
+    private readonly Func<string, long, TimeSpan?, bool, CancellationToken, Task<KvSnapshot>> _read;
     private readonly OwnWriteLog _own;
     private readonly ConsulStoreSettings _settings;
     private readonly ILogger _logger;
@@ -25,7 +25,7 @@ internal sealed class WatchHub : IAsyncDisposable
     private readonly Dictionary<string, (KvSnapshot State, long At)> _seeds = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
 
-    public WatchHub(Func<string, long, TimeSpan?, CancellationToken, Task<KvSnapshot>> read, OwnWriteLog own, ConsulStoreSettings settings, ILogger logger)
+    public WatchHub(Func<string, long, TimeSpan?, bool, CancellationToken, Task<KvSnapshot>> read, OwnWriteLog own, ConsulStoreSettings settings, ILogger logger)
     {
         _read = read;
         _own = own;
