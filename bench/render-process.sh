@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-process render benchmarks of the published tend binary (ReadyToRun, framework-dependent).
+# Whole-process render benchmarks of the published tend binary (NativeAOT, as Tend ships).
 #
 #   bench/render-process.sh onetime [runs] [keys]      wall time and peak RSS of `tend render --onetime`
 #                                                      over a file store of KEYS hosts (default 10 runs, 10,000)
@@ -11,7 +11,8 @@
 #   bench/render-process.sh memory [keys]              RSS of a `tend run` daemon watching one template
 #                                                      over KEYS keys (default 100,000)
 #
-# TEND_BIN=dir reuses an already published binary instead of publishing again.
+# TEND_BIN=dir reuses an already published binary instead of publishing again; TEND_PUBLISH=jit
+# publishes the framework-dependent ReadyToRun build instead (the JIT runtime, for comparison).
 set -euo pipefail
 
 mode=${1:-onetime}
@@ -28,7 +29,11 @@ trap cleanup EXIT
 bin=${TEND_BIN:-}
 if [[ -z "$bin" ]]; then
   bin="$work/bin"
-  dotnet publish "$root/src/Tend" -c Release -o "$bin" -p:PublishReadyToRun=true -r linux-x64 --self-contained false -nologo -v:q >&2
+  if [[ "${TEND_PUBLISH:-aot}" == jit ]]; then
+    dotnet publish "$root/src/Tend" -c Release -o "$bin" -p:PublishAot=false -p:PublishReadyToRun=true -r linux-x64 --self-contained false -nologo -v:q >&2
+  else
+    dotnet publish "$root/src/Tend" -c Release -o "$bin" -r linux-x64 -nologo -v:q >&2
+  fi
 fi
 tend="$bin/tend"
 

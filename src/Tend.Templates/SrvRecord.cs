@@ -5,4 +5,15 @@ namespace Tend.Templates;
 /// <param name="Port">Port.</param>
 /// <param name="Priority">Priority.</param>
 /// <param name="Weight">Weight.</param>
-public sealed record SrvRecord(string Target, long Port, long Priority, long Weight);
+public sealed record SrvRecord(string Target, long Port, long Priority, long Weight) : ITemplateStruct
+{
+    private static readonly TemplateStructType Type = new TemplateStructBuilder<SrvRecord>("net.SRV")
+        .Field("Target", static r => r.Target)
+        .Field("Port", static r => r.Port)
+        .Field("Priority", static r => r.Priority)
+        .Field("Weight", static r => r.Weight)
+        .Build();
+
+    /// <inheritdoc/>
+    TemplateStructType ITemplateStruct.TemplateType => Type;
+}

@@ -105,8 +105,8 @@ public sealed class RenderCliTests : IDisposable
     [Fact]
     public async Task ConfdName_ConfdCommandLine_Renders()
     {
-        var apphost = Path.Combine(AppContext.BaseDirectory, "tend");
-        Assert.True(File.Exists(apphost), $"apphost missing: {apphost}");
+        var apphost = TendProcess.Executable;
+        Assert.True(File.Exists(apphost), $"tend missing: {apphost}");
         var confd = Path.Combine(_dir, "confd-bin", "confd");
         Directory.CreateDirectory(Path.GetDirectoryName(confd)!);
         File.CreateSymbolicLink(confd, apphost);

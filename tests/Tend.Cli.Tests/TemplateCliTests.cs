@@ -38,6 +38,16 @@ public sealed class TemplateCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_StructValues_FieldsMethodsAndPrintingWorkInTheShippedBinary()
+    {
+        // Struct member access is declared, not reflected: this is the path a trimmed binary would lose.
+        var tmpl = Write("s.tmpl", "{{$p := get \"/hosts/web1/address\"}}{{$p.Key}}={{$p.Value}} {{printf \"%+v %T\" $p $p}} {{(datetime).Format \"2006\" | len}} {{gt datetime.Year 2000}}\n");
+        var (code, stdout, stderr) = await TendProcess.RunAsync(null, "template", "render", tmpl, "--file", "examples/quickstart/data.yaml");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("/hosts/web1/address=10.0.0.11 {Key:/hosts/web1/address Value:10.0.0.11} memkv.KVPair 4 true\n", stdout);
+    }
+
+    [Fact]
     public async Task Render_ParseError_NameLineColumnExit1()
     {
         var tmpl = Write("bad.tmpl", "line one\n{{if .x}}\nno end\n");

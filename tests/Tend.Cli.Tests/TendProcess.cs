@@ -3,9 +3,20 @@ using System.Text;
 
 namespace Tend.Cli.Tests;
 
-/// <summary>Runs the built <c>tend</c> as a real process, the way an operator does.</summary>
+/// <summary>
+/// Runs <c>tend</c> as a real process, the way an operator does: the NativeAOT binary that
+/// <c>./test.sh</c> publishes (<c>TEND_BIN</c>), so a path that works under the JIT but not in the
+/// shipped binary fails a test. Without <c>TEND_BIN</c> a developer's <c>dotnet test</c> runs the JIT
+/// build beside the tests; in CI (<c>CI=true</c>) a missing <c>TEND_BIN</c> is an error.
+/// </summary>
 internal sealed class TendProcess : IAsyncDisposable
 {
+    /// <summary>The command that starts tend: the file and the arguments before tend's own.</summary>
+    public static (string File, string[] Prefix) Command { get; } = ResolveCommand(Environment.GetEnvironmentVariable, AppContext.BaseDirectory);
+
+    /// <summary>The tend executable itself (for a test that must start it under another name): TEND_BIN, else the JIT build's apphost.</summary>
+    public static string Executable => Command.Prefix.Length == 0 ? Command.File : Path.Combine(AppContext.BaseDirectory, "tend");
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -46,7 +57,12 @@ internal sealed class TendProcess : IAsyncDisposable
         }
     }
 
-    public static TendProcess Start(params string[] args)
+    public static TendProcess Start(params string[] args) => Start(ignoreHup: false, args);
+
+    /// <summary>Starts tend the way <c>nohup</c> or a parent's <c>trap "" HUP</c> would: with SIGHUP inherited ignored.</summary>
+    public static TendProcess StartWithHupIgnored(params string[] args) => Start(ignoreHup: true, args);
+
+    private static TendProcess Start(bool ignoreHup, string[] args)
     {
         // A runner started from a non-interactive shell's background job inherits SIGINT ignored, and .NET
         // keeps an ignored SIGINT ignored (as nohup expects); `env --default-signal` gives tend the
@@ -59,9 +75,21 @@ internal sealed class TendProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoRoot,
         };
+        if (ignoreHup)
+        {
+            // sh sets SIGHUP to "ignore" and execs env, which keeps that disposition for tend.
+            psi.FileName = "sh";
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("trap '' HUP; exec env \"$@\"");
+            psi.ArgumentList.Add("sh");
+        }
+
         psi.ArgumentList.Add("--default-signal=INT");
-        psi.ArgumentList.Add("dotnet");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
+        psi.ArgumentList.Add(Command.File);
+        foreach (var a in Command.Prefix)
+        {
+            psi.ArgumentList.Add(a);
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
@@ -136,6 +164,29 @@ internal sealed class TendProcess : IAsyncDisposable
         {
             sb.Append(line).Append('\n');
         }
+    }
+
+    /// <summary>TEND_BIN when set (it must be an executable file), else the JIT build in <paramref name="baseDirectory"/> unless CI is set.</summary>
+    internal static (string File, string[] Prefix) ResolveCommand(Func<string, string?> environment, string baseDirectory)
+    {
+        var bin = environment("TEND_BIN");
+        if (!string.IsNullOrEmpty(bin))
+        {
+            var full = Path.GetFullPath(bin);
+            if (!File.Exists(full) || (File.GetUnixFileMode(full) & UnixFileMode.UserExecute) == 0)
+            {
+                throw new InvalidOperationException($"TEND_BIN={bin} is not an executable file; ./test.sh publishes it to artifacts/tend-aot/tend");
+            }
+
+            return (full, []);
+        }
+
+        if (string.Equals(environment("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("TEND_BIN is not set: CI runs the CLI tests against the published NativeAOT binary; run them through ./test.sh");
+        }
+
+        return ("dotnet", [Path.Combine(baseDirectory, "tend.dll")]);
     }
 
     private static string FindRepoRoot()

@@ -5,17 +5,38 @@ namespace Tend.Templates.Tests;
 
 public sealed class GoTemplateTests
 {
-    public sealed class Server
+    public sealed class Server : ITemplateStruct
     {
+        private static readonly TemplateStructType Type = new TemplateStructBuilder<Server>("main.Server")
+            .Field("Name", s => s.Name)
+            .Field("Port", s => s.Port)
+            .Field("Tags", s => s.Tags)
+            .InterfaceField("Extra", s => s.Extra)
+            .Method("Address", [TemplateParameterType.String], (s, a) => s.Address((string)a[0]!))
+            .Method("Join", [TemplateParameterType.String, TemplateParameterType.String], (s, a) => string.Join((string)a[0]!, a.Skip(1)), variadic: true)
+            .Method("Fail", _ => throw new InvalidOperationException("no such thing"))
+            .Build();
+
         public string Name { get; init; } = "";
 
         public int Port { get; init; }
 
         public IReadOnlyList<string> Tags { get; init; } = [];
 
-        public string Address(string scheme) => $"{scheme}://{Name}:{Port}";
+        public object? Extra { get; init; }
 
-        public string Join(string sep, params string[] parts) => string.Join(sep, parts);
+        // A public member that is not declared: templates must not see it.
+        public string Secret => "hidden";
+
+        TemplateStructType ITemplateStruct.TemplateType => Type;
+
+        public string Address(string scheme) => $"{scheme}://{Name}:{Port}";
+    }
+
+    /// <summary>A CLR type that declares nothing to templates.</summary>
+    public sealed class Opaque
+    {
+        public string Name => "x";
     }
 
     [Fact]
@@ -51,7 +72,7 @@ public sealed class GoTemplateTests
     }
 
     [Fact]
-    public void Render_ClrObjects_ExposePropertiesAndMethods()
+    public void Render_DeclaredStruct_ExposesFieldsAndMethods()
     {
         var t = GoTemplate.Parse("t", "{{range .}}{{.Name}}:{{.Port}} {{.Address \"https\"}} {{.Join \"+\" \"a\" \"b\"}} {{len .Tags}} {{printf \"%T\" .Port}}\n{{end}}");
         var data = new[] { new Server { Name = "a", Port = 80, Tags = ["x"] }, new Server { Name = "b", Port = 443 } };
@@ -63,9 +84,66 @@ public sealed class GoTemplateTests
     {
         var t = GoTemplate.Parse("t", "{{.Nope}}");
         var e = Assert.Throws<TemplateExecutionException>(() => t.RenderToString(new Server()));
-        Assert.Equal("can't evaluate field Nope in type Server", e.Detail);
+        Assert.Equal("can't evaluate field Nope in type main.Server", e.Detail);
         var t2 = GoTemplate.Parse("t", "{{.Name 1}}");
         Assert.Equal("Name has arguments but cannot be invoked as function", Assert.Throws<TemplateExecutionException>(() => t2.RenderToString(new Server())).Detail);
+    }
+
+    [Fact]
+    public void Render_UndeclaredPublicMember_IsNotVisible()
+    {
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Secret}}").RenderToString(new Server()));
+        Assert.Equal("can't evaluate field Secret in type main.Server", e.Detail);
+    }
+
+    [Fact]
+    public void Render_TypeDeclaringNothing_IsAnOpaqueStruct()
+    {
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Name}}").RenderToString(new Opaque()));
+        Assert.Equal("can't evaluate field Name in type Opaque", e.Detail);
+        Assert.Equal("{} Opaque", GoTemplate.Parse("t", "{{.}} {{printf \"%T\" .}}").RenderToString(new Opaque()));
+    }
+
+    [Fact]
+    public void Render_DeclaredStruct_PrintsFieldsInDeclaredOrder()
+    {
+        var server = new Server { Name = "a", Port = 80, Tags = ["x"] };
+        Assert.Equal("{a 80 [x] <nil>}|{Name:a Port:80 Tags:[x] Extra:<nil>}|main.Server", GoTemplate.Parse("t", "{{.}}|{{printf \"%+v\" .}}|{{printf \"%T\" .}}").RenderToString(server));
+    }
+
+    [Fact]
+    public void Render_InterfaceFieldHoldingNil_FailsLikeGoNilInterface()
+    {
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Extra.X}}").RenderToString(new Server()));
+        Assert.Equal("nil pointer evaluating interface {}.X", e.Detail);
+    }
+
+    [Fact]
+    public void Render_MethodThrows_ReportsErrorCallingMethod()
+    {
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Fail}}").RenderToString(new Server()));
+        Assert.Equal("error calling Fail: no such thing", e.Detail);
+    }
+
+    [Fact]
+    public void Render_MethodWrongArgumentCount_FailsLikeGo()
+    {
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Address}}").RenderToString(new Server()));
+        Assert.Equal("wrong number of args for Address: want 1 got 0", e.Detail);
+        var e2 = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{.Address 1}}").RenderToString(new Server()));
+        Assert.Equal("expected string; found 1", e2.Detail);
+    }
+
+    [Fact]
+    public void Render_CallOfFunctionValue_ChecksArgumentsLikeGo()
+    {
+        var add = new TemplateFunction("add", "add(a int, b int) int", "Adds.", [TemplateParameterType.Integer, TemplateParameterType.Integer], false, a => (long)a[0]! + (long)a[1]!);
+        var data = new Dictionary<string, object?> { ["add"] = add };
+        Assert.Equal("5 func(...interface {}) (interface {}, error)", GoTemplate.Parse("t", "{{call .add 2 3}} {{printf \"%T\" .add}}").RenderToString(data));
+        var e = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{call .add 2 \"x\"}}").RenderToString(data));
+        Assert.Equal("error calling call: arg 1: value has type string; should be int", e.Detail);
+        var e2 = Assert.Throws<TemplateExecutionException>(() => GoTemplate.Parse("t", "{{call .add 2}}").RenderToString(data));
+        Assert.Equal("error calling call: wrong number of args: got 1 want 2", e2.Detail);
     }
 
     [Fact]

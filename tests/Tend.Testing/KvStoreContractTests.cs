@@ -166,6 +166,47 @@ public abstract class KvStoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task CatchUp_NothingChangedUnderPrefix_ProgressAtLeastAtTheStoresRevision()
+    {
+        await WriteAsync((Root + "/p", "self"), (Root + "/p/a", "1"), (Root + "/p/b/c", "2"));
+        var known = await Store.ListAsync(Root + "/p");
+        var elsewhere = await WriteAsync((Root + "/other", "x"), (Root + "/p-sibling", "y"));
+
+        var batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+
+        Assert.True(batch.IsProgress, $"expected a progress notification, got {batch}");
+        Assert.True(batch.Revision >= elsewhere, $"progress at {batch.Revision}, the store was at {elsewhere}");
+    }
+
+    [SkippableFact]
+    public async Task CatchUp_ValueChangedKeyAddedKeyDeleted_EachAResyncToTheCurrentKeys()
+    {
+        await WriteAsync((Root + "/p/a", "1"), (Root + "/p/b", "2"));
+        var known = await Store.ListAsync(Root + "/p");
+
+        var changed = await WriteAsync((Root + "/p/a", "3"));
+        var batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+        Assert.True(batch.IsResync, $"a changed value: expected a resync, got {batch}");
+        Assert.True(batch.Revision >= changed);
+        Assert.Equal([(Root + "/p/a", "3"), (Root + "/p/b", "2")], batch.Resync!.Select(p => (p.Key, p.Value)));
+
+        known = batch.Resync!;
+        await WriteAsync((Root + "/p/c", "4"));
+        batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+        Assert.Equal([(Root + "/p/a", "3"), (Root + "/p/b", "2"), (Root + "/p/c", "4")], batch.Resync?.Select(p => (p.Key, p.Value)));
+
+        known = batch.Resync!;
+        await WriteAsync((Root + "/p/b", null));
+        batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+        Assert.Equal([(Root + "/p/a", "3"), (Root + "/p/c", "4")], batch.Resync?.Select(p => (p.Key, p.Value)));
+
+        known = batch.Resync!;
+        await WriteAsync((Root + "/p", "self"));
+        batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+        Assert.Equal([(Root + "/p", "self"), (Root + "/p/a", "3"), (Root + "/p/c", "4")], batch.Resync?.Select(p => (p.Key, p.Value)));
+    }
+
+    [SkippableFact]
     public async Task Delete_Prefix_RemovesSubtreeOnly()
     {
         if (!Store.Capabilities.HasFlag(KvStoreCapabilities.Write))

@@ -18,6 +18,12 @@ public interface IKvStore : IAsyncDisposable
     KvStoreCapabilities Capabilities { get; }
 
     /// <summary>
+    /// Whether the store can reach its server, since when, and its last connection error. Watches reconnect
+    /// by themselves, so this is where an outage shows; stores without a server are always connected.
+    /// </summary>
+    KvStoreHealth Health => KvStoreHealth.Local;
+
+    /// <summary>
     /// The most compares plus operations one <see cref="CommitAsync"/> may carry; the server refuses a
     /// larger transaction (etcd's <c>--max-txn-ops</c>, 128 by default; a ZooKeeper multi is bounded by
     /// its request size). Callers that write more split the work themselves, since only they know how
@@ -54,6 +60,20 @@ public interface IKvStore : IAsyncDisposable
     /// which is what <see cref="Mirror.KvMirror"/> does. Ends only when cancelled.
     /// </remarks>
     IAsyncEnumerable<KvChangeBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Brings a watcher of <c>known.Prefix</c> that holds <paramref name="known"/> up to the store's current
+    /// revision, for a reader that needs several prefixes at one revision: a quiet prefix's watch carries no
+    /// newer revision, and watches of different prefixes deliver one transaction at different moments.
+    /// Returns a progress notification when nothing under the prefix changed after <c>known.Revision</c>,
+    /// else a resync; either way at the revision the answer holds at, which is the store's revision when
+    /// the call was made or later (a replica that lags may answer with less: callers that need a revision
+    /// ask again). Changes a watch delivers later at or below that revision are covered by it.
+    /// </summary>
+    /// <remarks>The default lists the prefix and compares; stores with a cheaper proof override it.</remarks>
+    /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
+    Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default) =>
+        KvCatchUp.ByListingAsync(this, known, cancellationToken);
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>; returns the revision of the write.</summary>
     /// <exception cref="KvNotSupportedException">The store is read-only.</exception>

@@ -32,6 +32,9 @@ public sealed class PrefixedKvStore : IKvStore
     public KvStoreCapabilities Capabilities => _inner.Capabilities;
 
     /// <inheritdoc />
+    public KvStoreHealth Health => _inner.Health;
+
+    /// <inheritdoc />
     public int MaxTransactionOperations => _inner.MaxTransactionOperations;
 
     /// <inheritdoc />
@@ -70,6 +73,15 @@ public sealed class PrefixedKvStore : IKvStore
                 yield return KvChangeBatch.FromChanges(changes, batch.Revision);
             }
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var outer = KvSnapshot.Create(Out(known.Prefix), known.Revision, known.Select(p => p with { Key = Out(p.Key) }));
+        var batch = await _inner.CatchUpAsync(outer, cancellationToken).ConfigureAwait(false);
+        return batch.IsResync ? KvChangeBatch.FromResync(Unwrap(batch.Resync!, known.Prefix)) : batch;
     }
 
     /// <inheritdoc />

@@ -13,19 +13,35 @@ namespace Tend.Core.Mirror;
 /// a store that cannot resume answers with a resync, which the mirror diffs so subscribers are
 /// still told exactly which keys changed.
 /// </summary>
+/// <remarks>
+/// Stores reconnect their watches by themselves, so an outage of the store's server does not end the
+/// watch: <see cref="State"/>, <see cref="CurrentError"/> and <see cref="ReconnectCount"/> include what the
+/// store reports (<see cref="IKvStore.Health"/>) besides the mirror's own watch failures.
+/// </remarks>
 public sealed partial class KvMirror : IAsyncDisposable
 {
     private readonly IKvStore _store;
     private readonly ILogger _logger;
     private readonly IRetryPolicy _retry;
     private readonly Lock _subscribersGate = new();
+
+    // Batches are applied one at a time: by the watch loop, and by catch-ups asked for by readers.
+    private readonly Lock _applyGate = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly long _storeReconnectsAtStart;
     private ImmutableSubscribers _subscribers = ImmutableSubscribers.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile KvSnapshot _current;
+    private volatile KvMirrorView _view;
     private Task? _loop;
     private int _state = (int)KvMirrorState.Loading;
+    private long _ownReconnects;
+    private long _updates;
+    private long _catchUps;
+
+    // The newest revision the watch itself delivered: a resync older than the snapshot but not older than
+    // this merely trails a catch-up; one older than this means the store went back (restored from a backup).
+    private long _watchRevision;
 
     /// <summary>Creates a mirror of <paramref name="prefix"/> in <paramref name="store"/>; call <see cref="Start"/> to begin.</summary>
     public KvMirror(IKvStore store, string prefix, ILogger? logger = null, IRetryPolicy? retry = null)
@@ -35,14 +51,18 @@ public sealed partial class KvMirror : IAsyncDisposable
         Prefix = KeyPath.Normalize(prefix);
         _logger = logger ?? NullLogger.Instance;
         _retry = retry ?? ExponentialBackoff.Default;
-        _current = KvSnapshot.Empty(Prefix);
+        _view = new KvMirrorView(KvSnapshot.Empty(Prefix), 0);
+        _storeReconnectsAtStart = store.Health.Reconnects;
     }
 
     /// <summary>The watched prefix.</summary>
     public string Prefix { get; }
 
     /// <summary>The current snapshot (empty until the first load succeeded: check <see cref="IsSynced"/>).</summary>
-    public KvSnapshot Current => _current;
+    public KvSnapshot Current => _view.Snapshot;
+
+    /// <summary>The current snapshot with the revision since which it holds; what readers of several prefixes need (<see cref="KvConsistentRead"/>).</summary>
+    public KvMirrorView View => _view;
 
     /// <summary>True once the first full load succeeded; consumers must not act on an unsynced mirror.</summary>
     public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
@@ -50,17 +70,45 @@ public sealed partial class KvMirror : IAsyncDisposable
     /// <summary>Completes when the first full load succeeded.</summary>
     public Task WhenSynced => _synced.Task;
 
-    /// <summary>The mirror's state.</summary>
-    public KvMirrorState State => (KvMirrorState)Volatile.Read(ref _state);
+    /// <summary>
+    /// The mirror's state. A watch that the store is still re-establishing (its server unreachable) is
+    /// <see cref="KvMirrorState.Reconnecting"/>, although the enumeration itself has not failed.
+    /// </summary>
+    public KvMirrorState State
+    {
+        get
+        {
+            var own = (KvMirrorState)Volatile.Read(ref _state);
+            return own == KvMirrorState.Watching && _store.Health.IsUnreachable ? KvMirrorState.Reconnecting : own;
+        }
+    }
 
     /// <summary>The last error the watch met, or <c>null</c> after it recovered.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>How many updates (batches and resyncs that changed something) were applied.</summary>
-    public long UpdateCount { get; private set; }
+    /// <summary>What keeps the mirror from being current: the watch's own last error, or the store's while its server is unreachable; <c>null</c> when current.</summary>
+    public string? CurrentError
+    {
+        get
+        {
+            if (LastError is { } own)
+            {
+                return own.Message;
+            }
 
-    /// <summary>How many times the watch had to be re-established.</summary>
-    public long ReconnectCount { get; private set; }
+            var health = _store.Health;
+            return health.IsUnreachable ? health.LastError ?? $"{_store.Name} is unreachable" : null;
+        }
+    }
+
+    /// <summary>How many updates (batches and resyncs that changed something) were applied.</summary>
+    public long UpdateCount => Interlocked.Read(ref _updates);
+
+    /// <summary>How many times the watch had to be re-established: by the mirror after its watch failed, or by the store after its connection was lost.</summary>
+    public long ReconnectCount => Interlocked.Read(ref _ownReconnects) + Math.Max(0, _store.Health.Reconnects - _storeReconnectsAtStart);
+
+    /// <summary>How many times a reader asked the store to confirm this mirror is current (<see cref="CatchUpAsync"/>).</summary>
+    public long CatchUpCount => Interlocked.Read(ref _catchUps);
 
     /// <summary>Starts loading and watching in the background. Idempotent.</summary>
     public void Start()
@@ -95,7 +143,7 @@ public sealed partial class KvMirror : IAsyncDisposable
             Task changed;
             lock (_subscribersGate)
             {
-                if (IsSynced && _current.Revision >= revision)
+                if (IsSynced && _view.Snapshot.Revision >= revision)
                 {
                     return;
                 }
@@ -104,6 +152,29 @@ public sealed partial class KvMirror : IAsyncDisposable
             }
 
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure the mirror has seen everything up to <paramref name="revision"/>: when the watch has not
+    /// said so (a quiet prefix gets no newer revision; another prefix's watch may have delivered the same
+    /// transaction first), the store is asked (<see cref="IKvStore.CatchUpAsync"/>) and its answer applied
+    /// like a batch: subscribers hear of any change as usual, and the watch's later copy of it is skipped.
+    /// </summary>
+    /// <exception cref="KvStoreUnavailableException">The store could not be reached.</exception>
+    public async Task CatchUpAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        var known = _view.Snapshot;
+        if (!IsSynced || known.Revision >= revision)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _catchUps);
+        var batch = await _store.CatchUpAsync(known, cancellationToken).ConfigureAwait(false);
+        lock (_applyGate)
+        {
+            ApplyCatchUp(batch);
         }
     }
 
@@ -137,20 +208,29 @@ public sealed partial class KvMirror : IAsyncDisposable
                 if (!IsSynced)
                 {
                     var first = await _store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false);
-                    Swap(first, [], [], isResync: false, notify: false);
+                    lock (_applyGate)
+                    {
+                        Swap(first, first.Revision, [], [], isResync: false, notify: false);
+                        _watchRevision = first.Revision;
+                    }
+
                     _synced.TrySetResult();
                     Log.Synced(_logger, Prefix, first.Count, first.Revision);
                 }
 
                 Volatile.Write(ref _state, (int)KvMirrorState.Watching);
-                await foreach (var batch in _store.WatchAsync(Prefix, _current.Revision + 1, cancellationToken).ConfigureAwait(false))
+                await foreach (var batch in _store.WatchAsync(Prefix, _view.Snapshot.Revision + 1, cancellationToken).ConfigureAwait(false))
                 {
-                    Apply(batch);
+                    lock (_applyGate)
+                    {
+                        Apply(batch);
+                    }
+
                     if (failures > 0)
                     {
                         failures = 0;
                         LastError = null;
-                        Log.Resumed(_logger, Prefix, _current.Revision);
+                        Log.Resumed(_logger, Prefix, _view.Snapshot.Revision);
                     }
                 }
 
@@ -167,7 +247,7 @@ public sealed partial class KvMirror : IAsyncDisposable
             catch (Exception ex)
             {
                 failures++;
-                ReconnectCount++;
+                Interlocked.Increment(ref _ownReconnects);
                 LastError = ex;
                 Volatile.Write(ref _state, (int)(IsSynced ? KvMirrorState.Reconnecting : KvMirrorState.Loading));
                 var delay = _retry.NextDelay(failures);
@@ -184,139 +264,5 @@ public sealed partial class KvMirror : IAsyncDisposable
         }
 
         Volatile.Write(ref _state, (int)KvMirrorState.Stopped);
-    }
-
-    private void Apply(KvChangeBatch batch)
-    {
-        var previous = _current;
-        if (batch.IsResync)
-        {
-            var fresh = batch.Resync!;
-            var snapshot = string.Equals(fresh.Prefix, Prefix, StringComparison.Ordinal)
-                ? fresh
-                : KvSnapshot.Create(Prefix, fresh.Revision, fresh.Under(Prefix));
-            Log.Resync(_logger, Prefix, snapshot.Revision);
-            Swap(snapshot, previous.DiffKeys(snapshot), [], isResync: true, notify: true);
-            return;
-        }
-
-        if (batch.Revision < previous.Revision)
-        {
-            // Never step back: a store that re-delivers old history must not roll the mirror back.
-            return;
-        }
-
-        var changes = batch.Changes.Where(c => c.Revision > previous.Revision && KeyPath.IsUnder(c.Key, Prefix)).ToList();
-        var next = previous.Apply(changes, Math.Max(batch.Revision, previous.Revision));
-        var changed = changes.Count == 0 ? (IReadOnlyList<string>)[] : ChangedKeys(previous, next, changes);
-        Swap(next, changed, changes, isResync: false, notify: true);
-    }
-
-    private static List<string> ChangedKeys(KvSnapshot previous, KvSnapshot next, List<KvChange> changes)
-    {
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var c in changes)
-        {
-            var had = previous.TryGetValue(c.Key, out var before);
-            var has = next.TryGetValue(c.Key, out var after);
-            if (had != has || !string.Equals(before, after, StringComparison.Ordinal))
-            {
-                keys.Add(c.Key);
-            }
-        }
-
-        return [.. keys];
-    }
-
-    private void Swap(KvSnapshot next, IReadOnlyList<string> changedKeys, IReadOnlyList<KvChange> changes, bool isResync, bool notify)
-    {
-        var previous = _current;
-        TaskCompletionSource changed;
-        ImmutableSubscribers subscribers;
-        lock (_subscribersGate)
-        {
-            _current = next;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            subscribers = _subscribers;
-        }
-
-        if (!notify || changedKeys.Count == 0)
-        {
-            changed.TrySetResult();
-            return;
-        }
-
-        UpdateCount++;
-        var update = new KvMirrorUpdate(previous, next, changedKeys, changes, isResync);
-        foreach (var handler in subscribers.Handlers)
-        {
-            try
-            {
-                handler(update);
-            }
-            catch (Exception ex)
-            {
-                Log.SubscriberFailed(_logger, Prefix, ex);
-            }
-        }
-
-        // Revision waiters are released after the subscribers ran: whoever waits for a revision
-        // may rely on every subscriber having been told about it.
-        changed.TrySetResult();
-    }
-
-    private void Unsubscribe(Action<KvMirrorUpdate> handler)
-    {
-        lock (_subscribersGate)
-        {
-            _subscribers = _subscribers.Remove(handler);
-        }
-    }
-
-    private sealed class ImmutableSubscribers(Action<KvMirrorUpdate>[] handlers)
-    {
-        public static readonly ImmutableSubscribers Empty = new([]);
-
-        public Action<KvMirrorUpdate>[] Handlers { get; } = handlers;
-
-        public ImmutableSubscribers Add(Action<KvMirrorUpdate> h) => new([.. Handlers, h]);
-
-        public ImmutableSubscribers Remove(Action<KvMirrorUpdate> h)
-        {
-            int i = Array.IndexOf(Handlers, h);
-            return i < 0 ? this : new([.. Handlers[..i], .. Handlers[(i + 1)..]]);
-        }
-    }
-
-    private sealed class Subscription(KvMirror mirror, Action<KvMirrorUpdate> handler) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                mirror.Unsubscribe(handler);
-            }
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Mirror of {Prefix} loaded: {Count} keys at revision {Revision}")]
-        public static partial void Synced(ILogger logger, string prefix, int count, long revision);
-
-        [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Watch of {Prefix} on {Store} failed; retrying in {DelayMs:F0} ms: {Reason}")]
-        public static partial void WatchFailed(ILogger logger, string prefix, string store, double delayMs, string reason, Exception exception);
-
-        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Watch of {Prefix} resumed at revision {Revision}")]
-        public static partial void Resumed(ILogger logger, string prefix, long revision);
-
-        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Watch of {Prefix} could not resume; resynced from a full snapshot at revision {Revision}")]
-        public static partial void Resync(ILogger logger, string prefix, long revision);
-
-        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "A subscriber of the mirror of {Prefix} failed")]
-        public static partial void SubscriberFailed(ILogger logger, string prefix, Exception exception);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
@@ -108,7 +109,7 @@ public sealed class HooksModule : IAsyncDisposable
             string? nextIdentity = null;
             if (options.Nagios is { } n)
             {
-                nextIdentity = Identity(options.Inventory) + Identity(n) + TemplateTexts(n);
+                nextIdentity = Identity(options.Inventory, HooksIdentityJsonContext.Default.HostInventoryOptions) + Identity(n, HooksIdentityJsonContext.Default.NagiosOptions) + TemplateTexts(n);
                 if (nextIdentity != _nagiosIdentity)
                 {
                     var inventory = new HostInventory(options.Inventory);
@@ -121,7 +122,7 @@ public sealed class HooksModule : IAsyncDisposable
             var next = new List<ExecHook>();
             foreach (var o in options.Exec)
             {
-                var existing = _exec.FirstOrDefault(h => !keep.Contains(h) && Identity(h.Options) == Identity(o));
+                var existing = _exec.FirstOrDefault(h => !keep.Contains(h) && Identity(h.Options, HooksIdentityJsonContext.Default.ExecHookOptions) == Identity(o, HooksIdentityJsonContext.Default.ExecHookOptions));
                 if (existing is not null)
                 {
                     keep.Add(existing);
@@ -255,7 +256,9 @@ public sealed class HooksModule : IAsyncDisposable
         }
     }
 
-    private static string Identity<T>(T options) => JsonSerializer.Serialize(options);
+    // Every setting, whatever its type (a list compares by reference in a record), through the
+    // source-generated serializer: a property added later takes part without anyone remembering to.
+    private static string Identity<T>(T options, JsonTypeInfo<T> type) => JsonSerializer.Serialize(options, type);
 
     /// <summary>The operator's template files as they are now: a reload after editing one rebuilds the generator.</summary>
     private static string TemplateTexts(NagiosOptions n)

@@ -31,6 +31,8 @@ internal sealed partial class NagiosGenerator
         }
 
         var staged = new List<StagedFile>(changed.Count);
+        string? failure = null;
+        var checkFailed = false;
         try
         {
             foreach (var f in changed)
@@ -59,14 +61,13 @@ internal sealed partial class NagiosGenerator
 
             if (error is not null)
             {
-                Failed(error, check: true);
-                return false;
+                failure = error;
+                checkFailed = true;
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Failed($"cannot write the files, the previous ones stay: {ex.Message}", check: false);
-            return false;
+            failure = $"cannot write the files, the previous ones stay: {ex.Message}";
         }
         finally
         {
@@ -74,6 +75,14 @@ internal sealed partial class NagiosGenerator
             {
                 s.Dispose();
             }
+        }
+
+        // The failure is published only after the staged files are gone, so whoever reads the
+        // status (an operator, a test) never finds a failed pass's staged file beside the installed ones.
+        if (failure is not null)
+        {
+            Failed(failure, check: checkFailed);
+            return false;
         }
 
         lock (Gate)

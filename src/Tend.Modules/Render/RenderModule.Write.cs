@@ -117,13 +117,18 @@ public sealed partial class RenderModule
         }
     }
 
-    /// <summary>Reads the resource's keys: from the loaded mirrors in watch mode, else straight from the store.</summary>
+    /// <summary>
+    /// Reads the resource's keys: from the loaded mirrors in watch mode, else straight from the store. Either
+    /// way every prefix is read as of one store revision, so one transaction that touched two prefixes is
+    /// rendered whole or not at all (see <see cref="KvConsistentRead"/>).
+    /// </summary>
     private async Task<RenderInput> ReadInputAsync(RenderResource r, bool fromMirrors, CancellationToken cancellationToken)
     {
-        var snapshots = new List<KvSnapshot>(r.ReadPrefixes.Count);
-        foreach (var prefix in r.ReadPrefixes)
+        IReadOnlyList<KvSnapshot> snapshots;
+        if (fromMirrors)
         {
-            if (fromMirrors)
+            var mirrors = new List<KvMirror>(r.ReadPrefixes.Count);
+            foreach (var prefix in r.ReadPrefixes)
             {
                 var mirror = _mirrors!.Get(prefix);
                 if (!mirror.IsSynced)
@@ -132,12 +137,14 @@ public sealed partial class RenderModule
                     throw new RenderFailedException($"the keys under {prefix} have not loaded yet");
                 }
 
-                snapshots.Add(mirror.Current);
+                mirrors.Add(mirror);
             }
-            else
-            {
-                snapshots.Add(await _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false));
-            }
+
+            snapshots = await KvConsistentRead.FromMirrorsAsync(mirrors, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            snapshots = await KvConsistentRead.FromStoreAsync(_store, r.ReadPrefixes, cancellationToken).ConfigureAwait(false);
         }
 
         long revision = snapshots.Count == 0 ? 0 : snapshots.Max(s => s.Revision);
@@ -155,7 +162,7 @@ public sealed partial class RenderModule
     /// sorted by key, a later snapshot winning on a repeated key. One snapshot is already sorted and
     /// stripping the common prefix keeps the order, so the usual case is one pass and no sort.
     /// </summary>
-    private static KvPair[] RelativePairs(List<KvSnapshot> snapshots, string prefix)
+    private static KvPair[] RelativePairs(IReadOnlyList<KvSnapshot> snapshots, string prefix)
     {
         if (snapshots.Count == 1)
         {
@@ -188,10 +195,10 @@ public sealed partial class RenderModule
     private static KvPair Relative(KvPair p, string prefix) =>
         prefix == KeyPath.Root ? p : p with { Key = KeyPath.Relative(p.Key, prefix) };
 
-    private static List<KvPair> ReconfigPairs(RenderResourceOptions o, List<KvSnapshot> snapshots) =>
+    private static List<KvPair> ReconfigPairs(RenderResourceOptions o, IReadOnlyList<KvSnapshot> snapshots) =>
         snapshots.SelectMany(s => s).Where(p => o.Recursive || p.Key == o.Keys[0]).DistinctBy(p => p.Key).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
 
-    private static Dictionary<string, object?> ReconfigDot(RenderResourceOptions o, List<KvSnapshot> snapshots)
+    private static Dictionary<string, object?> ReconfigDot(RenderResourceOptions o, IReadOnlyList<KvSnapshot> snapshots)
     {
         // reconfig hands its templates a map key → value: the whole tree, or the one key (which must exist).
         var map = new Dictionary<string, object?>(StringComparer.Ordinal);

@@ -33,6 +33,9 @@ internal sealed class EtcdEndpoints : IDisposable
     /// <summary>How the store names itself in messages: <c>etcd(url,url)</c> or <c>etcd(srv:domain)</c>.</summary>
     public string Name { get; }
 
+    /// <summary>Whether any endpoint answers: what <see cref="EtcdKvStore.Health"/> reports.</summary>
+    public ConnectionHealth Health { get; } = new();
+
     /// <summary>The index of the endpoint requests start at.</summary>
     public int Current => Volatile.Read(ref _current);
 
@@ -91,10 +94,15 @@ internal sealed class EtcdEndpoints : IDisposable
     {
         _lastAnswer[endpoint] = Environment.TickCount64;
         Volatile.Write(ref _current, index);
+        Health.Connected();
     }
 
     /// <summary>Notes that <paramref name="endpoint"/> answered something just now.</summary>
-    public void Answered(Uri endpoint) => _lastAnswer[endpoint] = Environment.TickCount64;
+    public void Answered(Uri endpoint)
+    {
+        _lastAnswer[endpoint] = Environment.TickCount64;
+        Health.Connected();
+    }
 
     /// <summary>True when <paramref name="endpoint"/> answered within the last second.</summary>
     public bool AnsweredRecently(Uri endpoint) =>

@@ -80,6 +80,9 @@ public sealed partial class EtcdKvStore : IKvStore
     public int MaxTransactionOperations => Options.MaxTransactionOperations ?? DefaultMaxTransactionOperations;
 
     /// <inheritdoc />
+    public KvStoreHealth Health => _endpoints.Health.Current;
+
+    /// <inheritdoc />
     public KvSkippedKeys SkippedKeys { get; }
 
     /// <summary>The transport this store talks through.</summary>
@@ -92,6 +95,8 @@ public sealed partial class EtcdKvStore : IKvStore
     internal EtcdStoreSettings Settings => _settings;
 
     internal ILogger Logger => _logger;
+
+    internal ConnectionHealth Connectivity => _endpoints.Health;
 
     /// <inheritdoc />
     public async Task<KvPair?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -117,6 +122,58 @@ public sealed partial class EtcdKvStore : IKvStore
                 // to has not applied it yet: start over.
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// etcd proves "nothing changed" without a listing: one keys-only range over the prefix's children asks
+    /// for a key written after the snapshot (limit 1; the answer's count still covers every child, so a
+    /// delete shows as a smaller count), and, at the same time, the prefix key itself is read; nothing changed
+    /// up to the older of their two revisions. The reads are serializable: the member answers from what it
+    /// has applied, without a consensus round, and it has applied at least the revision the reader needs
+    /// (its watch delivered that change); a member behind it answers with an older revision, and the reader
+    /// asks again. Only when something changed, or the counts do not add up (keys the mirror does not hold,
+    /// such as non-normalised ones), is the prefix listed. etcd still reads every key of the prefix to filter
+    /// by revision, but sends back almost nothing.
+    /// </remarks>
+    public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var p = known.Prefix;
+        var transport = Live();
+        var (start, end) = EtcdKeys.Children(p);
+        var childrenTask = transport.RangeAsync(
+            new EtcdRangeRequest(start, end, 1, 0, Serializable: true, KeysOnly: true, MinModRevision: known.Revision + 1),
+            cancellationToken);
+        var selfTask = p == KeyPath.Root
+            ? null
+            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, Serializable: true, KeysOnly: true), cancellationToken);
+        EtcdRangeResponse children;
+        EtcdRangeResponse? self;
+        try
+        {
+            children = await childrenTask.ConfigureAwait(false);
+            self = selfTask is null ? null : await selfTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon(selfTask);
+            throw;
+        }
+
+        var had = p == KeyPath.Root ? null : known.Get(p);
+        long expectedChildren = known.Count - (had is null ? 0 : 1);
+        bool unchanged = children.Kvs.Count == 0 && children.Count == expectedChildren;
+        long revision = children.Revision;
+        if (self is not null)
+        {
+            unchanged &= self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
+            revision = Math.Min(revision, self.Revision);
+        }
+
+        return unchanged
+            ? KvChangeBatch.Progress(revision)
+            : KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />

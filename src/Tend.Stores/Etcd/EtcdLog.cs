@@ -8,8 +8,8 @@ internal static partial class EtcdLog
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "etcd endpoint {Endpoint} failed: {Reason}; trying the next one")]
     public static partial void EndpointFailed(ILogger logger, Uri endpoint, string reason);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "etcd auth token for user {User} was refused ({Reason}); authenticating again")]
-    public static partial void Reauthenticating(ILogger logger, string user, string reason);
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "etcd auth token of user '{User}' renewed on {Endpoint}: the server no longer accepted the previous one during {What} ({Reason}); simple tokens expire after the server's --auth-token-ttl and when a member restarts")]
+    public static partial void TokenRenewed(ILogger logger, string user, Uri endpoint, string what, string reason);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "etcd watch on {Prefix} broke at revision {Revision} ({Reason}); reconnecting in {DelayMs} ms")]
     public static partial void WatchBroken(ILogger logger, string prefix, long revision, string reason, double delayMs);

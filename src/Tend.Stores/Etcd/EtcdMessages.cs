@@ -2,8 +2,11 @@ using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
 
-/// <summary>A range request: [Key, End) (End null: the key alone), at most Limit keys (0: all), at Revision (0: the latest).</summary>
-internal readonly record struct EtcdRangeRequest(byte[] Key, byte[]? End, long Limit, long Revision, bool Serializable, bool CountOnly = false);
+/// <summary>
+/// A range request: [Key, End) (End null: the key alone), at most Limit keys (0: all), at Revision (0: the latest);
+/// with MinModRevision only keys written at or after it are returned (the count still covers the whole range).
+/// </summary>
+internal readonly record struct EtcdRangeRequest(byte[] Key, byte[]? End, long Limit, long Revision, bool Serializable, bool CountOnly = false, bool KeysOnly = false, long MinModRevision = 0);
 
 /// <summary>A watch on [Key, End) from StartRevision (0: from now), always with previous values and progress notifications.</summary>
 internal readonly record struct EtcdWatchCreate(byte[] Key, byte[] End, long StartRevision);

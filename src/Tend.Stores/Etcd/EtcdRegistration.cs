@@ -157,6 +157,11 @@ internal sealed class EtcdRegistration : IKvRegistration
             {
                 return;
             }
+            catch (EtcdTokenRefusedException) when (failures == 0)
+            {
+                // A routine token expiry (the renewal is logged once it is in): try again soon, quietly.
+                failures++;
+            }
             catch (Exception ex) when (ex is KvStoreException or OperationCanceledException)
             {
                 failures++;

@@ -20,6 +20,11 @@ internal sealed class EtcdWatcher
     private long _next;
     private int _failures;
     private bool _retriedDenied;
+    private bool _retriedToken;
+
+    // Whether the stream of the current attempt got any answer: a stream that breaks after it worked is a
+    // lost connection (tried again at once), one that never worked means the server is unreachable.
+    private bool _answered;
 
     public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision, ChannelWriter<KvChangeBatch> output)
     {
@@ -68,9 +73,25 @@ internal sealed class EtcdWatcher
                 {
                     throw;
                 }
+                catch (EtcdTokenRefusedException) when (!_retriedToken)
+                {
+                    // A routine token expiry: the token is dropped, a new stream authenticates afresh (and
+                    // the renewal is logged); no outage to report and no reason to wait.
+                    _retriedToken = true;
+                    continue;
+                }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or KvStoreUnavailableException or OperationCanceledException)
                 {
                     reason = ex.Message;
+                }
+
+                if (_answered)
+                {
+                    _store.Connectivity.Lost(reason);
+                }
+                else
+                {
+                    _store.Connectivity.Failed(reason);
                 }
 
                 _failures++;
@@ -91,6 +112,7 @@ internal sealed class EtcdWatcher
 
     private async Task<StreamEnd> RunStreamAsync(CancellationToken cancellationToken)
     {
+        _answered = false;
         var stream = await _store.Transport.WatchAsync(new EtcdWatchCreate(_rangeStart, _rangeEnd, _next), cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -113,12 +135,14 @@ internal sealed class EtcdWatcher
     /// <summary>Handles one stream message; false when the start revision was compacted.</summary>
     private async Task<bool> HandleAsync(EtcdWatchResponse message, IEtcdWatchStream stream, CancellationToken cancellationToken)
     {
+        _answered = true;
+        _store.Connectivity.Connected();
         if (message.Error is { } error)
         {
             if (EtcdErrors.IsTokenProblem(error))
             {
-                stream.TokenRefused();
-                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {error.Message}");
+                stream.TokenRefused(error.Message);
+                throw new EtcdTokenRefusedException($"{_store.Name}: the watch was refused: {error.Message}");
             }
 
             if (error.Code == 7)
@@ -147,8 +171,8 @@ internal sealed class EtcdWatcher
             if (_store.Transport.HasCredentials && (tokenProblem || (denied && !_retriedDenied)))
             {
                 _retriedDenied |= denied;
-                stream.TokenRefused();
-                throw new KvStoreUnavailableException($"{_store.Name}: the watch was refused: {reason}");
+                stream.TokenRefused(reason);
+                throw new EtcdTokenRefusedException($"{_store.Name}: the watch was refused: {reason}");
             }
 
             if (denied || tokenProblem)
@@ -164,6 +188,7 @@ internal sealed class EtcdWatcher
         {
             _failures = 0;
             _retriedDenied = false;
+            _retriedToken = false;
             if (_next == 0)
             {
                 // "From now": everything after the revision the watch was created at.

@@ -12,6 +12,6 @@ internal interface IEtcdWatchStream : IAsyncDisposable
     /// </summary>
     ValueTask<EtcdWatchResponse?> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>The server refused the token this watch was created with: forget it, so the next watch authenticates again.</summary>
-    void TokenRefused();
+    /// <summary>The server refused the token this watch was created with (<paramref name="reason"/>): forget it, so the next watch authenticates again.</summary>
+    void TokenRefused(string reason);
 }

@@ -45,6 +45,13 @@ public sealed class ZooKeeperClient : IAsyncDisposable
     /// <summary>Raised synchronously on each session transition (keep handlers short).</summary>
     public event Action<ZooKeeperState>? StateChanged;
 
+    /// <summary>Raised when an attempt to reach a server failed (<c>host:port: reason</c>); the session goes on trying.</summary>
+    internal event Action<string>? ConnectFailed
+    {
+        add => _session.ConnectFailed += value;
+        remove => _session.ConnectFailed -= value;
+    }
+
     public ZooKeeperClientOptions Options { get; }
 
     public ZooKeeperState State => _session.State;

@@ -36,6 +36,7 @@ public sealed class ZooKeeperKvStore : IKvStore
     private readonly List<(string Prefix, Task<PrefixTracker> Tracker)> _trackers = [];
     private readonly List<ZooKeeperRegistration> _registrations = [];
     private readonly CancellationTokenSource _disposing = new();
+    private readonly ConnectionHealth _health = new();
     private bool _disposed;
 
     public ZooKeeperKvStore(KvStoreOptions options, ILoggerFactory? loggerFactory = null)
@@ -56,6 +57,8 @@ public sealed class ZooKeeperKvStore : IKvStore
                 Password = options.Password,
             },
             factory.CreateLogger<ZooKeeperClient>());
+        Client.StateChanged += OnSessionState;
+        Client.ConnectFailed += reason => _health.Failed($"{Name}: {reason}");
     }
 
     /// <inheritdoc />
@@ -63,6 +66,9 @@ public sealed class ZooKeeperKvStore : IKvStore
 
     /// <inheritdoc />
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
+
+    /// <inheritdoc />
+    public KvStoreHealth Health => _health.Current;
 
     /// <inheritdoc />
     /// <remarks>
@@ -99,8 +105,17 @@ public sealed class ZooKeeperKvStore : IKvStore
         var p = KeyPath.Normalize(prefix);
         return Call(async () =>
         {
+            var tracker = await GetTrackerAsync(p, cancellationToken).ConfigureAwait(false);
+            if (!tracker.UsesOneShotWatches)
+            {
+                // The tracker's copy of the tree, once it has applied every change up to the server's zxid:
+                // exact at the snapshot's revision, where a walk is not (it reads level after level while
+                // the tree changes, so one multi could be half in it). A watch from the revision + 1 is
+                // served from the tracker's journal.
+                return await TrackedSnapshotAsync(tracker, p, cancellationToken).ConfigureAwait(false);
+            }
+
             // The tracker's journal starts before this walk, so a watch from the snapshot's revision + 1 is served exactly.
-            await GetTrackerAsync(p, cancellationToken).ConfigureAwait(false);
             var walk = await TreeWalk.RunAsync(Client, p, sendNow: false, cancellationToken).ConfigureAwait(false);
             return KvSnapshot.Create(p, walk.StartZxid, walk.Nodes.Values.Where(n => n.Visible).Select(n => new KvPair(n.Path, n.Value, n.Stat.Mzxid)));
         });
@@ -123,6 +138,30 @@ public sealed class ZooKeeperKvStore : IKvStore
         {
             tracker.Unsubscribe(subscriber);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// No listing: the prefix's tracker answers from its own copy of the tree, once every notification up to
+    /// the server's current zxid is applied (one round trip; see <see cref="ListAsync"/>).
+    /// </remarks>
+    public Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        return Call(async () =>
+        {
+            var tracker = await GetTrackerAsync(known.Prefix, cancellationToken).ConfigureAwait(false);
+            if (tracker.UsesOneShotWatches)
+            {
+                return await KvCatchUp.ByListingAsync(this, known, cancellationToken).ConfigureAwait(false);
+            }
+
+            var now = await TrackedSnapshotAsync(tracker, known.Prefix, cancellationToken).ConfigureAwait(false);
+
+            // A key a watcher learnt from a notification may carry another revision than its node's mzxid
+            // (a delete, an unlisting carry the zxid of the read that saw them): compare what the keys hold.
+            return KvCatchUp.Compare(known, now, compareRevisions: false);
+        });
     }
 
     /// <inheritdoc />
@@ -249,6 +288,41 @@ public sealed class ZooKeeperKvStore : IKvStore
 
         await Client.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
+    }
+
+    /// <summary>
+    /// ZooKeeper sends a session's watch notifications before the reply to any request it handles after the
+    /// change, and every reply carries the server's last zxid: once an <c>exists</c> reply is in, the
+    /// notifications of every change up to its zxid are queued at the tracker.
+    /// </summary>
+    private async Task<KvSnapshot> TrackedSnapshotAsync(PrefixTracker tracker, string prefix, CancellationToken cancellationToken)
+    {
+        var reply = await Client.SendAsync(new ExistsRequest(Client.ToServerPath(prefix), false), StatResponse.Read, cancellationToken).ConfigureAwait(false);
+        if (reply.Error is not (ZooKeeperErrorCode.Ok or ZooKeeperErrorCode.NoNode))
+        {
+            throw new ZooKeeperException(reply.Error, prefix);
+        }
+
+        return await tracker.SnapshotAsync(prefix, reply.Zxid).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnSessionState(Session.ZooKeeperState state)
+    {
+        switch (state)
+        {
+            case Session.ZooKeeperState.Connected:
+                _health.Connected();
+                break;
+            case Session.ZooKeeperState.Disconnected:
+                _health.Lost($"{Name}: the connection to the server was lost");
+                break;
+            case Session.ZooKeeperState.Expired:
+                _health.Lost($"{Name}: the session expired");
+                break;
+            case Session.ZooKeeperState.AuthFailed:
+                _health.Failed($"{Name}: the server rejected the credentials");
+                break;
+        }
     }
 
     private static string JoinEndpoints(IReadOnlyList<string> endpoints)

@@ -750,20 +750,20 @@ internal sealed class Compiler
                     }
                     return MissingKey(s, name, receiver);
                 }
-                if (kind == GoKind.Struct)
+                if (receiver is ITemplateStruct ts)
                 {
-                    var m = MemberCache.Get(receiver.GetType(), name);
-                    if (m.Kind == MemberKind.Method)
+                    var type = ts.TemplateType;
+                    if (type.TryGetMethod(name, out var method))
                     {
-                        return (CallMethod(s, dot, m, receiver, name, node, args, final), false);
+                        return (CallMethod(s, dot, method, receiver, name, node, args, final), false);
                     }
-                    if (m.Kind == MemberKind.Property)
+                    if (type.TryGetField(name, out var field))
                     {
                         if (hasArgs)
                         {
                             throw s.Error($"{name} has arguments but cannot be invoked as function");
                         }
-                        return (GoValues.Normalize(m.Getter!(receiver)), m.PropertyIsInterface);
+                        return (GoValues.Normalize(field.Get(receiver)), field.IsInterface);
                     }
                 }
                 break;
@@ -786,34 +786,30 @@ internal sealed class Compiler
         }
     }
 
-    private static object? CallMethod(ExecState s, object? dot, MemberAccessor m, object receiver, string name, Node node, ArgEvaluator[] args, object? final)
+    private static object? CallMethod(ExecState s, object? dot, TemplateMethod m, object receiver, string name, Node node, ArgEvaluator[] args, object? final)
     {
         var ps = m.Parameters;
         int numIn = args.Length + (final != Missing ? 1 : 0);
         int numFixed = args.Length;
-        if (m.Variadic)
+        if (m.IsVariadic)
         {
-            numFixed = ps.Length - 1;
+            numFixed = ps.Count - 1;
             if (numIn < numFixed)
             {
-                throw s.Error($"wrong number of args for {name}: want at least {ps.Length - 1} got {args.Length}");
+                throw s.Error($"wrong number of args for {name}: want at least {ps.Count - 1} got {args.Length}");
             }
         }
-        else if (numIn != ps.Length)
+        else if (numIn != ps.Count)
         {
-            throw s.Error($"wrong number of args for {name}: want {ps.Length} got {numIn}");
+            throw s.Error($"wrong number of args for {name}: want {ps.Count} got {numIn}");
         }
-        if (m.Method!.ReturnType == typeof(void))
-        {
-            throw s.Error($"can't call method/function {GoStrings.Quote(name)} with 0 results");
-        }
-        var argv = new object?[numIn];
+        var argv = numIn == 0 ? [] : new object?[numIn];
         int i = 0;
         for (; i < numFixed && i < args.Length; i++)
         {
             argv[i] = args[i].Eval(s, dot, ps[i]);
         }
-        if (m.Variadic)
+        if (m.IsVariadic)
         {
             for (; i < args.Length; i++)
             {
@@ -823,50 +819,27 @@ internal sealed class Compiler
         if (final != Missing)
         {
             var t = ps[^1];
-            if (m.Variadic && numIn - 1 < numFixed)
+            if (m.IsVariadic && numIn - 1 < numFixed)
             {
                 t = ps[numIn - 1];
             }
             argv[i] = ValidateType(s, final, t);
         }
-        var clr = m.ClrParameters;
-        object?[] call;
-        if (m.Variadic)
-        {
-            int fixedCount = clr.Length - 1;
-            call = new object?[clr.Length];
-            var elemType = clr[^1].GetElementType()!;
-            var rest = Array.CreateInstance(elemType, Math.Max(0, argv.Length - fixedCount));
-            for (int k = 0; k < argv.Length; k++)
-            {
-                if (k < fixedCount)
-                {
-                    call[k] = MemberCache.ConvertArg(argv[k], clr[k]);
-                }
-                else
-                {
-                    rest.SetValue(MemberCache.ConvertArg(argv[k], elemType), k - fixedCount);
-                }
-            }
-            call[^1] = rest;
-        }
-        else
-        {
-            call = new object?[argv.Length];
-            for (int k = 0; k < argv.Length; k++)
-            {
-                call[k] = MemberCache.ConvertArg(argv[k], clr[k]);
-            }
-        }
+        object? r;
         try
         {
-            return GoValues.Normalize(m.Method.Invoke(receiver, call));
+            r = m.Invoke(receiver, argv);
         }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null and not TemplateExecutionException)
+        catch (TemplateExecutionException)
+        {
+            throw;
+        }
+        catch (Exception e)
         {
             s.At = node;
-            throw s.Error($"error calling {name}: {e.InnerException.Message}");
+            throw s.Error($"error calling {name}: {e.Message}");
         }
+        return r is null ? GoNil.Instance : GoValues.Normalize(r);
     }
 
     private delegate object?[] ArgsFn(ExecState s, object? dot, object? final);
@@ -1055,7 +1028,7 @@ internal sealed class Compiler
         };
     }
 
-    private static string GoTypeName(TemplateParameterType t) => t switch
+    internal static string GoTypeName(TemplateParameterType t) => t switch
     {
         TemplateParameterType.String => "string",
         TemplateParameterType.Integer => "int",

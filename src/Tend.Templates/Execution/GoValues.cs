@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
 
 namespace Tend.Templates.Execution;
 
@@ -89,7 +88,7 @@ internal static class GoValues
         bool => GoKind.Bool,
         double => GoKind.Float,
         System.Numerics.Complex => GoKind.Complex,
-        Delegate => GoKind.Func,
+        TemplateFunction => GoKind.Func,
         IDictionary or IReadOnlyDictionary<string, object?> or IDictionary<string, object?> => GoKind.Map,
         IList => GoKind.Slice,
         _ => GoKind.Struct,
@@ -111,10 +110,26 @@ internal static class GoValues
                 return "bool";
             case System.Numerics.Complex:
                 return "complex128";
-            case Delegate:
+            case TemplateFunction:
                 return "func(...interface {}) (interface {}, error)";
+            case ITemplateStruct ts:
+                return ts.TemplateType.Name;
         }
-        return TypeNameOf(v.GetType());
+        var t = v.GetType();
+        if (t.IsArray || t.IsGenericType)
+        {
+            return TypeNameOf(t);
+        }
+        // Other collection types are named by the interface they implement (a type test, not reflection).
+        return v switch
+        {
+            IReadOnlyDictionary<string, object?> or IDictionary<string, object?> => "map[string]interface {}",
+            IReadOnlyDictionary<string, string> or IDictionary<string, string> => "map[string]string",
+            IDictionary => "map[string]interface {}",
+            IReadOnlyList<string> => "[]string",
+            IList => "[]interface {}",
+            _ => t.Name,
+        };
     }
 
     public static string TypeNameOf(Type t)
@@ -160,22 +175,6 @@ internal static class GoValues
             {
                 return "map[" + TypeNameOf(args[0]) + "]" + TypeNameOf(args[1]);
             }
-        }
-        foreach (var i in t.GetInterfaces())
-        {
-            if (i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
-            {
-                var args = i.GetGenericArguments();
-                return "map[" + TypeNameOf(args[0]) + "]" + TypeNameOf(args[1]);
-            }
-        }
-        if (typeof(IDictionary).IsAssignableFrom(t))
-        {
-            return "map[string]interface {}";
-        }
-        if (typeof(IList).IsAssignableFrom(t))
-        {
-            return "[]interface {}";
         }
         return t.Name;
     }
@@ -323,16 +322,18 @@ internal static class GoValues
     public static object? MapZero(object map)
     {
         var t = map.GetType();
-        Type? elem = null;
-        foreach (var i in t.GetInterfaces().Prepend(t))
+        if (t.IsGenericType && t.GetGenericArguments() is [_, var elem])
         {
-            if (i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>) || i.GetGenericTypeDefinition() == typeof(IDictionary<,>)))
-            {
-                elem = i.GetGenericArguments()[1];
-                break;
-            }
+            return ZeroOf(elem);
         }
-        return ZeroOf(elem);
+        return map switch
+        {
+            IReadOnlyDictionary<string, string> or IDictionary<string, string> => "",
+            IReadOnlyDictionary<string, long> or IDictionary<string, long> => Box(0),
+            IReadOnlyDictionary<string, double> or IDictionary<string, double> => 0.0,
+            IReadOnlyDictionary<string, bool> or IDictionary<string, bool> => False,
+            _ => GoNil.Instance,
+        };
     }
 
     public static object? ZeroOf(Type? t)
@@ -365,7 +366,4 @@ internal static class GoValues
         var v = list[i];
         return v is null ? GoNil.Instance : Normalize(v);
     }
-
-    public static PropertyInfo[] PublicProperties(Type t) =>
-        t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).ToArray();
 }

@@ -596,24 +596,27 @@ internal sealed class GoPrinter
             _buf.Append("0x1");
             return;
         }
-        // Any other CLR object prints like a Go struct: its public properties in order.
+        // A struct prints its declared fields in order; any other CLR object is a struct without fields.
         if (_sharpV)
         {
             _buf.Append(GoValues.TypeName(value));
         }
         _buf.Append('{');
-        var props = PropertyCache.For(value.GetType());
-        for (int i = 0; i < props.Length; i++)
+        if (value is ITemplateStruct ts)
         {
-            if (i > 0)
+            var fields = ts.TemplateType.Fields;
+            for (int i = 0; i < fields.Count; i++)
             {
-                _buf.Append(_sharpV ? ", " : " ");
+                if (i > 0)
+                {
+                    _buf.Append(_sharpV ? ", " : " ");
+                }
+                if (_plusV || _sharpV)
+                {
+                    _buf.Append(fields[i].Name).Append(':');
+                }
+                PrintValue(GoValues.Normalize(fields[i].Get(value)), verb, depth + 1);
             }
-            if (_plusV || _sharpV)
-            {
-                _buf.Append(props[i].Name).Append(':');
-            }
-            PrintValue(GoValues.Normalize(props[i].GetValue(value)), verb, depth + 1);
         }
         _buf.Append('}');
     }

@@ -193,6 +193,10 @@ internal static class Builtins
         return result;
     }
 
+    /// <summary>
+    /// Go's call: a function value (a <see cref="TemplateFunction"/> in the data) with arguments
+    /// checked against its declared parameters the way Go's prepareArg checks them.
+    /// </summary>
     private static object? Call(object?[] a)
     {
         object? fn = Unwrap(a[0]);
@@ -200,28 +204,57 @@ internal static class Builtins
         {
             throw new TemplateFunctionException("call of nil");
         }
-        if (fn is not Delegate d)
+        if (fn is not TemplateFunction f)
         {
             throw new TemplateFunctionException($"non-function of type {GoValues.TypeName(fn)}");
         }
-        var ps = d.Method.GetParameters();
-        if (a.Length - 1 != ps.Length)
+        var ps = f.Parameters;
+        int given = a.Length - 1;
+        if (f.IsVariadic && given < ps.Count - 1)
         {
-            throw new TemplateFunctionException($"wrong number of args: got {a.Length - 1} want {ps.Length}");
+            throw new TemplateFunctionException($"wrong number of args: got {given} want at least {ps.Count - 1}");
         }
-        var args = new object?[ps.Length];
-        for (int i = 0; i < ps.Length; i++)
+        if (!f.IsVariadic && given != ps.Count)
         {
-            args[i] = MemberCache.ConvertArg(Unwrap(a[i + 1]), ps[i].ParameterType);
+            throw new TemplateFunctionException($"wrong number of args: got {given} want {ps.Count}");
         }
-        try
+        var args = new object?[given];
+        for (int i = 0; i < given; i++)
         {
-            return d.DynamicInvoke(args);
+            var type = f.IsVariadic && i >= ps.Count - 1 ? ps[^1] : ps[i];
+            args[i] = PrepareArg(i, a[i + 1], type);
         }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        return f.Invoke(args);
+    }
+
+    private static object? PrepareArg(int index, object? value, TemplateParameterType type)
+    {
+        if (type == P.Value)
         {
-            throw new TemplateFunctionException(e.InnerException.Message);
+            return value;
         }
+        value = Unwrap(value);
+        if (value is null)
+        {
+            return type switch
+            {
+                P.Any => null,
+                P.StringList => Array.Empty<string>(),
+                P.KVPairList => Array.Empty<KVPair>(),
+                _ => throw new TemplateFunctionException($"arg {index}: value is nil; should be of type {Compiler.GoTypeName(type)}"),
+            };
+        }
+        bool ok = type switch
+        {
+            P.String => value is string,
+            P.Integer => value is long,
+            P.Float => value is double,
+            P.Boolean => value is bool,
+            P.StringList => value is IReadOnlyList<string>,
+            P.KVPairList => value is IReadOnlyList<KVPair>,
+            _ => true,
+        };
+        return ok ? value : throw new TemplateFunctionException($"arg {index}: value has type {GoValues.TypeName(value)}; should be {Compiler.GoTypeName(type)}");
     }
 
     private static string EvalArgs(object?[] args)

@@ -8,12 +8,32 @@ namespace Tend.Templates.Functions;
 /// What confd's <c>datetime</c> returns: a Go time.Time look-alike whose methods templates call
 /// (<c>.Format "2006-01-02"</c>, <c>.Unix</c>, <c>.Year</c> ...). Layouts use Go's reference time.
 /// </summary>
-internal sealed class GoTime(DateTimeOffset value) : IGoStringer
+internal sealed class GoTime(DateTimeOffset value) : IGoStringer, ITemplateStruct
 {
+    // time.Time has no exported fields; these are the methods templates call on it.
+    private static readonly TemplateStructType Type = new TemplateStructBuilder<GoTime>("time.Time")
+        .Method("Format", [TemplateParameterType.String], static (t, a) => t.Format((string)a[0]!))
+        .Method("String", static t => t.GoString())
+        .Method("Unix", static t => t.Unix())
+        .Method("UnixNano", static t => t.UnixNano())
+        .Method("Year", static t => t.Year())
+        .Method("Month", static t => t.Month())
+        .Method("Day", static t => t.Day())
+        .Method("Hour", static t => t.Hour())
+        .Method("Minute", static t => t.Minute())
+        .Method("Second", static t => t.Second())
+        .Method("Nanosecond", static t => t.Nanosecond())
+        .Method("YearDay", static t => t.YearDay())
+        .Method("Weekday", static t => t.Weekday())
+        .Method("UTC", static t => t.UTC())
+        .Method("Local", static t => t.Local())
+        .Build();
     private static readonly string[] LongDays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     private static readonly string[] LongMonths = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
     public DateTimeOffset Value { get; } = value;
+
+    TemplateStructType ITemplateStruct.TemplateType => Type;
 
     public string GoString() => Format("2006-01-02 15:04:05.999999999 -0700 MST");
 

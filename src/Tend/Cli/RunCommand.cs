@@ -31,6 +31,8 @@ internal static partial class RunCommand
     /// <summary>Runs the daemon until stopped; <paramref name="reload"/> re-reads the configuration on SIGHUP.</summary>
     public static async Task<int> RunDaemonAsync(TendConfig config, Func<TendConfig> reload, CancellationToken cancellationToken)
     {
+        // SIGHUP is ours from the first moment: one during start-up reloads once running rather than killing Tend.
+        using var signal = new ReloadSignal();
         using (var probeLoggers = TendLogging.CreateFactory(config.Log))
         {
             await using var probe = GlobalOptions.OpenStore(config.Store, probeLoggers);
@@ -47,7 +49,7 @@ internal static partial class RunCommand
             }
         }
 
-        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload) : BuildWebHost(config, reload);
+        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload, signal) : BuildWebHost(config, reload, signal);
         using (host)
         {
             try
@@ -66,14 +68,14 @@ internal static partial class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload)
+    private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        Register(builder.Services, config, reload);
+        Register(builder.Services, config, reload, signal);
         return builder.Build();
     }
 
-    private static WebApplication BuildWebHost(TendConfig config, Func<TendConfig> reload)
+    private static WebApplication BuildWebHost(TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ListenAddress.TryParse(config.Http.Listen!, out var host, out var port);
@@ -89,7 +91,7 @@ internal static partial class RunCommand
                 k.Listen(addresses[0], port);
             }
         });
-        Register(builder.Services, config, reload);
+        Register(builder.Services, config, reload, signal);
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tend.Http");
         if (config.Http.Token is null && addresses is not null && !IPAddress.IsLoopback(addresses[0]))
@@ -139,11 +141,11 @@ internal static partial class RunCommand
         }
     }
 
-    private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload)
+    private static void Register(IServiceCollection services, TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
     {
         services.AddLogging(b => TendLogging.Configure(b, config.Log));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>(), signal));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
     }
 

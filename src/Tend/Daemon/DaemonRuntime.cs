@@ -50,9 +50,10 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>Starts the runtime of <paramref name="config"/> on <paramref name="store"/> (opened from the configuration when <c>null</c>).</summary>
+    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null)
     {
-        var store = GlobalOptions.OpenStore(config.Store, loggers);
+        store ??= GlobalOptions.OpenStore(config.Store, loggers);
         var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
         try
         {
@@ -70,7 +71,11 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> reach the same store the same way.</summary>
     public static bool SameStore(KvStoreOptions a, KvStoreOptions b) =>
-        string.Equals(JsonSerializer.Serialize(a), JsonSerializer.Serialize(b), StringComparison.Ordinal);
+        // Every setting, lists included (a record compares those by reference), through the source-generated serializer.
+        string.Equals(
+            JsonSerializer.Serialize(a, StoreOptionsJsonContext.Default.KvStoreOptions),
+            JsonSerializer.Serialize(b, StoreOptionsJsonContext.Default.KvStoreOptions),
+            StringComparison.Ordinal);
 
     /// <summary>Applies a new configuration with the same store settings, in place.</summary>
     public async Task ReconfigureAsync(TendConfig next, CancellationToken cancellationToken)

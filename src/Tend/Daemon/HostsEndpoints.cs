@@ -72,7 +72,8 @@ internal static class HostsEndpoints
             return Results.Bytes(body, "application/json");
         });
 
-        var putall = async (HttpContext http) =>
+        // One lambda for both verbs: the Request Delegate Generator compiles lambdas (not locals) ahead of time.
+        app.MapMethods("/putall", [HttpMethods.Put, HttpMethods.Post], async (HttpContext http) =>
         {
             var runtime = daemon.Runtime;
             if (runtime is null)
@@ -135,9 +136,7 @@ internal static class HostsEndpoints
                 // The client went away before anything was decided: nothing was written, nobody to answer.
                 return Results.Empty;
             }
-        };
-        app.MapPut("/putall", putall);
-        app.MapPost("/putall", putall);
+        });
     }
 
     /// <summary>The body must be one JSON object of host name → state string, names unique, in valid UTF-8.</summary>

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tend.Core.Kv;
 
 namespace Tend.Daemon;
 
@@ -16,6 +18,13 @@ internal static class StatusEndpoints
             if (runtime is null)
             {
                 return Results.Text("stopped\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            // An unreachable store comes first: the files on disk are the last good render, but no change
+            // reaches them until the store is back.
+            if (Unreachable(runtime.Store.Health) is { } outage)
+            {
+                return Results.Text(outage + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             var unsynced = runtime.Mirrors.Mirrors.Where(m => !m.IsSynced).Select(m => m.Prefix).ToList();
@@ -38,6 +47,7 @@ internal static class StatusEndpoints
                 if (runtime is not null)
                 {
                     json.WriteString("store", runtime.Store.Name);
+                    WriteStoreHealth(json, runtime.Store.Health);
                     json.WriteNumber("skipped_keys", runtime.Store.SkippedKeys?.Count ?? 0);
                     json.WriteString("last_skipped_key", runtime.Store.SkippedKeys?.LastKey);
                     json.WriteString("started", runtime.StartedAt);
@@ -51,7 +61,8 @@ internal static class StatusEndpoints
                         json.WriteNumber("keys", m.Current.Count);
                         json.WriteNumber("updates", m.UpdateCount);
                         json.WriteNumber("reconnects", m.ReconnectCount);
-                        json.WriteString("last_error", m.LastError?.Message);
+                        json.WriteNumber("catch_ups", m.CatchUpCount);
+                        json.WriteString("last_error", m.CurrentError);
                         json.WriteEndObject();
                     }
 
@@ -75,7 +86,7 @@ internal static class StatusEndpoints
 
                             json.WriteBoolean("registered", svc.Registered);
                             json.WriteString("last_check", svc.LastCheckOutput);
-                            json.WriteString("last_check_at", svc.LastCheckAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                            json.WriteString("last_check_at", svc.LastCheckAt?.ToString("O", CultureInfo.InvariantCulture));
                             json.WriteString("last_error", svc.LastError);
                             json.WriteNumber("checks", svc.Checks);
                             json.WriteNumber("registrations", svc.Registrations);
@@ -114,6 +125,30 @@ internal static class StatusEndpoints
 
             return Results.Bytes(stream.ToArray(), "application/json");
         });
+    }
+
+    /// <summary>The /healthz line for a store that cannot reach its server, or <c>null</c>.</summary>
+    internal static string? Unreachable(KvStoreHealth health)
+    {
+        if (!health.IsUnreachable)
+        {
+            return null;
+        }
+
+        var since = health.Since ?? DateTimeOffset.UtcNow;
+        var seconds = Math.Max(0, (long)(DateTimeOffset.UtcNow - since).TotalSeconds);
+        return $"store unreachable since {since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} ({seconds} s): {health.LastError ?? "no answer"}; serving the last known data";
+    }
+
+    private static void WriteStoreHealth(Utf8JsonWriter json, KvStoreHealth health)
+    {
+        json.WriteStartObject("store_health");
+        json.WriteString("state", health.State.ToString().ToLowerInvariant());
+        WriteTime(json, "since", health.Since);
+        json.WriteString("last_error", health.LastError);
+        WriteTime(json, "last_error_at", health.LastErrorAt);
+        json.WriteNumber("reconnects", health.Reconnects);
+        json.WriteEndObject();
     }
 
     private static void WriteHooks(Utf8JsonWriter json, Modules.Hooks.HooksStatus status)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
@@ -15,16 +14,20 @@ internal sealed partial class TendDaemon : BackgroundService
     private readonly Func<TendConfig> _reload;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _reloadRequested = new(0, 1);
+    private readonly ReloadSignal _signal;
     private volatile DaemonRuntime? _runtime;
 
-    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers)
+    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers, ReloadSignal signal)
     {
         Initial = initial;
         _reload = reload;
         _loggers = loggers;
+        _signal = signal;
         _logger = loggers.CreateLogger<TendDaemon>();
     }
+
+    /// <summary>How long a new store may take to answer before a reload that switches to it is rejected.</summary>
+    internal static TimeSpan StoreProbeMargin { get; } = TimeSpan.FromSeconds(5);
 
     public TendConfig Initial { get; }
 
@@ -36,28 +39,14 @@ internal sealed partial class TendDaemon : BackgroundService
     public string? LastReloadError { get; private set; }
 
     /// <summary>Asks for a reload, as SIGHUP does.</summary>
-    public void RequestReload()
-    {
-        if (_reloadRequested.CurrentCount == 0)
-        {
-            try
-            {
-                _reloadRequested.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // A reload is already pending; one is enough.
-            }
-        }
-    }
+    public void RequestReload() => _signal.Request();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        if (_signal.WasIgnored)
         {
-            ctx.Cancel = true;
-            RequestReload();
-        });
+            Log.HupWasIgnored(_logger);
+        }
 
         _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken).ConfigureAwait(false);
         SystemdNotifier.Notify("READY=1");
@@ -65,7 +54,7 @@ internal sealed partial class TendDaemon : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _reloadRequested.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await _signal.WaitAsync(stoppingToken).ConfigureAwait(false);
                 SystemdNotifier.Notify("RELOADING=1");
                 await ReloadAsync(stoppingToken).ConfigureAwait(false);
                 SystemdNotifier.Notify("READY=1");
@@ -116,19 +105,17 @@ internal sealed partial class TendDaemon : BackgroundService
             }
             else
             {
-                // Check the new store settings before letting go of the old connection.
-                using (var probeLoggers = Logging.TendLogging.CreateFactory(next.Log))
-                {
-                    await Cli.GlobalOptions.OpenStore(next.Store, probeLoggers).DisposeAsync().ConfigureAwait(false);
-                }
+                // Another store: it must answer, and the new configuration's templates compile against it,
+                // before the working connection is let go; otherwise the reload is rejected and nothing changed.
+                var store = await ConnectStoreAsync(next, cancellationToken).ConfigureAwait(false);
 
-                // Another store: the old runtime deregisters and closes before the new one registers.
+                // The old runtime deregisters and closes before the new one registers.
                 _runtime = null;
                 await current.DisposeAsync().ConfigureAwait(false);
-                _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken).ConfigureAwait(false);
+                _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken, store).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException)
+        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException or IOException)
         {
             Reject(ex.Message);
             _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken).ConfigureAwait(false);
@@ -138,6 +125,61 @@ internal sealed partial class TendDaemon : BackgroundService
         Reloads++;
         LastReloadError = null;
         Log.Reloaded(_logger, next.SourcePath ?? "(defaults)");
+    }
+
+    /// <summary>
+    /// Opens the store <paramref name="next"/> names and proves it answers: a read of a key the configuration
+    /// uses (so credentials and permissions are proven too), within the store's request timeout and a margin.
+    /// </summary>
+    private async Task<Core.Kv.IKvStore> ConnectStoreAsync(TendConfig next, CancellationToken cancellationToken)
+    {
+        var store = Cli.GlobalOptions.OpenStore(next.Store, _loggers);
+        var limit = next.Store.RequestTimeout + StoreProbeMargin;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await store.GetAsync(ProbeKey(next), timeout.Token).ConfigureAwait(false);
+            if (next.Render.Templates.Count > 0)
+            {
+                await using var render = Modules.Render.RenderModule.Create(next.Render, store, null, Core.Processes.ShellCommandRunner.Instance, _loggers);
+            }
+
+            if (next.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
+            {
+                Modules.Hooks.HooksModule.Validate(hooks);
+            }
+
+            Log.StoreAnswered(_logger, store.Name);
+            return store;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw new Core.Kv.KvStoreUnavailableException($"the new store {store.Name} did not answer within {limit.TotalSeconds:0} s; still using {_runtime?.Store.Name}");
+        }
+        catch (Core.Kv.KvStoreException ex)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw new Core.Kv.KvStoreUnavailableException($"the new store {store.Name} cannot be used: {ex.Message}; still using {_runtime?.Store.Name}", ex);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A key the configuration reads (the first watched or rendered prefix), else the root.</summary>
+    private static string ProbeKey(TendConfig config)
+    {
+        if (config.Watch.Prefixes.Count > 0)
+        {
+            return config.Watch.Prefixes[0];
+        }
+
+        var template = config.Render.Templates.FirstOrDefault(t => t.Keys.Count > 0);
+        return template is null ? Core.Kv.KeyPath.Root : Core.Kv.KeyPath.Join(template.Prefix, template.Keys[0]);
     }
 
     private void Reject(string reason)
@@ -159,5 +201,11 @@ internal sealed partial class TendDaemon : BackgroundService
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Stopped")]
         public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "The new store {Store} answered; switching to it")]
+        public static partial void StoreAnswered(ILogger logger, string store);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "SIGHUP was inherited ignored (nohup?); Tend handles it anyway: SIGHUP reloads the configuration")]
+        public static partial void HupWasIgnored(ILogger logger);
     }
 }

@@ -52,7 +52,7 @@ internal sealed class SyslogLoggerProvider : ILoggerProvider
             _ => 7,
         };
         var stamp = DateTime.Now.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture).PadLeft(15);
-        var line = $"<{(FacilityDaemon * 8) + severity}>{stamp} {_tag}[{Environment.ProcessId}]: {message.Replace('\n', ' ')}";
+        var line = $"<{(FacilityDaemon * 8) + severity}>{stamp} {_tag}[{Environment.ProcessId}]: {LogText.Escape(message)}";
         lock (_gate)
         {
             try

@@ -78,19 +78,39 @@ internal sealed class TendConsoleFormatter : ConsoleFormatter, IDisposable
         textWriter.Write(' ');
         textWriter.Write(ShortCategory(logEntry.Category));
         textWriter.Write(": ");
-        textWriter.Write(message);
+
+        // One event, one line: whatever a key, a value or a command put in the message is escaped.
+        textWriter.Write(LogText.Escape(message));
         if (ex is not null && !message.Contains(ex.Message, StringComparison.Ordinal))
         {
             textWriter.Write(": ");
-            textWriter.Write(Chain(ex));
+            textWriter.Write(LogText.Escape(Chain(ex)));
         }
 
         textWriter.Write('\n');
         if (ex is not null && _options.StackTraces)
         {
-            textWriter.Write(ex.ToString());
-            textWriter.Write('\n');
+            textWriter.Write(StackTrace(ex));
         }
+    }
+
+    /// <summary>
+    /// The stack traces, indented under the event: each exception's type and escaped message, then its frames.
+    /// ex.ToString() is not used, as it would print a message's newlines as lines of their own.
+    /// </summary>
+    private static string StackTrace(Exception ex)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            sb.Append(e == ex ? "  " : "  ---> ").Append(e.GetType().FullName).Append(": ").Append(LogText.Escape(e.Message)).Append('\n');
+            foreach (var frame in (e.StackTrace ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                sb.Append("    ").Append(LogText.Escape(frame.Trim())).Append('\n');
+            }
+        }
+
+        return sb.ToString();
     }
 
     public void Dispose() => _reload?.Dispose();

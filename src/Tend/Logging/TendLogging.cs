@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Tend.Core.Config;
@@ -20,11 +21,13 @@ internal static class TendLogging
             o.FormatterName = TendConsoleFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        builder.AddConsoleFormatter<TendConsoleFormatter, TendConsoleFormatterOptions>(o =>
+        // The formatter is handed over built: AddConsoleFormatter<,> would bind its options from
+        // configuration by reflection, which is not trim-safe (and there is no configuration to bind).
+        builder.Services.AddSingleton<ConsoleFormatter>(new TendConsoleFormatter(new FixedOptionsMonitor<TendConsoleFormatterOptions>(new TendConsoleFormatterOptions
         {
-            o.Json = options.Format == "json";
-            o.StackTraces = options.StackTraces;
-        });
+            Json = options.Format == "json",
+            StackTraces = options.StackTraces,
+        })));
     }
 
     /// <summary>

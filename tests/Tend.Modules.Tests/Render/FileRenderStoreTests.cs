@@ -18,17 +18,25 @@ public sealed class FileRenderStoreTests : RenderStoreTests
         return Task.FromResult<IKvStore>(new FileKvStore(new KvStoreOptions { Kind = "file", Files = [DataFile] }));
     }
 
-    protected override async Task WriteAsync(string key, string? value)
+    protected override Task WriteAsync(string key, string? value) => WriteAllAsync([(key, value)]);
+
+    protected override Task WriteTogetherAsync(IReadOnlyList<(string Key, string Value)> pairs) =>
+        WriteAllAsync([.. pairs.Select(p => (p.Key, (string?)p.Value))]);
+
+    private async Task WriteAllAsync(IReadOnlyList<(string Key, string? Value)> pairs)
     {
         lock (_data)
         {
-            if (value is null)
+            foreach (var (key, value) in pairs)
             {
-                _data.Remove(key);
-            }
-            else
-            {
-                _data[key] = value;
+                if (value is null)
+                {
+                    _data.Remove(key);
+                }
+                else
+                {
+                    _data[key] = value;
+                }
             }
         }
 

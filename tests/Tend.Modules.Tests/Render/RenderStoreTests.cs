@@ -15,7 +15,7 @@ namespace Tend.Modules.Tests.Render;
 /// works below its own <see cref="Root"/>; check and reload commands are real <c>sh -c</c> scripts
 /// that leave marker files behind.
 /// </summary>
-public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
+public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly TempDir _dir = new();
@@ -35,6 +35,9 @@ public abstract class RenderStoreTests : IAsyncLifetime, IDisposable
 
     /// <summary>Puts (or, for a <c>null</c> value, deletes) <paramref name="key"/> as another client would, retrying while the store is down.</summary>
     protected abstract Task WriteAsync(string key, string? value);
+
+    /// <summary>Writes several keys at one store revision (a transaction, one rewrite of the data file), as another client would.</summary>
+    protected abstract Task WriteTogetherAsync(IReadOnlyList<(string Key, string Value)> pairs);
 
     /// <summary>Takes the store away: a kill, a vanished data file.</summary>
     protected abstract Task StopStoreAsync();

@@ -36,6 +36,15 @@ public abstract class ServerRenderStoreTests : RenderStoreTests
         }
     }
 
+    protected override async Task WriteTogetherAsync(IReadOnlyList<(string Key, string Value)> pairs)
+    {
+        var result = await _writer!.CommitAsync(new KvTransaction([], [.. pairs.Select(p => KvOperation.Put(p.Key, p.Value))]));
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("a transaction without compares did not apply");
+        }
+    }
+
     public override async Task DisposeAsync()
     {
         if (_writer is not null)

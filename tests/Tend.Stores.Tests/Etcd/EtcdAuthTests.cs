@@ -59,6 +59,45 @@ public sealed class EtcdAuthTests(EtcdAuthServer server)
     }
 
     [Fact]
+    public async Task Get_TokenExpiredOnServer_OneLineSaysItWasRenewedAndWhy()
+    {
+        using var logs = new CapturingLoggerFactory();
+        await using var store = EtcdTestStores.Create(server.ClientUrl, configure: o => o with { Username = "root", Password = EtcdAuthServer.Password }, loggers: logs);
+        await store.PutAsync(_root + "/r", "1");
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("token", StringComparison.OrdinalIgnoreCase));
+
+        await Task.Delay(TimeSpan.FromSeconds(EtcdAuthServer.TokenTtlSeconds + 1.5));
+        Assert.Equal("1", (await store.GetAsync(_root + "/r"))!.Value);
+
+        var line = Assert.Single(logs.Entries, e => e.Message.Contains("token", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, line.Level);
+        Assert.Contains("'root' renewed on " + server.ClientUrl, line.Message, StringComparison.Ordinal);
+        Assert.Contains("during range (", line.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid auth token", line.Message, StringComparison.Ordinal);
+        Assert.Contains("--auth-token-ttl", line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_TokenExpiredOnServer_RenewedQuietlyNoWatchWarning()
+    {
+        using var logs = new CapturingLoggerFactory();
+        await using var store = EtcdTestStores.Create(server.ClientUrl, configure: o => o with { Username = "root", Password = EtcdAuthServer.Password }, loggers: logs);
+        var start = await store.ListAsync(_root);
+        await using var watch = new WatchReader(store, _root, start.Revision + 1, TimeSpan.FromSeconds(15));
+        await watch.ReadyAsync();
+        await using var writer = Create("root", EtcdAuthServer.Password);
+
+        // The token expires while the watch is open; a second watch then opens on the same stream with it.
+        await Task.Delay(TimeSpan.FromSeconds(EtcdAuthServer.TokenTtlSeconds + 1.5));
+        await using var second = new WatchReader(store, _root + "/second", start.Revision + 1, TimeSpan.FromSeconds(15));
+        await writer.PutAsync(_root + "/second/k", "1");
+
+        Assert.Equal("1", Assert.Single(await second.TakeChangesAsync(1)).Value);
+        Assert.Equal("1", Assert.Single(await watch.TakeChangesAsync(1)).Value);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task Watch_NoCredentials_EnumerationThrowsAuthenticationException()
     {
         await using var store = Create(null, null);

@@ -80,7 +80,11 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
         var truth = await writer.ListAsync(_root);
         await mirror.WaitForRevisionAsync(truth.Revision).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(truth.Select(p => (p.Key, p.Value)), mirror.Current.Select(p => (p.Key, p.Value)));
-        Assert.Equal(0, mirror.ReconnectCount);
+
+        // The store re-established the watch by itself: the mirror counts the store's reconnect, and
+        // none of its own (its enumeration never failed).
+        Assert.True(store.Health.Reconnects >= 1, "the store saw its connection come back");
+        Assert.Equal(store.Health.Reconnects, mirror.ReconnectCount);
 
         await EtcdTestStores.EventuallyAsync(
             () =>
@@ -122,6 +126,42 @@ public sealed class EtcdChaosTests(EtcdChaosServer server)
         Assert.All(acknowledged, rev => Assert.True(seen.Contains(rev) || rev <= resyncedTo, $"write at {rev} was never delivered"));
         Assert.Equal(1000, acknowledged.Count);
         Assert.True(retried > 0, "the server was killed while writes were in flight");
+    }
+
+    [Fact]
+    public async Task Health_ServerKilledThenRestarted_UnreachableSinceTheKillThenConnectedWithAReconnect()
+    {
+        await using var store = EtcdTestStores.Create(server.ClientUrl);
+        await using var mirror = new KvMirror(store, _root);
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
+        await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.State == KvStoreConnectionState.Connected && mirror.State == KvMirrorState.Watching), TimeSpan.FromSeconds(10), "connected and watching");
+        Assert.Equal(0, mirror.ReconnectCount);
+
+        var killedAt = DateTimeOffset.UtcNow;
+        server.Kill();
+        try
+        {
+            // Only the watch is open: nothing but the watch can notice the outage.
+            await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.IsUnreachable), TimeSpan.FromSeconds(15), "the store reports the outage");
+            var health = store.Health;
+            Assert.InRange(health.Since!.Value, killedAt - TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow);
+            Assert.Contains(server.ClientUrl, health.LastError, StringComparison.Ordinal);
+            Assert.Equal(KvMirrorState.Reconnecting, mirror.State);
+            Assert.NotNull(mirror.CurrentError);
+        }
+        finally
+        {
+            await server.RestartAsync();
+        }
+
+        await EtcdTestStores.EventuallyAsync(() => Task.FromResult(store.Health.State == KvStoreConnectionState.Connected && mirror.State == KvMirrorState.Watching), TimeSpan.FromSeconds(15), "connected and watching again");
+        Assert.True(store.Health.Reconnects >= 1);
+        Assert.True(mirror.ReconnectCount >= 1);
+        Assert.Null(mirror.CurrentError);
+        Assert.NotNull(store.Health.LastError);
+        var rev = await store.PutAsync(_root + "/after", "1");
+        await mirror.WaitForRevisionAsync(rev).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Core.Retry;
 using Tend.Stores.Etcd;
@@ -19,7 +20,7 @@ internal static class EtcdTestStores
     /// <summary>The fast settings on the fallback transport, etcd's JSON gateway.</summary>
     public static EtcdStoreSettings GatewaySettings { get; } = FastSettings with { Transport = EtcdTransport.Gateway };
 
-    public static EtcdKvStore Create(IReadOnlyList<string> endpoints, EtcdStoreSettings? settings = null, Func<KvStoreOptions, KvStoreOptions>? configure = null)
+    public static EtcdKvStore Create(IReadOnlyList<string> endpoints, EtcdStoreSettings? settings = null, Func<KvStoreOptions, KvStoreOptions>? configure = null, ILoggerFactory? loggers = null)
     {
         var options = new KvStoreOptions { Kind = "etcd", Endpoints = endpoints, RequestTimeout = TimeSpan.FromSeconds(3) };
         if (configure is not null)
@@ -27,11 +28,11 @@ internal static class EtcdTestStores
             options = configure(options);
         }
 
-        return new EtcdKvStore(options, settings ?? FastSettings);
+        return new EtcdKvStore(options, settings ?? FastSettings, loggers);
     }
 
-    public static EtcdKvStore Create(string endpoint, EtcdStoreSettings? settings = null, Func<KvStoreOptions, KvStoreOptions>? configure = null) =>
-        Create([endpoint], settings, configure);
+    public static EtcdKvStore Create(string endpoint, EtcdStoreSettings? settings = null, Func<KvStoreOptions, KvStoreOptions>? configure = null, ILoggerFactory? loggers = null) =>
+        Create([endpoint], settings, configure, loggers);
 
     /// <summary>Waits until <paramref name="condition"/> holds or fails after <paramref name="timeout"/>.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

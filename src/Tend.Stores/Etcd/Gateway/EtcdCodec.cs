@@ -61,6 +61,16 @@ internal static class EtcdCodec
         {
             w.WriteBoolean("count_only", true);
         }
+
+        if (request.KeysOnly)
+        {
+            w.WriteBoolean("keys_only", true);
+        }
+
+        if (request.MinModRevision > 0)
+        {
+            Int64(w, "min_mod_revision", request.MinModRevision);
+        }
     });
 
     public static byte[] Put(string key, string value, long lease) => Write(w => WritePut(w, key, value, lease));

@@ -21,6 +21,7 @@ internal sealed class EtcdGatewayConnection : IDisposable
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _token;
+    private EtcdTokenRefusal? _refusal;
 
     public EtcdGatewayConnection(KvStoreOptions options, EtcdEndpoints endpoints, ILogger logger, HttpMessageHandler handler)
     {
@@ -37,12 +38,12 @@ internal sealed class EtcdGatewayConnection : IDisposable
     /// <summary>Test seam: replaces the auth token, as if it had expired on the server.</summary>
     public void CorruptTokenForTest() => Volatile.Write(ref _token, "not-a-valid-token");
 
-    /// <summary>Forgets the auth token so the next request authenticates again.</summary>
-    public void InvalidateToken(string? token)
+    /// <summary>The server refused <paramref name="token"/> during <paramref name="what"/>: forget it, so the next request authenticates again.</summary>
+    public void InvalidateToken(string? token, string what, string reason)
     {
-        if (HasCredentials)
+        if (HasCredentials && token is not null && Interlocked.CompareExchange(ref _token, null, token) == token)
         {
-            Interlocked.CompareExchange(ref _token, null, token);
+            Volatile.Write(ref _refusal, new EtcdTokenRefusal(what, reason));
         }
     }
 
@@ -75,6 +76,7 @@ internal sealed class EtcdGatewayConnection : IDisposable
                     var reason = EtcdErrors.Describe(ex);
                     if (!idempotent && !EtcdErrors.NeverSent(ex))
                     {
+                        _endpoints.Health.Lost(reason);
                         throw new KvStoreUnavailableException($"{Name}: {path} on {endpoint} failed after it was sent ({reason}); it may or may not have been applied.", ex);
                     }
 
@@ -86,6 +88,7 @@ internal sealed class EtcdGatewayConnection : IDisposable
                 {
                     if (!idempotent)
                     {
+                        _endpoints.Health.Lost($"{path} on {endpoint} timed out after {_options.RequestTimeout}");
                         throw new KvStoreUnavailableException($"{Name}: {path} on {endpoint} timed out after {_options.RequestTimeout}; it may or may not have been applied.", ex);
                     }
 
@@ -105,8 +108,7 @@ internal sealed class EtcdGatewayConnection : IDisposable
                 {
                     // Simple tokens expire when idle and vanish when a member restarts: get a new one, retry once.
                     reauthenticated = true;
-                    EtcdLog.Reauthenticating(_logger, _options.Username!, error.Message);
-                    InvalidateToken(token);
+                    InvalidateToken(token, path, error.Message);
                     continue;
                 }
 
@@ -117,6 +119,8 @@ internal sealed class EtcdGatewayConnection : IDisposable
                     break;
                 }
 
+                // The server answered, if only to refuse: it is reachable.
+                _endpoints.Health.Connected();
                 throw ToException(path, error);
             }
 
@@ -124,7 +128,9 @@ internal sealed class EtcdGatewayConnection : IDisposable
             _endpoints.MoveOn(index, endpoints.Length);
         }
 
-        throw new KvStoreUnavailableException($"{Name}: no endpoint could serve {path}: {string.Join("; ", failures)}");
+        var message = $"{Name}: no endpoint could serve {path}: {string.Join("; ", failures)}";
+        _endpoints.Health.Failed(message);
+        throw new KvStoreUnavailableException(message);
     }
 
     /// <summary>Opens a streaming POST (watch) on the current endpoint; the caller reads and disposes the answer.</summary>
@@ -155,7 +161,8 @@ internal sealed class EtcdGatewayConnection : IDisposable
                 var error = TryReadError(answer) ?? new EtcdError(-1, $"HTTP {(int)response.StatusCode}");
                 if (EtcdErrors.IsTokenProblem(error))
                 {
-                    InvalidateToken(token);
+                    InvalidateToken(token, "the watch", error.Message);
+                    throw new EtcdTokenRefusedException($"{Name}: the watch was refused: {error.Message}");
                 }
 
                 throw ToException(path, error);
@@ -272,6 +279,11 @@ internal sealed class EtcdGatewayConnection : IDisposable
             if (status == HttpStatusCode.OK)
             {
                 _token = EtcdCodec.ReadToken(answer) ?? string.Empty;
+                if (Interlocked.Exchange(ref _refusal, null) is { } refusal)
+                {
+                    EtcdLog.TokenRenewed(_logger, _options.Username!, endpoint, refusal.What, refusal.Reason);
+                }
+
                 return _token;
             }
 

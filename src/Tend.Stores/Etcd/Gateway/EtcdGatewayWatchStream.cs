@@ -81,7 +81,7 @@ internal sealed class EtcdGatewayWatchStream : IEtcdWatchStream
         }
     }
 
-    public void TokenRefused() => _connection.InvalidateToken(_token);
+    public void TokenRefused(string reason) => _connection.InvalidateToken(_token, "the watch", reason);
 
     public async ValueTask DisposeAsync()
     {

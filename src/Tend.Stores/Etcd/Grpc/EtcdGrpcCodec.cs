@@ -20,6 +20,8 @@ internal static class EtcdGrpcCodec
             Revision = r.Revision,
             Serializable = r.Serializable,
             CountOnly = r.CountOnly,
+            KeysOnly = r.KeysOnly,
+            MinModRevision = r.MinModRevision,
         };
         if (r.End is not null)
         {

@@ -20,6 +20,7 @@ internal sealed class EtcdGrpcConnection : IDisposable
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _token;
+    private EtcdTokenRefusal? _refusal;
 
     public EtcdGrpcConnection(KvStoreOptions options, EtcdEndpoints endpoints, ILogger logger, HttpMessageHandler handler)
     {
@@ -43,12 +44,12 @@ internal sealed class EtcdGrpcConnection : IDisposable
 
     public void CorruptTokenForTest() => Volatile.Write(ref _token, "not-a-valid-token");
 
-    /// <summary>Forgets the auth token so the next call authenticates again.</summary>
-    public void InvalidateToken(string? token)
+    /// <summary>The server refused <paramref name="token"/> during <paramref name="what"/>: forget it, so the next call authenticates again.</summary>
+    public void InvalidateToken(string? token, string what, string reason)
     {
-        if (HasCredentials)
+        if (HasCredentials && token is not null && Interlocked.CompareExchange(ref _token, null, token) == token)
         {
-            Interlocked.CompareExchange(ref _token, null, token);
+            Volatile.Write(ref _refusal, new EtcdTokenRefusal(what, reason));
         }
     }
 
@@ -116,6 +117,7 @@ internal sealed class EtcdGrpcConnection : IDisposable
                     bool timedOut = ex.StatusCode == StatusCode.DeadlineExceeded;
                     if (!idempotent && (timedOut || !NeverSent(ex)))
                     {
+                        _endpoints.Health.Lost(reason);
                         throw new KvStoreUnavailableException(
                             timedOut
                                 ? $"{Name}: {what} on {endpoint} timed out after {_options.RequestTimeout}; it may or may not have been applied."
@@ -134,8 +136,7 @@ internal sealed class EtcdGrpcConnection : IDisposable
                     {
                         // Simple tokens expire when idle and vanish when a member restarts: get a new one, retry once.
                         reauthenticated = true;
-                        EtcdLog.Reauthenticating(_logger, _options.Username!, error.Message);
-                        InvalidateToken(token);
+                        InvalidateToken(token, what, error.Message);
                         continue;
                     }
 
@@ -146,6 +147,8 @@ internal sealed class EtcdGrpcConnection : IDisposable
                         break;
                     }
 
+                    // The server answered, if only to refuse: it is reachable.
+                    _endpoints.Health.Connected();
                     throw ToException(what, error);
                 }
             }
@@ -154,7 +157,9 @@ internal sealed class EtcdGrpcConnection : IDisposable
             _endpoints.MoveOn(index, endpoints.Length);
         }
 
-        throw new KvStoreUnavailableException($"{Name}: no endpoint could serve {what}: {string.Join("; ", failures)}");
+        var message = $"{Name}: no endpoint could serve {what}: {string.Join("; ", failures)}";
+        _endpoints.Health.Failed(message);
+        throw new KvStoreUnavailableException(message);
     }
 
     /// <summary>True when <paramref name="endpoint"/> answers a trivial linearizable read within the request timeout.</summary>
@@ -216,6 +221,11 @@ internal sealed class EtcdGrpcConnection : IDisposable
                 using var call = new Auth.AuthClient(Invoker(endpoint)).AuthenticateAsync(request, options);
                 var answer = await AnswerAsync(call, cancellationToken).ConfigureAwait(false);
                 _token = answer.Token ?? string.Empty;
+                if (Interlocked.Exchange(ref _refusal, null) is { } refusal)
+                {
+                    EtcdLog.TokenRenewed(_logger, _options.Username!, endpoint, refusal.What, refusal.Reason);
+                }
+
                 return _token;
             }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested && !IsTransportFailure(ex, cancellationToken))

@@ -149,8 +149,8 @@ internal sealed class EtcdGrpcLeaseKeeper : IAsyncDisposable
             var error = EtcdGrpcConnection.ToError(ex);
             if (EtcdErrors.IsTokenProblem(error))
             {
-                _connection.InvalidateToken(_token);
-                return new KvStoreUnavailableException($"{_connection.Name}: lease keep-alive refused the token: {error.Message}");
+                _connection.InvalidateToken(_token, "the lease keep-alive", error.Message);
+                return new EtcdTokenRefusedException($"{_connection.Name}: lease keep-alive refused the token: {error.Message}");
             }
 
             return _connection.ToException("lease keep-alive", error);

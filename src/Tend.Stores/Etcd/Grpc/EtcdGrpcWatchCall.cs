@@ -133,10 +133,10 @@ internal sealed class EtcdGrpcWatchCall
     }
 
     /// <summary>The server refused the token the stream was opened with: forget it and open a new stream.</summary>
-    public void TokenRefused()
+    public void TokenRefused(string reason)
     {
-        _connection.InvalidateToken(_token);
-        Break(new KvStoreUnavailableException($"{_connection.Name}: the watch stream's auth token was refused; re-authenticating."), markFailed: false);
+        _connection.InvalidateToken(_token, "the watch", reason);
+        Break(new EtcdTokenRefusedException($"{_connection.Name}: the watch stream's auth token was refused ({reason}); authenticating again."), markFailed: false);
     }
 
     public async Task CloseAsync(Exception reason)
@@ -220,8 +220,8 @@ internal sealed class EtcdGrpcWatchCall
             var error = EtcdGrpcConnection.ToError(rpc);
             if (EtcdErrors.IsTokenProblem(error))
             {
-                _connection.InvalidateToken(_token);
-                return new KvStoreUnavailableException($"{_connection.Name}: the watch stream was refused: {error.Message}");
+                _connection.InvalidateToken(_token, "the watch", error.Message);
+                return new EtcdTokenRefusedException($"{_connection.Name}: the watch stream was refused: {error.Message}");
             }
 
             if (EtcdErrors.IsAuthProblem(error))

@@ -41,12 +41,15 @@ internal sealed class EtcdGrpcWatchStream : IEtcdWatchStream
         }
 
         var failure = Volatile.Read(ref _failure);
-        throw failure is KvAuthenticationException auth
-            ? new KvAuthenticationException(auth.Message, auth)
-            : new KvStoreUnavailableException(failure?.Message ?? "the watch stream ended.", failure);
+        throw failure switch
+        {
+            KvAuthenticationException auth => new KvAuthenticationException(auth.Message, auth),
+            EtcdTokenRefusedException refused => new EtcdTokenRefusedException(refused.Message, refused),
+            _ => new KvStoreUnavailableException(failure?.Message ?? "the watch stream ended.", failure),
+        };
     }
 
-    public void TokenRefused() => _call.TokenRefused();
+    public void TokenRefused(string reason) => _call.TokenRefused(reason);
 
     /// <summary>Called by the stream's reader, one answer at a time.</summary>
     public void Deliver(WatchResponse response)

@@ -36,6 +36,9 @@ internal sealed class PrefixTracker : IAsyncDisposable
     private readonly List<KvChange> _journal = [];
     private readonly List<KvChange> _outbox = [];
     private readonly List<Subscriber> _subscribers = [];
+
+    // Taken off the queue by the processing loop, answered when the queue next runs dry.
+    private readonly List<SnapshotRequest> _snapshotRequests = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<ZooKeeperWatchEvent> _onEvent;
     private readonly Action<ZooKeeperState> _onState;
@@ -123,6 +126,24 @@ internal sealed class PrefixTracker : IAsyncDisposable
         }
 
         return subscriber;
+    }
+
+    /// <summary>
+    /// The keys at or below <paramref name="prefix"/> (which this tracker covers) exactly as they were at the
+    /// snapshot's revision. The caller got a reply carrying <paramref name="zxid"/>, so the notifications of
+    /// every change up to it are already queued ahead of this request; the answer comes once they are applied
+    /// and the queue has run dry, which is when the tree held here is complete up to its revision (see the
+    /// flush in the processing loop). A walk of the tree is not: it reads level after level while the tree changes.
+    /// </summary>
+    public Task<KvSnapshot> SnapshotAsync(string prefix, long zxid)
+    {
+        var done = new TaskCompletionSource<KvSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_work.Writer.TryWrite(new Work(prefix, null, null, null, VisibilityOnly: false, Snapshot: new SnapshotRequest(prefix, zxid, done))))
+        {
+            done.TrySetException(new ZooKeeperConnectionLossException($"The watch of {Prefix} is closed."));
+        }
+
+        return done.Task;
     }
 
     public void Unsubscribe(Subscriber subscriber)
@@ -324,7 +345,11 @@ internal sealed class PrefixTracker : IAsyncDisposable
         {
             try
             {
-                if (work.Walk is not null)
+                if (work.Snapshot is { } request)
+                {
+                    _snapshotRequests.Add(request);
+                }
+                else if (work.Walk is not null)
                 {
                     await ApplyWalkAsync(work.Walk, work.AddWatch, work.Resync).ConfigureAwait(false);
                 }
@@ -351,9 +376,40 @@ internal sealed class PrefixTracker : IAsyncDisposable
                 lock (_gate)
                 {
                     Flush();
+                    AnswerSnapshots();
                 }
             }
         }
+
+        foreach (var request in _snapshotRequests)
+        {
+            request.Done.TrySetException(new ZooKeeperConnectionLossException($"The watch of {Prefix} is closed."));
+        }
+    }
+
+    /// <summary>Answers the snapshot requests taken off the queue so far. Called with the queue empty, under the lock.</summary>
+    private void AnswerSnapshots()
+    {
+        if (_snapshotRequests.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var request in _snapshotRequests)
+        {
+            if (!_live)
+            {
+                // Disconnected, or the re-attach walk failed: the tree is not known to be current.
+                request.Done.TrySetException(new ZooKeeperConnectionLossException($"The watch of {Prefix} is reconnecting."));
+                continue;
+            }
+
+            // Every change up to the request's zxid is applied, and later changes are delivered above it.
+            _revision = Math.Max(_revision, request.Zxid);
+            request.Done.TrySetResult(Snapshot(request.Prefix));
+        }
+
+        _snapshotRequests.Clear();
     }
 
     private async Task ApplyReadAsync(string path, Task<Reply<GetDataResponse>> read, bool visibilityOnly)
@@ -686,7 +742,9 @@ internal sealed class PrefixTracker : IAsyncDisposable
         public string Value => Encoding.UTF8.GetString(Data);
     }
 
-    private sealed record Work(string Path, Task<Reply<GetDataResponse>>? Read, Task<TreeWalk>? Walk, Task<Reply<bool>>? AddWatch, bool VisibilityOnly, bool Resync = false, Task<Reply<GetChildren2Response>>? Children = null);
+    private sealed record Work(string Path, Task<Reply<GetDataResponse>>? Read, Task<TreeWalk>? Walk, Task<Reply<bool>>? AddWatch, bool VisibilityOnly, bool Resync = false, Task<Reply<GetChildren2Response>>? Children = null, SnapshotRequest? Snapshot = null);
+
+    private sealed record SnapshotRequest(string Prefix, long Zxid, TaskCompletionSource<KvSnapshot> Done);
 
     /// <summary>One watcher of (part of) the prefix.</summary>
     internal sealed class Subscriber(string prefix, long fromRevision)

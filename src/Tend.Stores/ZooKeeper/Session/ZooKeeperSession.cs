@@ -44,6 +44,9 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
     /// <summary>Raised synchronously on each transition, before requests of the new state flow.</summary>
     public event Action<ZooKeeperState>? StateChanged;
 
+    /// <summary>Raised when an attempt to reach a server failed (<c>host:port: reason</c>); the session tries the next one.</summary>
+    public event Action<string>? ConnectFailed;
+
     public WatchRegistry Watches { get; }
 
     public ZooKeeperState State
@@ -251,6 +254,17 @@ internal sealed class ZooKeeperSession : IAsyncDisposable
                 // Try each server once quickly, then back off (with jitter) while the whole ensemble is away.
                 int delay = failures < _hosts.Length ? 0 : (int)Math.Min(2000, 50 * Math.Pow(2, Math.Min(failures - _hosts.Length, 6))) + Random.Shared.Next(50);
                 SessionLog.ConnectFailed(_logger, $"{host}:{port}", delay, ex.Message);
+                try
+                {
+                    ConnectFailed?.Invoke($"{host}:{port}: {ex.Message}");
+                }
+#pragma warning disable CA1031 // a faulty handler must not stop the session
+                catch (Exception handlerFailure)
+#pragma warning restore CA1031
+                {
+                    SessionLog.HandlerFailed(_logger, handlerFailure);
+                }
+
                 if (delay > 0)
                 {
                     try
