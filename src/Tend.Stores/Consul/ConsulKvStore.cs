@@ -69,6 +69,9 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
     public KvStoreCapabilities Capabilities => KvStoreCapabilities.All;
 
     /// <inheritdoc />
+    public KvStoreHealth Health => Connection.Health;
+
+    /// <inheritdoc />
     /// <remarks>Counted in Consul operations: a prefix delete is two, a compare evaluated on a read adds its guard.</remarks>
     public int MaxTransactionOperations => Options.MaxTransactionOperations ?? DefaultMaxTransactionOperations;
 
@@ -212,7 +215,11 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
     /// <c>recurse</c> is a string prefix; keys beside the path (<c>/app-x</c> for <c>/app</c>) are dropped here.
     /// With <paramref name="consistent"/> the read is consistent whatever the configured mode.
     /// </summary>
-    internal async Task<KvSnapshot> ReadPrefixAsync(string prefix, long index, TimeSpan? wait, bool consistent, CancellationToken cancellationToken)
+    internal Task<KvSnapshot> ReadPrefixAsync(string prefix, long index, TimeSpan? wait, bool consistent, CancellationToken cancellationToken) =>
+        ReadPrefixAsync(prefix, index, wait, consistent, notStale: false, cancellationToken);
+
+    /// <summary>As above; with <paramref name="notStale"/> the leader answers even when the configured mode is <c>stale</c>.</summary>
+    internal async Task<KvSnapshot> ReadPrefixAsync(string prefix, long index, TimeSpan? wait, bool consistent, bool notStale, CancellationToken cancellationToken)
     {
         var query = new List<KeyValuePair<string, string?>> { new("recurse", null) };
         if (index > 0)
@@ -231,6 +238,7 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
                 IsRead = true,
                 BlockingWait = index > 0 ? wait ?? Settings.BlockingWait : null,
                 Consistent = consistent,
+                NotStale = notStale,
                 What = $"listing {prefix}",
             },
             cancellationToken).ConfigureAwait(false);
@@ -263,7 +271,10 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
     }
 
     /// <summary>Reads one key with its indexes and session; null when missing.</summary>
-    internal async Task<RawEntry?> ReadKeyAsync(string key, CancellationToken cancellationToken)
+    internal Task<RawEntry?> ReadKeyAsync(string key, CancellationToken cancellationToken) => ReadKeyAsync(key, notStale: false, cancellationToken);
+
+    /// <summary>Reads one key; with <paramref name="notStale"/> the leader answers even when the configured mode is <c>stale</c>.</summary>
+    internal async Task<RawEntry?> ReadKeyAsync(string key, bool notStale, CancellationToken cancellationToken)
     {
         var response = await SendAsync(
             new ConsulRequest
@@ -272,6 +283,7 @@ public sealed partial class ConsulKvStore : IKvStore, IConsulAgentSource
                 Path = ConsulKeys.UrlPath("/v1/kv/", ConsulKeys.ToConsul(key)),
                 Idempotent = true,
                 IsRead = true,
+                NotStale = notStale,
                 What = $"reading {key}",
             },
             cancellationToken).ConfigureAwait(false);

@@ -93,6 +93,35 @@ public sealed class ConsulChaosTests(ConsulChaosServer server)
         });
     }
 
+    [SkippableFact]
+    public async Task Health_AgentKilledThenStarted_UnreachableWhileDownThenConnectedAndTheMirrorCountsTheReconnect()
+    {
+        await using var store = ConsulTestStores.Create(server);
+        await store.PutAsync(_root + "/h/a", "1");
+        await using var mirror = new KvMirror(store, _root + "/h");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(Timeout);
+        Assert.Equal(KvStoreConnectionState.Connected, store.Health.State);
+
+        server.Kill();
+        try
+        {
+            await WaitUntilAsync(() => store.Health.IsUnreachable);
+            Assert.NotNull(store.Health.Since);
+            Assert.NotNull(store.Health.LastError);
+            Assert.Equal(KvMirrorState.Reconnecting, mirror.State);
+        }
+        finally
+        {
+            await server.StartAgainAsync();
+        }
+
+        await PutUntilAcceptedAsync(store, _root + "/h/a", "2");
+        await WaitUntilAsync(() => store.Health.State == KvStoreConnectionState.Connected && mirror.Current.Get(_root + "/h/a")?.Value == "2");
+        Assert.True(store.Health.Reconnects >= 1);
+        Assert.True(mirror.ReconnectCount >= store.Health.Reconnects);
+    }
+
     private static async Task<long> PutUntilAcceptedAsync(IKvStore store, string key, string value)
     {
         var deadline = DateTime.UtcNow + Timeout;

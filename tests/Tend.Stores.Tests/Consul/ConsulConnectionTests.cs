@@ -108,6 +108,86 @@ public sealed class ConsulConnectionTests
         Assert.Contains("nothing was applied", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Health_NoEndpointAnswersThenOneDoes_UnreachableSinceTheFailureThenConnectedWithAReconnect()
+    {
+        bool down = false;
+        var handler = new ScriptedHandler((_, _) => down
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
+            : Answer(HttpStatusCode.NotFound, string.Empty, index: 3));
+        await using var store = Create(handler, o => o);
+        Assert.Equal(KvStoreConnectionState.Unknown, store.Health.State);
+
+        await store.GetAsync("/k");
+        Assert.Equal(KvStoreConnectionState.Connected, store.Health.State);
+
+        down = true;
+        await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/k"));
+        var outage = store.Health;
+        Assert.True(outage.IsUnreachable);
+        Assert.Contains("Connection refused", outage.LastError, StringComparison.Ordinal);
+
+        down = false;
+        await store.GetAsync("/k");
+        Assert.Equal(KvStoreConnectionState.Connected, store.Health.State);
+        Assert.Equal(1, store.Health.Reconnects);
+        Assert.Equal(outage.LastError, store.Health.LastError);
+    }
+
+    [Fact]
+    public async Task Health_EveryServerWithoutLeader_Unreachable()
+    {
+        var handler = new ScriptedHandler((_, _) => Answer(HttpStatusCode.InternalServerError, "No cluster leader"));
+        await using var store = Create(handler, o => o);
+
+        await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.ListAsync("/app"));
+
+        Assert.True(store.Health.IsUnreachable);
+        Assert.Contains("No cluster leader", store.Health.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatchUp_NothingChanged_KvIndexAndKeyNamesReadNoValuesNotStale()
+    {
+        var handler = new ScriptedHandler((request, _) => request.RequestUri!.AbsolutePath switch
+        {
+            "/v1/kv/app/.tend-kv-index" => Answer(HttpStatusCode.NotFound, string.Empty, index: 90),
+            "/v1/kv/app/" => Answer(HttpStatusCode.OK, "[\"app/a\",\"app/b/c\",\"app/folder/\"]", index: 40),
+            "/v1/kv/app" => Answer(HttpStatusCode.NotFound, string.Empty, index: 90),
+            var path => throw new InvalidOperationException("unexpected request " + path),
+        });
+        await using var store = Create(handler, o => o with { Endpoints = [A], Consistency = "stale" });
+        var known = KvSnapshot.Create("/app", 50, [new KvPair("/app/a", "1", 30), new KvPair("/app/b/c", "2", 40)]);
+
+        var batch = await store.CatchUpAsync(known);
+
+        Assert.True(batch.IsProgress, $"expected progress, got {batch}");
+        Assert.Equal(90, batch.Revision);
+        Assert.Equal(3, handler.Requests.Count);
+        Assert.DoesNotContain(handler.Requests, r => r.Uri.Query.Contains("recurse", StringComparison.Ordinal) || r.Uri.Query.Contains("stale", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CatchUp_AKeyBelowWrittenAfterTheKnownIndex_ListedAndResyncedAtTheKvIndex()
+    {
+        var handler = new ScriptedHandler((request, _) => (request.RequestUri!.AbsolutePath, request.RequestUri.Query) switch
+        {
+            ("/v1/kv/app/.tend-kv-index", _) => Answer(HttpStatusCode.NotFound, string.Empty, index: 90),
+            ("/v1/kv/app/", _) => Answer(HttpStatusCode.OK, "[\"app/a\"]", index: 60),
+            ("/v1/kv/app", "?recurse") => Answer(HttpStatusCode.OK, "[{\"Key\":\"app/a\",\"Value\":\"Mw==\",\"CreateIndex\":1,\"ModifyIndex\":60}]", index: 60),
+            ("/v1/kv/app", _) => Answer(HttpStatusCode.NotFound, string.Empty, index: 90),
+            var other => throw new InvalidOperationException("unexpected request " + other),
+        });
+        await using var store = Create(handler, o => o with { Endpoints = [A] });
+        var known = KvSnapshot.Create("/app", 50, [new KvPair("/app/a", "1", 30)]);
+
+        var batch = await store.CatchUpAsync(known);
+
+        Assert.True(batch.IsResync, $"expected a resync, got {batch}");
+        Assert.Equal(90, batch.Revision);
+        Assert.Equal([("/app/a", "3")], batch.Resync!.Select(p => (p.Key, p.Value)));
+    }
+
     private static ConsulKvStore Create(ScriptedHandler handler, Func<KvStoreOptions, KvStoreOptions> configure) =>
         new(configure(new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = [A, B] }), ConsulStoreSettings.Default, null, null, handler, _ => null);
 

@@ -21,6 +21,7 @@ internal sealed class ConsulConnection : IDisposable
     private readonly string? _token;
     private readonly string _tokenOrigin;
     private readonly AuthenticationHeaderValue? _basic;
+    private readonly ConnectionHealth _health = new();
     private int _warnedAnonymous;
 
     public ConsulConnection(KvStoreOptions options, ILogger logger, HttpMessageHandler handler, SrvResolver? srv, Func<string, string?> environment)
@@ -54,6 +55,13 @@ internal sealed class ConsulConnection : IDisposable
 
     public string Name => Endpoints.Name;
 
+    /// <summary>
+    /// Whether Consul answers: connected after any answer of an agent (a refusal is an answer), unreachable once a
+    /// request found no endpoint that answered; a blocking query or a write cut off after it was sent only marks
+    /// the connection lost until the next request decides.
+    /// </summary>
+    public KvStoreHealth Health => _health.Current;
+
     /// <summary>Where the ACL token came from, for messages (never the token); empty when there is none.</summary>
     public string TokenOrigin => _tokenOrigin;
 
@@ -67,6 +75,7 @@ internal sealed class ConsulConnection : IDisposable
         var endpoints = request.Endpoint is { } pinned ? [pinned] : await Endpoints.GetAsync(cancellationToken).ConfigureAwait(false);
         int start = request.Endpoint is null ? Endpoints.Current : 0;
         var failures = new List<string>();
+        bool unreachable = false;
         for (int i = 0; i < endpoints.Length; i++)
         {
             int index = (start + i) % endpoints.Length;
@@ -83,10 +92,13 @@ internal sealed class ConsulConnection : IDisposable
                 var reason = Describe(ex);
                 if (!request.Idempotent && !NeverSent(ex))
                 {
-                    throw new KvStoreUnavailableException($"{Name}: {request.What} on {endpoint} failed after it was sent ({reason}); it may or may not have been applied.", ex);
+                    var message = $"{Name}: {request.What} on {endpoint} failed after it was sent ({reason}); it may or may not have been applied.";
+                    _health.Lost(message);
+                    throw new KvStoreUnavailableException(message, ex);
                 }
 
                 failures.Add($"{endpoint}: {reason}");
+                unreachable |= NeverSent(ex);
                 Failed(endpoint, reason, index, endpoints.Length, request);
                 continue;
             }
@@ -95,15 +107,24 @@ internal sealed class ConsulConnection : IDisposable
                 var timeout = RequestTimeout(request);
                 if (!request.Idempotent)
                 {
-                    throw new KvStoreUnavailableException($"{Name}: {request.What} on {endpoint} timed out after {timeout}; it may or may not have been applied.", ex);
+                    var message = $"{Name}: {request.What} on {endpoint} timed out after {timeout}; it may or may not have been applied.";
+                    _health.Lost(message);
+                    throw new KvStoreUnavailableException(message, ex);
                 }
 
                 failures.Add($"{endpoint}: timed out after {timeout}");
+                unreachable = true;
                 Failed(endpoint, "timed out", index, endpoints.Length, request);
                 continue;
             }
 
             var response = new ConsulResponse(status, consulIndex, body, endpoint);
+            if (status is < HttpStatusCode.InternalServerError and not HttpStatusCode.TooManyRequests || !IsUnavailable(response))
+            {
+                // Any answer but "cannot serve now" (no leader, servers unreachable, rate limited) shows the agent there.
+                _health.Connected();
+            }
+
             switch (status)
             {
                 case HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.RequestEntityTooLarge:
@@ -121,6 +142,7 @@ internal sealed class ConsulConnection : IDisposable
                     // No leader, an RPC to the servers failed, rate limited: another agent may do better, and the
                     // request was not applied (Consul answers 5xx for writes that did not reach Raft).
                     failures.Add($"{endpoint}: HTTP {(int)status} {response.Text}");
+                    unreachable |= IsUnavailable(response);
                     Failed(endpoint, $"HTTP {(int)status} {response.Text}", index, endpoints.Length, request);
                     continue;
                 default:
@@ -128,7 +150,19 @@ internal sealed class ConsulConnection : IDisposable
             }
         }
 
-        throw new KvStoreUnavailableException($"{Name}: no endpoint could serve {request.What}: {string.Join("; ", failures)}");
+        var unavailable = $"{Name}: no endpoint could serve {request.What}: {string.Join("; ", failures)}";
+        if (unreachable && request.Endpoint is null)
+        {
+            _health.Failed(unavailable);
+        }
+        else
+        {
+            // Connections that broke after the request was sent (an agent restarting under a blocking query), or a
+            // call pinned to one agent: the next attempt decides whether this is an outage.
+            _health.Lost(unavailable);
+        }
+
+        throw new KvStoreUnavailableException(unavailable);
     }
 
     /// <summary>The exception for an ACL refusal: it says where the token came from, never the token itself.</summary>
@@ -258,7 +292,7 @@ internal sealed class ConsulConnection : IDisposable
         {
             Add("consistent", null);
         }
-        else if (request.IsRead && _options.Consistency is "consistent" or "stale")
+        else if (request.IsRead && (_options.Consistency == "consistent" || (_options.Consistency == "stale" && !request.NotStale)))
         {
             Add(_options.Consistency, null);
         }

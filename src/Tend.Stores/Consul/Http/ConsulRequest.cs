@@ -22,6 +22,9 @@ internal sealed record ConsulRequest
     /// <summary>A read that must be consistent (<c>?consistent</c>) whatever the configured mode.</summary>
     public bool Consistent { get; init; }
 
+    /// <summary>A read answered by the leader even when the configured mode is <c>stale</c> (Consul's default mode at least).</summary>
+    public bool NotStale { get; init; }
+
     /// <summary>Addressed to a datacenter (<c>?dc=</c>); agent endpoints are not.</summary>
     public bool UsesDatacenter { get; init; } = true;
 
