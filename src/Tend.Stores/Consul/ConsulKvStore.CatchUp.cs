@@ -17,19 +17,29 @@ public sealed partial class ConsulKvStore
     /// <remarks>
     /// A listing's index is the prefix's (the highest index that wrote or deleted a key below it), so a quiet prefix
     /// would stay behind the others for ever; the answer has to carry the index of the whole KV store. First a
-    /// read of a key that does not exist (<see cref="IndexProbeName"/>) gives that index; then, together, the
+    /// read of a key that does not exist (<see cref="IndexProbeName"/>) gives that index; when it is the known
+    /// revision, nothing was written anywhere since and that is all. When it is higher, together, the
     /// prefix key itself and only the names below it (<c>?keys</c>, no values): when neither the prefix's index
     /// nor the keys moved past <c>known.Revision</c>, nothing changed up to a moment after the first read, which is
     /// a progress notification at its index. Otherwise the prefix is listed and compared. The reads are at least
     /// Consul's default consistency (the leader answers) even with <c>consistency = "stale"</c>: two answers of
-    /// two servers at different points of the log would prove nothing.
+    /// two servers at different points of the log would prove nothing. An index below the known revision (the
+    /// agent restarted empty, a snapshot was restored) always lists: keys may hold other values at lower indexes.
     /// </remarks>
     public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(known);
         var p = known.Prefix;
         long kvIndex = await ReadKvIndexAsync(p, cancellationToken).ConfigureAwait(false);
-        if (kvIndex > 0 && p != KeyPath.Root)
+        if (kvIndex > 0 && kvIndex == known.Revision)
+        {
+            // Nothing was written or deleted anywhere in the KV store since: one round trip.
+            return KvChangeBatch.Progress(kvIndex);
+        }
+
+        // Below the known revision, the index went back (an agent restarted empty, a snapshot restored): keys may
+        // hold other values at lower indexes, which only a listing shows.
+        if (kvIndex > known.Revision && p != KeyPath.Root)
         {
             var childrenTask = ReadChildKeysAsync(p, cancellationToken);
             var selfTask = ReadKeyAsync(p, notStale: true, cancellationToken);

@@ -188,6 +188,41 @@ public sealed class ConsulConnectionTests
         Assert.Equal([("/app/a", "3")], batch.Resync!.Select(p => (p.Key, p.Value)));
     }
 
+    [Fact]
+    public async Task CatchUp_KvIndexIsTheKnownRevision_ProgressAfterOneRequest()
+    {
+        var handler = new ScriptedHandler((_, _) => Answer(HttpStatusCode.NotFound, string.Empty, index: 50));
+        await using var store = Create(handler, o => o with { Endpoints = [A] });
+        var known = KvSnapshot.Create("/app", 50, [new KvPair("/app/a", "1", 30)]);
+
+        var batch = await store.CatchUpAsync(known);
+
+        Assert.True(batch.IsProgress, $"expected progress, got {batch}");
+        Assert.Equal(50, batch.Revision);
+        Assert.Equal("/v1/kv/app/.tend-kv-index", Assert.Single(handler.Requests).Uri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task CatchUp_KvIndexWentBackBelowTheKnownRevision_ListedAndTheNewValueResynced()
+    {
+        // An agent restarted empty and the key written again: every index is low, the names are the same.
+        var handler = new ScriptedHandler((request, _) => (request.RequestUri!.AbsolutePath, request.RequestUri.Query) switch
+        {
+            ("/v1/kv/app/.tend-kv-index", _) => Answer(HttpStatusCode.NotFound, string.Empty, index: 20),
+            ("/v1/kv/app/", _) => Answer(HttpStatusCode.OK, "[\"app/a\"]", index: 20),
+            ("/v1/kv/app", "?recurse") => Answer(HttpStatusCode.OK, "[{\"Key\":\"app/a\",\"Value\":\"Mg==\",\"CreateIndex\":20,\"ModifyIndex\":20}]", index: 20),
+            ("/v1/kv/app", _) => Answer(HttpStatusCode.NotFound, string.Empty, index: 20),
+            var other => throw new InvalidOperationException("unexpected request " + other),
+        });
+        await using var store = Create(handler, o => o with { Endpoints = [A] });
+        var known = KvSnapshot.Create("/app", 500, [new KvPair("/app/a", "1", 400)]);
+
+        var batch = await store.CatchUpAsync(known);
+
+        Assert.True(batch.IsResync, $"expected a resync, got {batch}");
+        Assert.Equal([("/app/a", "2")], batch.Resync!.Select(p => (p.Key, p.Value)));
+    }
+
     private static ConsulKvStore Create(ScriptedHandler handler, Func<KvStoreOptions, KvStoreOptions> configure) =>
         new(configure(new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = [A, B] }), ConsulStoreSettings.Default, null, null, handler, _ => null);
 
