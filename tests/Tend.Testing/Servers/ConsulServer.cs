@@ -27,7 +27,7 @@ public class ConsulServer : IAsyncLifetime
     public bool Available => Binary is not null;
 
     /// <summary>Why Consul tests are skipped here.</summary>
-    public static string SkipReason => $"no consul binary: set {BinaryVariable} or put consul on PATH (DEVELOPERS.md says how to build one)";
+    public static string SkipReason => $"no consul binary: set {BinaryVariable} or put consul on PATH (see DEVELOPERS.md)";
 
     /// <summary>The HTTP API, e.g. <c>http://127.0.0.1:40123</c>; asking for it skips the test when there is no agent.</summary>
     public string HttpUrl => "http://" + HttpAddress;
