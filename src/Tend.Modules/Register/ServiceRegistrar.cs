@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 
 namespace Tend.Modules.Register;
 

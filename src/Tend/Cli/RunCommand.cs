@@ -47,6 +47,11 @@ internal static partial class RunCommand
             {
                 Modules.Hooks.HooksModule.Validate(hooks);
             }
+
+            if (config.Module<Modules.Health.HealthOptions>("health") is { } health)
+            {
+                Modules.Health.HealthModule.Validate(health);
+            }
         }
 
         IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload, signal) : BuildWebHost(config, reload, signal);

@@ -5,6 +5,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Health;
 using Tend.Modules.Hooks;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
@@ -24,6 +25,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private RegisterModule? _register;
     private HooksModule? _hooks;
+    private HealthModule? _health;
 
     private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
     {
@@ -44,6 +46,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     /// <summary>The hooks module (Nagios generator, exec hooks), when the configuration has any.</summary>
     public HooksModule? Hooks => _hooks;
+
+    /// <summary>The health module (continuous checks, roles, triggers), when the configuration has a [health] section.</summary>
+    public HealthModule? Health => _health;
 
     /// <summary>The render module, when the configuration has render resources.</summary>
     public RenderModule? Render { get; private set; }
@@ -90,6 +95,12 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         {
             // Deregister first: entries must be gone before the store connection closes.
             await _register.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_health is not null)
+        {
+            // Published health entries go with the register entries, before the connection closes.
+            await _health.DisposeAsync().ConfigureAwait(false);
         }
 
         if (Render is not null)
@@ -171,6 +182,19 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         foreach (var prefix in config.Watch.Prefixes)
         {
             _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+        }
+
+        // Health after render and hooks (a bad [health] identity is found by Validate before any of this runs).
+        var health = config.Module<HealthOptions>("health");
+        if (health is not null)
+        {
+            _health ??= new HealthModule(Store, Mirrors, ShellCommandRunner.Instance, _loggers);
+            await _health.ApplyAsync(health, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_health is not null)
+        {
+            await _health.DisposeAsync().ConfigureAwait(false);
+            _health = null;
         }
 
         var register = config.Module<RegisterOptions>("register");

@@ -7,5 +7,5 @@ namespace Tend.Daemon;
 /// <summary>The module sections tend.toml may hold.</summary>
 internal static class ModuleReaders
 {
-    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader()];
+    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader(), new Modules.Health.HealthConfigReader()];
 }

@@ -118,6 +118,11 @@ internal static class StatusEndpoints
                     {
                         WriteHooks(json, hooks.Status);
                     }
+
+                    if (runtime.Health?.Status is { } health)
+                    {
+                        HealthStatusWriter.Write(json, health);
+                    }
                 }
 
                 json.WriteEndObject();
