@@ -83,6 +83,7 @@ internal static class TriggerPlaceholders
                     i = stop;
                     break;
                 case Quote.None when c == '<' && i < text.Length && text[i] == '<':
+                    sb.Append('<');
                     i = ReadHeredocStart(text, i + 1, sb, heredocs);
                     break;
                 case Quote.None when c == '\n' && heredocs.Count > 0:
