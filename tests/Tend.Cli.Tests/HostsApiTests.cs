@@ -91,6 +91,40 @@ public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         Assert.DoesNotContain("800", await Http.GetStringAsync("/getall"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Getall_EtcdDown_LastKnownHostsWithAHeaderSayingAsOfWhichRevision()
+    {
+        await Seed();
+        var before = await Http.GetStringAsync("/getall");
+        etcd.Kill();
+        try
+        {
+            using var response = await Http.GetAsync("/getall");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(before, await response.Content.ReadAsStringAsync());
+            Assert.True(response.Headers.TryGetValues("X-Tend-Stale", out var stale), "no X-Tend-Stale header");
+            Assert.Contains("as of revision", string.Join(" ", stale), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await etcd.RestartAsync();
+        }
+
+        // Once the client has reconnected, answers are confirmed current again.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var after = await Http.GetAsync("/getall");
+            if (!after.Headers.Contains("X-Tend-Stale"))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "/getall still stale 30 s after etcd came back");
+            await Task.Delay(200);
+        }
+    }
+
     [Theory]
     [InlineData("{\"site-web-1\": ", "malformed JSON")]
     [InlineData("[\"site-web-1\"]", "must be a JSON object")]

@@ -179,6 +179,23 @@ public abstract class KvStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CatchUp_NothingWrittenAnywhereSince_ProgressAtTheSnapshotsRevision()
+    {
+        await WriteAsync((Root + "/q", "self"), (Root + "/q/a", "1"));
+        var known = await Store.ListAsync(Root + "/q");
+
+        var batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+
+        Assert.True(batch.IsProgress, $"expected a progress notification, got {batch}");
+        Assert.True(batch.Revision >= known.Revision, $"progress at {batch.Revision}, the snapshot was at {known.Revision}");
+
+        // A child written after the snapshot, with the prefix key itself untouched, is still found.
+        await WriteAsync((Root + "/q/b", "2"));
+        batch = await Store.CatchUpAsync(known).WaitAsync(EventTimeout);
+        Assert.Equal([(Root + "/q", "self"), (Root + "/q/a", "1"), (Root + "/q/b", "2")], batch.Resync?.Select(p => (p.Key, p.Value)));
+    }
+
+    [Fact]
     public async Task CatchUp_ValueChangedKeyAddedKeyDeleted_EachAResyncToTheCurrentKeys()
     {
         await WriteAsync((Root + "/p/a", "1"), (Root + "/p/b", "2"));

@@ -126,51 +126,48 @@ public sealed partial class EtcdKvStore : IKvStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// etcd proves "nothing changed" without a listing: one keys-only range over the prefix's children asks
-    /// for a key written after the snapshot (limit 1; the answer's count still covers every child, so a
-    /// delete shows as a smaller count), and, at the same time, the prefix key itself is read; nothing changed
-    /// up to the older of their two revisions. The reads are serializable: the member answers from what it
-    /// has applied, without a consensus round, and it has applied at least the revision the reader needs
-    /// (its watch delivered that change); a member behind it answers with an older revision, and the reader
-    /// asks again. Only when something changed, or the counts do not add up (keys the mirror does not hold,
-    /// such as non-normalised ones), is the prefix listed. etcd still reads every key of the prefix to filter
-    /// by revision, but sends back almost nothing.
+    /// etcd proves "nothing changed" without a listing. First the prefix key itself is read, linearizably: the
+    /// answer's header is the store's revision now, so every write acknowledged before this call is at or
+    /// below it. When that is the snapshot's own revision, nothing was written anywhere since, and that one
+    /// small read is the whole cost (a reader that wants its writes — <c>/getall</c> after <c>tend hosts
+    /// add</c> — pays this on every request, so it must stay cheap). Otherwise one keys-only range over the
+    /// prefix's children asks for a key written after the snapshot (limit 1; the answer's count still covers
+    /// every child, so a delete shows as a smaller count); etcd reads every key of the prefix to filter by
+    /// revision for it, but sends back almost nothing. That read is serializable: the member has applied at
+    /// least the revision the first read saw; a member behind it answers with an older revision, and the
+    /// reader asks again. Only when something changed, or the counts do not add up (keys the mirror does not
+    /// hold, such as non-normalised ones), is the prefix listed. A store whose revision is below the
+    /// snapshot's (restored from a backup) never takes the short way.
     /// </remarks>
     public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(known);
         var p = known.Prefix;
         var transport = Live();
-        var (start, end) = EtcdKeys.Children(p);
-        var childrenTask = transport.RangeAsync(
-            new EtcdRangeRequest(start, end, 1, 0, Serializable: true, KeysOnly: true, MinModRevision: known.Revision + 1),
-            cancellationToken);
-        var selfTask = p == KeyPath.Root
-            ? null
-            : transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, Serializable: true, KeysOnly: true), cancellationToken);
-        EtcdRangeResponse children;
-        EtcdRangeResponse? self;
-        try
+        var had = p == KeyPath.Root ? null : known.Get(p);
+        EtcdRangeResponse? self = null;
+        if (p != KeyPath.Root)
         {
-            children = await childrenTask.ConfigureAwait(false);
-            self = selfTask is null ? null : await selfTask.ConfigureAwait(false);
-        }
-        catch
-        {
-            Abandon(selfTask);
-            throw;
+            self = await transport.RangeAsync(new EtcdRangeRequest(EtcdKeys.Key(p), null, 0, 0, Serializable: false, KeysOnly: true), cancellationToken).ConfigureAwait(false);
+            bool selfUnchanged = self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
+            if (!selfUnchanged)
+            {
+                return KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (self.Revision == known.Revision)
+            {
+                return KvChangeBatch.Progress(known.Revision);
+            }
         }
 
-        var had = p == KeyPath.Root ? null : known.Get(p);
+        var (start, end) = EtcdKeys.Children(p);
+        var children = await transport.RangeAsync(
+            new EtcdRangeRequest(start, end, 1, 0, Serializable: true, KeysOnly: true, MinModRevision: known.Revision + 1),
+            cancellationToken).ConfigureAwait(false);
         long expectedChildren = known.Count - (had is null ? 0 : 1);
         bool unchanged = children.Kvs.Count == 0 && children.Count == expectedChildren;
-        long revision = children.Revision;
-        if (self is not null)
-        {
-            unchanged &= self.Kvs.Count == 0 ? had is null : had is not null && self.Kvs[0].ModRevision <= known.Revision;
-            revision = Math.Min(revision, self.Revision);
-        }
-
+        long revision = self is null ? children.Revision : Math.Min(children.Revision, self.Revision);
         return unchanged
             ? KvChangeBatch.Progress(revision)
             : KvCatchUp.Compare(known, await ListAsync(p, cancellationToken).ConfigureAwait(false));

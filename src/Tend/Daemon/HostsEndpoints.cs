@@ -44,7 +44,9 @@ internal static class HostsEndpoints
             KvSnapshot snapshot;
             try
             {
-                snapshot = mirror.IsSynced ? mirror.Current : await runtime.Store.ListAsync(inventory.Root, http.RequestAborted).ConfigureAwait(false);
+                snapshot = mirror.IsSynced
+                    ? await CurrentAsync(mirror, http).ConfigureAwait(false)
+                    : await runtime.Store.ListAsync(inventory.Root, http.RequestAborted).ConfigureAwait(false);
             }
             catch (KvStoreException ex)
             {
@@ -138,6 +140,31 @@ internal static class HostsEndpoints
             }
         });
     }
+
+    /// <summary>
+    /// The mirror's snapshot, brought up to the store's current revision first, so a client that has just
+    /// written (<c>tend hosts add</c>, a <c>/putall</c> to another daemon) reads its write. When the store does
+    /// not answer within <see cref="RefreshTimeout"/>, the last known hosts are served and a header says as of
+    /// which revision: the API stays useful during a store outage.
+    /// </summary>
+    private static async Task<KvSnapshot> CurrentAsync(Tend.Core.Mirror.KvMirror mirror, HttpContext http)
+    {
+        try
+        {
+            await mirror.RefreshAsync(http.RequestAborted).WaitAsync(RefreshTimeout, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KvStoreException or TimeoutException)
+        {
+            var stale = mirror.Current;
+            http.Response.Headers["X-Tend-Stale"] = $"the store did not confirm the hosts are current ({(ex is TimeoutException ? "no answer within " + RefreshTimeout.TotalSeconds + " s" : ex.Message)}); as of revision {stale.Revision}";
+            return stale;
+        }
+
+        return mirror.Current;
+    }
+
+    /// <summary>How long <c>/getall</c> waits for the store to confirm the hosts are current.</summary>
+    internal static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The body must be one JSON object of host name → state string, names unique, in valid UTF-8.</summary>
     /// <exception cref="ArgumentException">The body is not that; the message says where and why.</exception>

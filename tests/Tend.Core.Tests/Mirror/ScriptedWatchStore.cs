@@ -65,12 +65,20 @@ internal sealed class ScriptedWatchStore(MemoryKvStore inner) : IKvStore
         }
     }
 
-    public Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
+    /// <summary>Awaited by each catch-up before it asks the inner store (to hold one in flight).</summary>
+    public Func<Task>? BeforeCatchUp { get; set; }
+
+    public async Task<KvChangeBatch> CatchUpAsync(KvSnapshot known, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _catchUps);
+        if (BeforeCatchUp is { } before)
+        {
+            await before();
+        }
+
         return Health.IsUnreachable
-            ? Task.FromException<KvChangeBatch>(new KvStoreUnavailableException("scripted: unreachable"))
-            : KvCatchUp.ByListingAsync(Inner, known, cancellationToken);
+            ? throw new KvStoreUnavailableException("scripted: unreachable")
+            : await KvCatchUp.ByListingAsync(Inner, known, cancellationToken);
     }
 
     public Task<long> PutAsync(string key, string value, CancellationToken cancellationToken = default) => Inner.PutAsync(key, value, cancellationToken);
