@@ -124,6 +124,13 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private async Task ConfigureModulesAsync(TendConfig config, CancellationToken cancellationToken)
     {
+        // A [health] whose identity does not resolve rejects the reload before any module changes.
+        var health = config.Module<HealthOptions>("health");
+        if (health is not null)
+        {
+            HealthModule.Validate(health);
+        }
+
         // Templates are read and compiled first, so a template that does not parse rejects the
         // whole reload and the running resources stay as they are.
         var render = config.Render.Templates.Count > 0
@@ -184,8 +191,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
         }
 
-        // Health after render and hooks (a bad [health] identity is found by Validate before any of this runs).
-        var health = config.Module<HealthOptions>("health");
+        // Health after render and hooks (its identity was validated before any of this ran).
         if (health is not null)
         {
             _health ??= new HealthModule(Store, Mirrors, ShellCommandRunner.Instance, _loggers);
