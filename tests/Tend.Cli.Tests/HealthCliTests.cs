@@ -113,6 +113,45 @@ public sealed class HealthCliTests : IDisposable
         Assert.Contains("tend_health_trigger_runs_total{service=\"web\",role=\"primary\",state=\"critical\"} 1\n", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reload_HealthIdentityUnresolvable_RejectedBeforeRenderChanges()
+    {
+        var data = Write("data.yaml", "app:\n  name: one\n");
+        var output = Path.Combine(_dir, "out.txt");
+        Write("app.tmpl", "v1 {{getv \"/app/name\"}}\n");
+        string Config(string hostname) => $"""
+            [store]
+            kind = "file"
+            files = ["{data}"]
+
+            [[render.template]]
+            src = "app.tmpl"
+            dest = "{output}"
+            keys = ["/app"]
+
+            [health]
+            hostname = "{hostname}"
+
+            [[health.check]]
+            service = "web"
+            type = "command"
+            cmd = "true"
+            interval = "1h"
+            """;
+        var config = Write("tend.toml", Config("production-webserver1"));
+        await using var agent = TendProcess.Start("run", "--config", config);
+        await agent.WaitForOutputAsync(_ => File.Exists(output) && File.ReadAllText(output) == "v1 one\n", TimeSpan.FromSeconds(30));
+
+        // A new template and a host name the pattern cannot read an environment from: the whole reload is refused.
+        Write("app.tmpl", "v2 {{getv \"/app/name\"}}\n");
+        Write("tend.toml", Config("nodash"));
+        await agent.SignalAsync("HUP");
+        await agent.WaitForOutputAsync(p => p.StdErr.Contains("Reload rejected", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("no environment", agent.StdErr, StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Equal("v1 one\n", File.ReadAllText(output));
+    }
+
     /// <summary>A file store holding the cluster (this node primary) and the primary/critical trigger; the node is production-webserver1 by the default pattern.</summary>
     private string FileStoreConfig(string process, string trigger, string extra = "")
     {
