@@ -15,6 +15,10 @@ public class TemplateBenchmarks
     private object? _nestedData;
     private string _long = "";
 
+    // What the render module passes: its default limits and the module's stop token.
+    private readonly TemplateLimits _limits = new() { Timeout = TimeSpan.FromSeconds(10), MaxOutput = 64L << 20, MaxMemory = 256L << 20 };
+    private readonly CancellationTokenSource _stop = new();
+
     [GlobalSetup]
     public void Setup()
     {
@@ -39,6 +43,22 @@ public class TemplateBenchmarks
     {
         _buffer.Clear();
         _nested.Render(_writer, _nestedData);
+        return _buffer.Length;
+    }
+
+    [Benchmark]
+    public int NagiosHosts10kWithinLimits()
+    {
+        _buffer.Clear();
+        _nagios.Render(_writer, _nagiosData, _limits, _stop.Token);
+        return _buffer.Length;
+    }
+
+    [Benchmark]
+    public int NestedRangeIfPrintf1kWithinLimits()
+    {
+        _buffer.Clear();
+        _nested.Render(_writer, _nestedData, _limits, _stop.Token);
         return _buffer.Length;
     }
 

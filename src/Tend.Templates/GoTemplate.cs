@@ -105,27 +105,58 @@ public sealed class GoTemplate
     /// fields and whose public methods can be called. See <see cref="TemplateData.FromJson(string)"/>.
     /// </remarks>
     /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's. Output written so far stays written.</exception>
-    public void Render(TextWriter output, object? data)
+    public void Render(TextWriter output, object? data) => Render(output, data, TemplateLimits.None);
+
+    /// <summary>
+    /// Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>, within
+    /// <paramref name="limits"/> and until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <exception cref="TemplateExecutionException">
+    /// Execution failed, or a limit was exceeded (<see cref="TemplateExecutionException.LimitExceeded"/> says which).
+    /// Output written so far stays written.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public void Render(TextWriter output, object? data, TemplateLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(limits);
         if (_root is null)
         {
             string msg = $"{Formatting.GoStrings.Quote(Name)} is an incomplete or empty template";
             throw new TemplateExecutionException($"template: {Name}: {msg}", Name, Name, 0, 0, msg);
         }
-        var s = new ExecState(output, _root, _missingKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        var s = new ExecState(output, _root, _missingKey, limits, cancellationToken);
         object? dot = data is null ? null : GoValues.Normalize(data);
         s.Push("$", dot);
-        _root.Body(s, dot);
+        var previous = ExecState.Enter(s);
+        try
+        {
+            _root.Body(s, dot);
+        }
+        catch (BudgetExceededException e)
+        {
+            // The printer ran out of room while formatting an action's value: positioned at that action.
+            throw s.LimitError(e.Kind, e.Message);
+        }
+        finally
+        {
+            ExecState.Enter(previous);
+        }
     }
 
     /// <summary>Renders to a string.</summary>
     /// <exception cref="TemplateExecutionException">Execution failed; the message is Go's.</exception>
-    public string RenderToString(object? data)
+    public string RenderToString(object? data) => RenderToString(data, TemplateLimits.None);
+
+    /// <summary>Renders to a string, within <paramref name="limits"/> and until <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="TemplateExecutionException">Execution failed or a limit was exceeded; the message is Go's or names the limit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public string RenderToString(object? data, TemplateLimits limits, CancellationToken cancellationToken = default)
     {
         var sb = new StringBuilder();
         using var w = new StringWriter(sb, System.Globalization.CultureInfo.InvariantCulture);
-        Render(w, data);
+        Render(w, data, limits, cancellationToken);
         return sb.ToString();
     }
 }

@@ -20,9 +20,10 @@ public sealed class TemplateExecutionException : Exception
     {
     }
 
-    internal TemplateExecutionException(string message, string templateName, string fileName, int line, int column, string detail)
+    internal TemplateExecutionException(string message, string templateName, string fileName, int line, int column, string detail, TemplateLimitKind limit = TemplateLimitKind.None)
         : base(message)
     {
+        LimitExceeded = limit;
         TemplateName = templateName;
         FileName = fileName;
         Line = line;
@@ -41,6 +42,9 @@ public sealed class TemplateExecutionException : Exception
 
     /// <summary>0-based byte column of the failing node within its line (Go's convention).</summary>
     public int Column { get; }
+
+    /// <summary>Which of the render's <see cref="TemplateLimits"/> was exceeded; <see cref="TemplateLimitKind.None"/> for an ordinary error.</summary>
+    public TemplateLimitKind LimitExceeded { get; }
 
     /// <summary>The message without Go's location prefix, e.g. <c>map has no entry for key "Foo"</c>.</summary>
     public string Detail { get; } = "";

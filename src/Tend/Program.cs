@@ -5,9 +5,15 @@ internal static class Program
     public static int Main(string[] args)
     {
         // Installed as (or symlinked to) confd, Tend takes confd's command line as it is.
-        if (string.Equals(InvokedName(), "confd", StringComparison.Ordinal))
+        var name = InvokedName();
+        if (string.Equals(name, "confd", StringComparison.Ordinal))
         {
             args = ["render", Cli.RenderCommand.ConfdDefaultsFlag, .. args];
+        }
+        else if (string.Equals(name, "etcd-discovery", StringComparison.Ordinal))
+        {
+            // And as etcd-discovery, etcd-discovery's.
+            args = [Cli.MembershipCommand.Name, .. args];
         }
 
         return Cli.TendCli.Run(args);

@@ -42,7 +42,7 @@ internal sealed record CorpusCase(string Name, string Template, string DataJson,
         return cases;
     }
 
-    public (string Output, string Error) Run()
+    public (string Output, string Error) Run(TemplateLimits? limits = null)
     {
         var options = new TemplateOptions
         {
@@ -57,7 +57,8 @@ internal sealed record CorpusCase(string Name, string Template, string DataJson,
         try
         {
             var t = GoTemplate.Parse(Name, Template, options);
-            t.Render(sw, TemplateData.FromJson(DataJson));
+            using var never = new CancellationTokenSource();
+            t.Render(sw, TemplateData.FromJson(DataJson), limits ?? TemplateLimits.None, never.Token);
             return (sw.ToString(), "");
         }
         catch (TemplateParseException e)

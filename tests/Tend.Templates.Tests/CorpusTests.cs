@@ -9,7 +9,7 @@ namespace Tend.Templates.Tests;
 /// <summary>Differential tests: every corpus case must render exactly as Go's text/template does.</summary>
 public sealed class CorpusTests(ITestOutputHelper output)
 {
-    private static List<string> Compare(IEnumerable<(CorpusCase Case, string Output, string Error)> expectations, out int total, out int errorCases)
+    private static List<string> Compare(IEnumerable<(CorpusCase Case, string Output, string Error)> expectations, out int total, out int errorCases, TemplateLimits? limits = null)
     {
         var failures = new List<string>();
         total = 0;
@@ -21,7 +21,7 @@ public sealed class CorpusTests(ITestOutputHelper output)
             {
                 errorCases++;
             }
-            var (got, err) = c.Run();
+            var (got, err) = c.Run(limits);
             if (got != expOut || err != expErr)
             {
                 failures.Add($"{c.Name}: template {JsonSerializer.Serialize(c.Template)} mk={c.MissingKey}\n" +
@@ -39,6 +39,21 @@ public sealed class CorpusTests(ITestOutputHelper output)
         Assert.True(cases.Count >= 500, $"corpus has only {cases.Count} cases");
         var failures = Compare(cases.Select(c => (c, c.ExpectedOutput, c.ExpectedError)), out int total, out int errorCases);
         output.WriteLine($"corpus cases: {total} (expecting an error: {errorCases}); passed: {total - failures.Count}; failed: {failures.Count}");
+        foreach (var f in failures.Take(60))
+        {
+            output.WriteLine(f);
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void Render_EveryCorpusCaseWithinLimits_MatchesGoOracleByteForByte()
+    {
+        // The render module's defaults: the limits must never change what a good template renders.
+        var limits = new TemplateLimits { Timeout = TimeSpan.FromSeconds(10), MaxOutput = 64L << 20, MaxMemory = 256L << 20 };
+        var cases = CorpusCase.Load();
+        var failures = Compare(cases.Select(c => (c, c.ExpectedOutput, c.ExpectedError)), out int total, out _, limits);
+        output.WriteLine($"corpus cases within limits: {total}; failed: {failures.Count}");
         foreach (var f in failures.Take(60))
         {
             output.WriteLine(f);

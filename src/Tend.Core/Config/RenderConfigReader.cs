@@ -14,6 +14,7 @@ internal static class RenderConfigReader
     [
         "id", "src", "dest", "keys", "prefix", "mode", "uid", "gid", "owner", "group", "check_cmd", "reload_cmd",
         "check_timeout", "reload_timeout", "wait", "backup", "create_dest_dirs", "missing_key",
+        "template_timeout", "max_output", "max_memory",
     ];
 
     /// <param name="s">The table.</param>
@@ -61,6 +62,9 @@ internal static class RenderConfigReader
                 "default" => RenderMissingKey.Default,
                 _ => RenderMissingKey.Error,
             },
+            TemplateTimeout = RenderLimits.ReadTimeout(s),
+            MaxOutput = RenderLimits.ReadMaxOutput(s),
+            MaxMemory = RenderLimits.ReadMaxMemory(s),
         };
         s.RejectUnknownKeys(ResourceKeys);
         return options;

@@ -15,6 +15,9 @@ public sealed record RenderOptions
     /// <summary>Default timeout of reload commands.</summary>
     public TimeSpan ReloadTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The default time, output and memory bounds of a template render (<c>template_timeout</c>, <c>max_output</c>, <c>max_memory</c>).</summary>
+    public RenderLimits Limits { get; init; } = RenderLimits.Default;
+
     /// <summary>Write files but run no check and no reload command (confd's <c>-sync-only</c>).</summary>
     public bool SyncOnly { get; init; }
 

@@ -66,4 +66,13 @@ public sealed record RenderResourceOptions
 
     /// <summary>reconfig only: the whole tree under the key (true) or the single key (false).</summary>
     public bool Recursive { get; init; } = true;
+
+    /// <summary>The render's time limit; <c>null</c>: the <c>[render]</c> default.</summary>
+    public TimeSpan? TemplateTimeout { get; init; }
+
+    /// <summary>The render's output bound in bytes; <c>null</c>: the <c>[render]</c> default.</summary>
+    public long? MaxOutput { get; init; }
+
+    /// <summary>The render's memory bound in bytes; <c>null</c>: the <c>[render]</c> default.</summary>
+    public long? MaxMemory { get; init; }
 }

@@ -13,7 +13,7 @@ public sealed record RenderWait(TimeSpan Min, TimeSpan Max)
     public static RenderWait None { get; } = new(TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>
-    /// Parses <c>"min:max"</c> or <c>"min"</c> (then max is four times min, as consul-template does);
+    /// Parses <c>"min:max"</c> or <c>"min"</c> (then max is four times min, as consul-template does, at most 24h);
     /// each side is a duration such as <c>2s</c> or <c>500ms</c>.
     /// </summary>
     public static bool TryParse(string text, out RenderWait wait, out string? error)
@@ -21,17 +21,32 @@ public sealed record RenderWait(TimeSpan Min, TimeSpan Max)
         ArgumentNullException.ThrowIfNull(text);
         wait = None;
         var parts = text.Split(':');
-        if (parts.Length > 2 || !Durations.TryParse(parts[0], out var min))
+        string malformed = $"wait must be \"min:max\" or \"min\" with durations such as \"2s:10s\", not \"{text}\"";
+        if (parts.Length > 2)
         {
-            error = $"wait must be \"min:max\" or \"min\" with durations such as \"2s:10s\", not \"{text}\"";
+            error = malformed;
             return false;
         }
 
-        var max = min * 4;
-        if (parts.Length == 2 && !Durations.TryParse(parts[1], out max))
+        if (!Durations.TryParse(parts[0], out var min, out var minError))
         {
-            error = $"wait must be \"min:max\" or \"min\" with durations such as \"2s:10s\", not \"{text}\"";
+            error = Bounded(parts[0], minError, malformed);
             return false;
+        }
+
+        TimeSpan max;
+        if (parts.Length == 2)
+        {
+            if (!Durations.TryParse(parts[1], out max, out var maxError))
+            {
+                error = Bounded(parts[1], maxError, malformed);
+                return false;
+            }
+        }
+        else
+        {
+            // consul-template's default max, within the bound every duration keeps.
+            max = min * 4 < Durations.Maximum ? min * 4 : Durations.Maximum;
         }
 
         if (max < min)
@@ -44,6 +59,10 @@ public sealed record RenderWait(TimeSpan Min, TimeSpan Max)
         error = null;
         return true;
     }
+
+    // A side that reads as a duration but is too long is named as such; anything else is a malformed wait.
+    private static string Bounded(string side, string error, string malformed) =>
+        Durations.IsWellFormed(side) ? $"wait {error}" : malformed;
 
     /// <inheritdoc />
     public override string ToString() => $"{Min.TotalMilliseconds:F0}ms:{Max.TotalMilliseconds:F0}ms";

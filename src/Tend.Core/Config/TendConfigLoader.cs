@@ -217,7 +217,7 @@ public static class TendConfigLoader
     private static readonly string[] RenderKeys =
     [
         "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
-        "templates_dir", "template",
+        "templates_dir", "template", "template_timeout", "max_output", "max_memory",
     ];
 
     private static RenderOptions ReadRender(TomlSection? s, string baseDir)
@@ -242,6 +242,7 @@ public static class TendConfigLoader
             Noop = s.Bool("noop") ?? false,
             Confdir = confdir,
             Cfgdir = cfgdir,
+            Limits = RenderLimits.Read(s, o.Limits),
         };
 
         var templates = new List<RenderResourceOptions>();

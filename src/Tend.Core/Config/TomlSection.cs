@@ -97,7 +97,10 @@ public sealed class TomlSection
         return list;
     }
 
-    /// <summary>A duration (<c>"10s"</c>, <c>"500ms"</c>, or an integer number of seconds), or <c>null</c> when absent.</summary>
+    /// <summary>
+    /// A duration (<c>"10s"</c>, <c>"500ms"</c>, or a number of seconds) of at most <see cref="Durations.Maximum"/>,
+    /// or <c>null</c> when absent.
+    /// </summary>
     public TimeSpan? Duration(string key)
     {
         if (!_table.TryGetEntry(key, out var entry))
@@ -106,16 +109,22 @@ public sealed class TomlSection
         }
 
         _read.Add(key);
-        switch (entry.Value)
+        TimeSpan d;
+        string? error;
+        bool ok = entry.Value switch
         {
-            case TomlInteger i when i.Value >= 0:
-                return TimeSpan.FromSeconds(i.Value);
-            case TomlFloat f when f.Value >= 0 && double.IsFinite(f.Value):
-                return TimeSpan.FromSeconds(f.Value);
-            case TomlString s when Durations.TryParse(s.Value, out var d):
-                return d;
-            default:
-                throw Error(key, $"{Name} {key} must be a duration such as \"10s\", \"500ms\" or \"1m30s\"");
+            TomlInteger i => Durations.TryFromSeconds(i.Value, out d, out error),
+            TomlFloat f when double.IsFinite(f.Value) => Durations.TryFromSeconds(f.Value, out d, out error),
+            TomlString s => Durations.TryParse(s.Value, out d, out error),
+            _ => Fail(out d, out error),
+        };
+        return ok ? d : throw Error(key, $"{Name} {key} {error}");
+
+        static bool Fail(out TimeSpan d, out string? error)
+        {
+            d = TimeSpan.Zero;
+            error = $"must be {Durations.Expected}";
+            return false;
         }
     }
 

@@ -165,8 +165,15 @@ public static class EtcdhooksConfigLoader
         }
     }
 
-    private static TimeSpan Interval(string value, Func<string, ConfigException> bad) =>
-        Durations.TryParse(value, out var t) && t > TimeSpan.Zero ? t : throw bad($"must be a number of seconds, not \"{value}\"");
+    private static TimeSpan Interval(string value, Func<string, ConfigException> bad)
+    {
+        if (!Durations.TryParse(value, out var t, out var error))
+        {
+            throw bad(error);
+        }
+
+        return t > TimeSpan.Zero ? t : throw bad($"must be a positive number of seconds, not \"{value}\"");
+    }
 
     private static LogLevel Level(string value, Func<string, ConfigException> bad)
     {

@@ -18,7 +18,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
         "root", "host_name", "host_template", "hostgroup_name", "address", "hosts_file", "groups_file", "host_list_file",
         "hosts_template", "groups_template", "host_list_template", "main_config", "check_cmd", "check_timeout",
         "reload_cmd", "reload_timeout", "pid_file", "ssh_reset", "ssh_user", "ssh_port", "known_hosts",
-        "ssh_remove_cmd", "ssh_scan_cmd", "ssh_timeout", "wait",
+        "ssh_remove_cmd", "ssh_scan_cmd", "ssh_timeout", "wait", "template_timeout", "max_output", "max_memory",
     ];
 
     /// <summary>The keys of <c>[[hooks.exec]]</c>.</summary>
@@ -103,6 +103,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
             SshScanCommand = NonEmpty(s, "ssh_scan_cmd") ?? d.SshScanCommand,
             SshTimeout = Positive(s, "ssh_timeout") ?? d.SshTimeout,
             Wait = Wait(s, "wait") ?? d.Wait,
+            Limits = RenderLimits.Read(s, d.Limits),
         };
 
         if (o.ReloadCommand is not null && s.Has("pid_file"))

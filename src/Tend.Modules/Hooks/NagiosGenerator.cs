@@ -248,7 +248,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
         // Writing, checking and reloading are not cancelled half-way (a stop waits for their
         // timeouts at most): installed files and a pending reload must never fall apart.
-        bool ok = Generate(snapshot) is { } generated && await InstallAsync(generated, snapshot, CancellationToken.None).ConfigureAwait(false);
+        bool ok = Generate(snapshot, cancellationToken) is { } generated && await InstallAsync(generated, snapshot, CancellationToken.None).ConfigureAwait(false);
         bool reloadPending;
         lock (Gate)
         {
@@ -269,7 +269,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     }
 
     /// <summary>Renders the files; <c>null</c> (and the error recorded) when a template fails.</summary>
-    private List<GeneratedFile>? Generate(KvSnapshot snapshot)
+    private List<GeneratedFile>? Generate(KvSnapshot snapshot, CancellationToken cancellationToken)
     {
         var (hosts, ignored) = _inventory.Read(snapshot);
         if (!ignored.SequenceEqual(_lastIgnored, StringComparer.Ordinal))
@@ -289,9 +289,9 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
         try
         {
-            return _templates.Render(_inventory, snapshot, hosts);
+            return _templates.Render(_inventory, snapshot, hosts, cancellationToken);
         }
-        catch (Exception ex) when (ex is Tend.Templates.TemplateExecutionException or Tend.Templates.TemplateFunctionException)
+        catch (Exception ex) when (ex is Tend.Templates.TemplateExecutionException or Tend.Templates.TemplateFunctionException or Render.RenderFailedException)
         {
             Failed($"template failed, the files were left as they were: {ex.Message}", check: false);
             return null;

@@ -73,9 +73,11 @@ internal sealed class NagiosTemplates
         return new NagiosTemplates(options, hosts, groups, list);
     }
 
-    /// <summary>Renders every file from <paramref name="hosts"/> (read from <paramref name="snapshot"/>).</summary>
-    /// <exception cref="Tend.Templates.TemplateExecutionException">An operator's template failed.</exception>
-    public List<GeneratedFile> Render(HostInventory inventory, KvSnapshot snapshot, IReadOnlyList<HostEntry> hosts)
+    /// <summary>Renders every file from <paramref name="hosts"/> (read from <paramref name="snapshot"/>), each within the configured limits.</summary>
+    /// <exception cref="Tend.Templates.TemplateExecutionException">An operator's template failed or exceeded a limit.</exception>
+    /// <exception cref="RenderFailedException">A file's output exceeds <c>max_output</c> in bytes.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public List<GeneratedFile> Render(HostInventory inventory, KvSnapshot snapshot, IReadOnlyList<HostEntry> hosts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -84,15 +86,23 @@ internal sealed class NagiosTemplates
         var input = new RenderInput([.. snapshot.Under(inventory.Root).Where(p => p.Key.Length != inventory.Root.Length)], Model(inventory, hosts), snapshot.Revision);
         var files = new List<GeneratedFile>(3)
         {
-            new(_options.HostsFile, Utf8.GetBytes(_hosts.Render(input))),
-            new(_options.GroupsFile, Utf8.GetBytes(_groups.Render(input))),
+            new(_options.HostsFile, RenderOne(_hosts, input, _options.HostsFile, cancellationToken)),
+            new(_options.GroupsFile, RenderOne(_groups, input, _options.GroupsFile, cancellationToken)),
         };
         if (_hostList is not null)
         {
-            files.Add(new GeneratedFile(_options.HostListFile!, Utf8.GetBytes(_hostList.Render(input))));
+            files.Add(new GeneratedFile(_options.HostListFile!, RenderOne(_hostList, input, _options.HostListFile!, cancellationToken)));
         }
 
         return files;
+    }
+
+    private byte[] RenderOne(IResourceTemplate template, RenderInput input, string file, CancellationToken cancellationToken)
+    {
+        var bytes = Utf8.GetBytes(template.Render(input, _options.Limits, cancellationToken));
+        return bytes.Length <= _options.Limits.MaxOutput
+            ? bytes
+            : throw new RenderFailedException($"{file}: output of {bytes.Length} bytes exceeds the limit of {RenderLimits.FormatSize(_options.Limits.MaxOutput)}");
     }
 
     /// <summary>The address of a host: the <c>address</c> pattern with its placeholders filled in.</summary>

@@ -197,7 +197,12 @@ public static class ZkWatcherConfigLoader
             return fallback;
         }
 
-        if (!Durations.TryParse(text, out var d) || d <= TimeSpan.Zero)
+        if (!Durations.TryParse(text, out var d, out var error))
+        {
+            throw new ConfigException(path, line, 0, $"[{section.Name}] {key} {error}");
+        }
+
+        if (d <= TimeSpan.Zero)
         {
             throw new ConfigException(path, line, 0, $"[{section.Name}] {key} must be a positive number of seconds, not \"{text}\"");
         }

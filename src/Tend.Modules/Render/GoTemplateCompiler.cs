@@ -43,14 +43,14 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
 
         private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-        public string Render(RenderInput input)
+        public string Render(RenderInput input, RenderLimits limits, CancellationToken cancellationToken = default)
         {
             lock (_gate)
             {
                 keys.Pairs = input.Pairs;
                 try
                 {
-                    return template.RenderToString(input.Dot);
+                    return template.RenderToString(input.Dot, EngineLimits(limits), cancellationToken);
                 }
                 finally
                 {
@@ -59,7 +59,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             }
         }
 
-        public void Render(RenderInput input, Stream output)
+        public void Render(RenderInput input, Stream output, RenderLimits limits, CancellationToken cancellationToken = default)
         {
             // Encoded as it is written: a large file never exists as a string and a StringBuilder
             // besides its bytes, which for a 10 MB file is 40 MB of large-object garbage a render.
@@ -69,7 +69,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
                 try
                 {
                     using var writer = new StreamWriter(output, Utf8, bufferSize: 16 * 1024, leaveOpen: true);
-                    template.Render(writer, input.Dot);
+                    template.Render(writer, input.Dot, EngineLimits(limits), cancellationToken);
                 }
                 finally
                 {
@@ -77,6 +77,15 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
                 }
             }
         }
+
+        // The engine counts characters; a character is at least one UTF-8 byte, so the byte bound
+        // holds the output to at most three times the limit until the caller checks the bytes.
+        private static TemplateLimits EngineLimits(RenderLimits limits) => new()
+        {
+            Timeout = limits.Timeout,
+            MaxOutput = limits.MaxOutput,
+            MaxMemory = limits.MaxMemory,
+        };
     }
 
     private sealed class SwappableKeySource : ITemplateKeySource

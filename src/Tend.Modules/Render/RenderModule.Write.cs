@@ -24,11 +24,19 @@ public sealed partial class RenderModule
         var o = r.Options;
         long revision = 0;
         var output = r.RentOutput();
+        bool keepBuffer = true;
         try
         {
             var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             revision = input.Revision;
-            r.Template.Render(input, output);
+            var limits = _options.Limits.For(o);
+            r.Template.Render(input, output, limits, cancellationToken);
+            if (output.Length > limits.MaxOutput)
+            {
+                // The engine bounds characters; multi-byte text can still exceed the bound in bytes.
+                throw new RenderFailedException($"template {Path.GetFileName(o.Source)}: output of {output.Length} bytes exceeds the limit of {RenderLimits.FormatSize(limits.MaxOutput)}");
+            }
+
             var content = output.GetBuffer().AsMemory(0, (int)output.Length);
             var ownership = new FileOwnership(o.Mode, o.Uid, o.Gid);
             if (AtomicFile.IsUpToDate(o.Destination, content.Span, ownership))
@@ -87,6 +95,8 @@ public sealed partial class RenderModule
         catch (Exception ex)
         {
             // Whatever failed (data, template, disk, check), the old file stays and the others go on.
+            // A template that ran into its output bound must not leave its buffer's size behind.
+            keepBuffer = output.Capacity <= 1 << 20;
             lock (_gate)
             {
                 r.Status = r.Status with { LastError = ex.Message, Failures = r.Status.Failures + 1 };
@@ -97,7 +107,10 @@ public sealed partial class RenderModule
         }
         finally
         {
-            r.ReturnOutput(output);
+            if (keepBuffer)
+            {
+                r.ReturnOutput(output);
+            }
         }
     }
 

@@ -33,6 +33,11 @@ public sealed partial class RenderModule : IAsyncDisposable
     // Directory fsyncs run beside the next render instead of before the reload; onetime runs and
     // shutdown wait for them, so a finished process has left every rename on disk.
     private readonly DirectoryFlusher _flusher = new();
+
+    // Renders run off the scheduling loop, a few at a time: a template that burns its whole time
+    // limit (or a slow check command) holds one slot while the others go on rendering.
+    private readonly SemaphoreSlim _slots = new(MaxConcurrentPasses);
+    private readonly List<Task> _running = [];
     private Task? _loop;
     private int _staleStagesRemoved;
 
@@ -65,7 +70,8 @@ public sealed partial class RenderModule : IAsyncDisposable
         _mirrors = mirrors;
         _runner = runner;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<RenderModule>();
-        _diffOutput = diffOutput ?? TextWriter.Null;
+        // Interval polls render side by side: one diff is one write, never interleaved with another.
+        _diffOutput = TextWriter.Synchronized(diffOutput ?? TextWriter.Null);
         _time = time ?? TimeProvider.System;
 
         // Templates and check commands are compiled up front: one that does not parse is a
@@ -102,6 +108,9 @@ public sealed partial class RenderModule : IAsyncDisposable
 
     /// <summary>The longest retry delay.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many passes (a resource, or the resources sharing a reload command) run at once in watch and interval mode.</summary>
+    internal static int MaxConcurrentPasses { get; } = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
 
     /// <summary>The status of every resource, in configuration order.</summary>
     public IReadOnlyList<RenderResourceStatus> Status
@@ -197,6 +206,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         await _flusher.FlushAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _wake.Dispose();
+        _slots.Dispose();
     }
 
     /// <summary>
@@ -280,185 +290,5 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             // Stopped.
         }
-    }
-
-    private async Task WatchLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            List<RenderResource> due;
-            TimeSpan sleep;
-            lock (_gate)
-            {
-                var now = _time.GetUtcNow();
-                var dueAt = EffectiveDueTimes();
-                due = _resources.Where(r => dueAt.TryGetValue(r, out var at) && at <= now).ToList();
-                foreach (var r in due)
-                {
-                    r.ClearPending();
-                }
-
-                var next = dueAt.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-                // Capped: a semaphore wait cannot exceed ~24 days, and waking early costs nothing.
-                sleep = due.Count > 0 ? TimeSpan.Zero : next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Min(next - now, TimeSpan.FromHours(1));
-            }
-
-            if (due.Count > 0)
-            {
-                try
-                {
-                    await ProcessAsync(due, fromMirrors: true, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Resources report their own failures; this only guards the loop, which must outlive any bug.
-                    Log.PassFailed(_logger, ex);
-                }
-
-                continue;
-            }
-
-            await _wake.WaitAsync(sleep, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>
-    /// When each pending resource renders. Resources sharing a reload command render together, when
-    /// the last of them is due (each is bounded by its own max wait), so the service reloads once per
-    /// burst, after all its files are written.
-    /// </summary>
-    private Dictionary<RenderResource, DateTimeOffset> EffectiveDueTimes()
-    {
-        var dueAt = new Dictionary<RenderResource, DateTimeOffset>();
-        foreach (var r in _resources)
-        {
-            if (r.DueAt() is { } at)
-            {
-                dueAt[r] = at;
-            }
-        }
-
-        foreach (var group in dueAt.Keys.Where(r => r.Options.ReloadCommand is not null).GroupBy(r => r.Options.ReloadCommand, StringComparer.Ordinal).ToList())
-        {
-            // Only changes set the group's pace: a member merely waiting to retry a failure must
-            // not hold the others back, but it joins them when they go first.
-            var changed = group.Where(r => r.Immediate || r.FirstChange is not null).ToList();
-            if (changed.Count == 0)
-            {
-                continue;
-            }
-
-            var latest = changed.Max(r => dueAt[r]);
-            foreach (var r in group)
-            {
-                dueAt[r] = changed.Contains(r) || dueAt[r] > latest ? latest : dueAt[r];
-            }
-        }
-
-        return dueAt;
-    }
-
-    private async Task PollAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                Log.PassFailed(_logger, ex);
-            }
-
-            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Renders <paramref name="resources"/>, then runs each distinct reload command of the written ones once.</summary>
-    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
-    {
-        bool ok = true;
-        var reloads = new List<(string Command, TimeSpan Timeout, List<RenderResource> For)>();
-        foreach (var r in resources)
-        {
-            var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
-            ok &= outcome != Outcome.Failed;
-            if (fromMirrors)
-            {
-                ScheduleRetry(r, outcome == Outcome.Failed);
-            }
-
-            if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
-            {
-                var timeout = r.Options.ReloadTimeout ?? _options.ReloadTimeout;
-                int i = reloads.FindIndex(x => x.Command == command);
-                if (i < 0)
-                {
-                    reloads.Add((command, timeout, [r]));
-                }
-                else
-                {
-                    reloads[i].For.Add(r);
-                    reloads[i] = (command, timeout > reloads[i].Timeout ? timeout : reloads[i].Timeout, reloads[i].For);
-                }
-            }
-        }
-
-        foreach (var (command, timeout, forResources) in reloads)
-        {
-            ok &= await ReloadAsync(command, timeout, forResources, cancellationToken).ConfigureAwait(false);
-        }
-
-        return ok;
-    }
-
-    /// <summary>
-    /// A failed resource is tried again with backoff even when no key changes, so a transient
-    /// failure (a check that flaked, a full disk) heals by itself instead of waiting for the
-    /// next change; a change still renders at once (within its wait).
-    /// </summary>
-    private void ScheduleRetry(RenderResource r, bool failed)
-    {
-        lock (_gate)
-        {
-            if (!failed)
-            {
-                r.ConsecutiveFailures = 0;
-                return;
-            }
-
-            r.ConsecutiveFailures++;
-            var delay = RetryDelay * Math.Pow(2, Math.Min(r.ConsecutiveFailures - 1, 16));
-            r.RetryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
-        }
-    }
-
-    private async Task<bool> ReloadAsync(string command, TimeSpan timeout, List<RenderResource> forResources, CancellationToken cancellationToken)
-    {
-        var result = await _runner.RunAsync(new CommandSpec(command, timeout), cancellationToken).ConfigureAwait(false);
-        var ids = string.Join(", ", forResources.Select(r => r.Options.Id));
-        lock (_gate)
-        {
-            foreach (var r in forResources)
-            {
-                r.Status = result.Succeeded
-                    ? r.Status with { LastReloadError = null }
-                    : r.Status with { ReloadFailures = r.Status.ReloadFailures + 1, LastReloadError = $"reload_cmd failed: {result.Summary}" };
-            }
-        }
-
-        if (result.Succeeded)
-        {
-            Log.Reloaded(_logger, command, ids, result.Duration.TotalMilliseconds);
-        }
-        else
-        {
-            Log.ReloadFailed(_logger, command, ids, result.Summary);
-        }
-
-        return result.Succeeded;
     }
 }

@@ -55,6 +55,9 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
 
     public bool Pending => Immediate || FirstChange is not null || RetryAt is not null;
 
+    /// <summary>True while a pass holding this resource runs (watch mode); it is not scheduled again until that pass ends.</summary>
+    public bool InFlight { get; set; }
+
     public RenderResourceStatus Status { get; set; } = new() { Id = options.Id, Destination = options.Destination };
 
     /// <summary>When this resource should render, or <c>null</c> when nothing is pending.</summary>

@@ -39,6 +39,9 @@ internal interface IEtcdTransport : IAsyncDisposable
 
     Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken);
 
+    /// <summary>Makes learner <paramref name="id"/> a voting member (etcd 3.4+); etcd refuses while the learner lags the leader.</summary>
+    Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken);
+
     /// <summary>Starts a watch on the current endpoint; the caller reads it and disposes it (which cancels it).</summary>
     Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken);
 

@@ -201,11 +201,13 @@ internal sealed class Compiler
     {
         T result = default!;
         Exception? error = null;
+        var state = ExecState.Current;
         var thread = new Thread(
             () =>
             {
                 try
                 {
+                    ExecState.Enter(state);
                     result = f();
                 }
                 catch (Exception e)
@@ -352,6 +354,7 @@ internal sealed class Compiler
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static Flow RangeStep(ExecState s, int mark, int ndecl, object? elem, object? key, bool wrapped, ExecFn body)
     {
+        s.Tick();
         if (ndecl > 0)
         {
             s.Vars[mark - 1] = elem;
@@ -386,6 +389,7 @@ internal sealed class Compiler
             {
                 throw s.Error($"exceeded maximum template depth ({ExecState.MaxExecDepth})");
             }
+            s.Tick();
             object? newDot = pipe is null ? null : pipe(s, dot);
             var savedTree = s.Tree;
             int savedBase = s.Base;
@@ -423,6 +427,7 @@ internal sealed class Compiler
             {
                 try
                 {
+                    ExecState.Enter(s);
                     target.Body(s, dot);
                 }
                 catch (Exception e)
@@ -803,6 +808,7 @@ internal sealed class Compiler
         {
             throw s.Error($"wrong number of args for {name}: want {ps.Count} got {numIn}");
         }
+        s.Tick();
         var argv = numIn == 0 ? [] : new object?[numIn];
         int i = 0;
         for (; i < numFixed && i < args.Length; i++)
@@ -834,10 +840,20 @@ internal sealed class Compiler
         {
             throw;
         }
+        catch (BudgetExceededException e)
+        {
+            s.At = node;
+            throw s.LimitError(e.Kind, e.Message);
+        }
         catch (Exception e)
         {
             s.At = node;
             throw s.Error($"error calling {name}: {e.Message}");
+        }
+        if (!s.Charge(r))
+        {
+            s.At = node;
+            throw s.MemoryExceeded();
         }
         return r is null ? GoNil.Instance : GoValues.Normalize(r);
     }
@@ -938,6 +954,7 @@ internal sealed class Compiler
         {
             s.At = id;
             var argv = argsFn!(s, dot, final);
+            s.Tick();
             object? r;
             try
             {
@@ -947,6 +964,11 @@ internal sealed class Compiler
             {
                 throw;
             }
+            catch (BudgetExceededException e)
+            {
+                s.At = callNode;
+                throw s.LimitError(e.Kind, e.Message);
+            }
             catch (Exception e)
             {
                 s.At = callNode;
@@ -955,6 +977,11 @@ internal sealed class Compiler
             if (pool)
             {
                 s.ReturnArgs(argv);
+            }
+            if (!s.Charge(r))
+            {
+                s.At = callNode;
+                throw s.MemoryExceeded();
             }
             return r is null ? GoNil.Instance : GoValues.Normalize(r);
         };
@@ -1005,6 +1032,7 @@ internal sealed class Compiler
             s.At = id;
             var argv = argsFn!(s, dot, v);
             s.At = a;
+            s.Tick();
             var printer = GoPrinter.Rent();
             switch (special)
             {

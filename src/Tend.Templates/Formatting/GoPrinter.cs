@@ -33,13 +33,26 @@ internal sealed class GoPrinter
     private bool _reordered;
     private bool _goodArgNum;
 
+    // The most characters the buffer may hold: what is left of the render's memory budget.
+    private long _limit = long.MaxValue;
+
     public static GoPrinter Rent()
     {
         var p = _cached ?? new GoPrinter();
         _cached = null;
         p._buf.Clear();
         p.ClearFlags();
+        p._limit = ExecState.Current?.PrintLimit ?? long.MaxValue;
         return p;
+    }
+
+    /// <summary>Checked between verbs, operands and elements: each adds at most a bounded amount (Go caps widths at 10⁶).</summary>
+    private void CheckRoom()
+    {
+        if (_buf.Length > _limit)
+        {
+            throw new BudgetExceededException(TemplateLimitKind.Memory, ExecState.Current?.PrintLimitDetail() ?? "formatted text too large");
+        }
     }
 
     public void Return()
@@ -92,6 +105,7 @@ internal sealed class GoPrinter
         bool prevString = false;
         for (int i = 0; i < a.Length; i++)
         {
+            CheckRoom();
             object? arg = a[i];
             bool isString = arg is string;
             if (i > 0 && !isString && !prevString)
@@ -108,6 +122,7 @@ internal sealed class GoPrinter
     {
         for (int i = 0; i < a.Length; i++)
         {
+            CheckRoom();
             if (i > 0)
             {
                 _buf.Append(' ');
@@ -209,6 +224,7 @@ internal sealed class GoPrinter
         int i = 0;
         while (i < end)
         {
+            CheckRoom();
             _goodArgNum = true;
             int lasti = i;
             while (i < end && format[i] != '%')
@@ -550,6 +566,7 @@ internal sealed class GoPrinter
             int i = 0;
             foreach (var kv in GoValues.SortedEntries(value))
             {
+                CheckRoom();
                 if (i++ > 0)
                 {
                     _buf.Append(_sharpV ? ", " : " ");
@@ -570,6 +587,7 @@ internal sealed class GoPrinter
                 _buf.Append(GoValues.TypeName(value)).Append('{');
                 for (int i = 0; i < list.Count; i++)
                 {
+                    CheckRoom();
                     if (i > 0)
                     {
                         _buf.Append(", ");
@@ -582,6 +600,7 @@ internal sealed class GoPrinter
             _buf.Append('[');
             for (int i = 0; i < list.Count; i++)
             {
+                CheckRoom();
                 if (i > 0)
                 {
                     _buf.Append(' ');

@@ -24,9 +24,9 @@ internal static class Builtins
         yield return new TemplateFunction("index", "index(item any, indexes ...any) (any, error)", "Element of a slice, string or map: index x 1 2 is x[1][2].", [P.Value, P.Value], true, Index);
         yield return new TemplateFunction("slice", "slice(item any, indexes ...any) (any, error)", "Slice of a string or slice: slice x 1 2 is x[1:2].", [P.Value, P.Value], true, Slice);
         yield return new TemplateFunction("call", "call(fn any, args ...any) (any, error)", "Calls a function value with the remaining arguments.", [P.Value, P.Value], true, Call);
-        yield return new TemplateFunction("html", "html(args ...any) string", "HTML-escaped text of the arguments.", [P.Any], true, a => HtmlEscape(EvalArgs(a)));
-        yield return new TemplateFunction("js", "js(args ...any) string", "JavaScript-escaped text of the arguments.", [P.Any], true, a => JsEscape(EvalArgs(a)));
-        yield return new TemplateFunction("urlquery", "urlquery(args ...any) string", "Text of the arguments escaped for a URL query.", [P.Any], true, a => QueryEscape(EvalArgs(a)));
+        yield return new TemplateFunction("html", "html(args ...any) string", "HTML-escaped text of the arguments.", [P.Any], true, a => HtmlEscape(Escapable(EvalArgs(a), "html")));
+        yield return new TemplateFunction("js", "js(args ...any) string", "JavaScript-escaped text of the arguments.", [P.Any], true, a => JsEscape(Escapable(EvalArgs(a), "js")));
+        yield return new TemplateFunction("urlquery", "urlquery(args ...any) string", "Text of the arguments escaped for a URL query.", [P.Any], true, a => QueryEscape(Escapable(EvalArgs(a), "urlquery")));
         yield return new TemplateFunction("print", "print(args ...any) string", "fmt.Sprint: spaces between operands when neither is a string.", [P.Any], true, a => GoPrinter.Sprint(a)) { Special = "print" };
         yield return new TemplateFunction("printf", "printf(format string, args ...any) string", "fmt.Sprintf.", [P.String, P.Any], true, a => GoPrinter.Sprintf((string)a[0]!, a.AsSpan(1))) { Special = "printf" };
         yield return new TemplateFunction("println", "println(args ...any) string", "fmt.Sprintln: spaces between operands and a trailing newline.", [P.Any], true, a => GoPrinter.Sprintln(a)) { Special = "println" };
@@ -255,6 +255,16 @@ internal static class Builtins
             _ => true,
         };
         return ok ? value : throw new TemplateFunctionException($"arg {index}: value has type {GoValues.TypeName(value)}; should be {Compiler.GoTypeName(type)}");
+    }
+
+    // Escaping can make text six times longer (\u003C for <): refused before it allocates when that would not fit.
+    private static string Escapable(string s, string name)
+    {
+        if (s.Length > 4096)
+        {
+            ExecState.Current?.Reserve(s.Length * 12L, $"{name} of {s.Length} characters");
+        }
+        return s;
     }
 
     private static string EvalArgs(object?[] args)

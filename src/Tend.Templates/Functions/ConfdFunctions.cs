@@ -45,7 +45,7 @@ internal static class ConfdFunctions
         yield return F("base", "base(path string) string", "Last element of a slash path (path.Base).", [P.String], a => GoPath.Base(S(a[0])));
         yield return F("dir", "dir(path string) string", "All but the last element of a slash path (path.Dir).", [P.String], a => GoPath.Dir(S(a[0])));
         yield return F("split", "split(s string, sep string) []string", "strings.Split.", [P.String, P.String], a => Split(S(a[0]), S(a[1])));
-        yield return F("join", "join(elems []string, sep string) string", "strings.Join.", [P.StringList, P.String], a => string.Join(S(a[1]), (IReadOnlyList<string>)a[0]!));
+        yield return F("join", "join(elems []string, sep string) string", "strings.Join.", [P.StringList, P.String], a => Join((IReadOnlyList<string>)a[0]!, S(a[1])));
         yield return F("toUpper", "toUpper(s string) string", "strings.ToUpper.", [P.String], a => S(a[0]).ToUpperInvariant());
         yield return F("toLower", "toLower(s string) string", "strings.ToLower.", [P.String], a => S(a[0]).ToLowerInvariant());
         yield return F("contains", "contains(s string, substr string) bool", "strings.Contains.", [P.String, P.String], a => GoValues.Box(S(a[0]).Contains(S(a[1]), StringComparison.Ordinal)));
@@ -100,7 +100,7 @@ internal static class ConfdFunctions
         {
             long first = I(a[0]);
             long last = I(a[1]);
-            return first > last ? Array.Empty<long>() : Enumerable.Range(0, checked((int)(last - first + 1))).Select(i => first + i).ToArray();
+            return Seq(first, last);
         });
         yield return F("atoi", "atoi(s string) (int, error)", "strconv.Atoi.", [P.String], a => GoValues.Box(Atoi(S(a[0]))));
     }
@@ -245,11 +245,68 @@ internal static class ConfdFunctions
         return s.Split(sep);
     }
 
+    internal static long[] Seq(long first, long last)
+    {
+        if (first > last)
+        {
+            return [];
+        }
+
+        // Go builds the whole []int eagerly too; a count that cannot be a slice length, or does not
+        // fit the render's memory budget, is refused before anything is allocated.
+        ulong span = unchecked((ulong)last - (ulong)first);
+        if (span >= (ulong)Array.MaxLength)
+        {
+            throw new TemplateFunctionException($"seq of {(UInt128)span + 1} numbers is too long");
+        }
+
+        long count = (long)span + 1;
+
+        ExecState.Current?.Reserve(count * sizeof(long), $"seq of {count} numbers");
+        var result = new long[count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = first + i;
+        }
+
+        return result;
+    }
+
+    internal static string Join(IReadOnlyList<string> elems, string sep)
+    {
+        if (elems.Count > 1 && ExecState.Current is { } state)
+        {
+            long length = (long)sep.Length * (elems.Count - 1);
+            foreach (var e in elems)
+            {
+                length += e.Length;
+            }
+
+            state.Reserve(length * 2, $"join of {elems.Count} strings ({length} characters)");
+        }
+
+        return string.Join(sep, elems);
+    }
+
     internal static string Replace(string s, string oldValue, string newValue, long n)
     {
         if (oldValue == newValue || n == 0)
         {
             return s;
+        }
+
+        if (newValue.Length > oldValue.Length && ExecState.Current is { } state)
+        {
+            // The result's length before building it: a long replacement of a short, frequent
+            // text multiplies the string, and replacing the result again multiplies it again.
+            long count = oldValue.Length == 0 ? s.Length + 1 : CountOccurrences(s, oldValue);
+            if (n > 0 && n < count)
+            {
+                count = n;
+            }
+
+            long length = s.Length + (count * (newValue.Length - oldValue.Length));
+            state.Reserve(length * 2, $"replace result of {length} characters");
         }
         var sb = new StringBuilder(s.Length);
         long done = 0;
@@ -290,6 +347,17 @@ internal static class ConfdFunctions
         }
         sb.Append(s, start, s.Length - start);
         return sb.ToString();
+    }
+
+    private static long CountOccurrences(string s, string value)
+    {
+        long count = 0;
+        for (int i = s.IndexOf(value, StringComparison.Ordinal); i >= 0; i = s.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static object Json(string data, bool wantArray)

@@ -58,7 +58,12 @@ internal static class RegisterCommand
 
             if (parse.GetValue(ttl) is { } ttlText)
             {
-                if (!Durations.TryParse(ttlText, out var t) || t < TimeSpan.FromSeconds(2))
+                if (!Durations.TryParse(ttlText, out var t, out var error))
+                {
+                    throw new UsageException($"--ttl {error}");
+                }
+
+                if (t < TimeSpan.FromSeconds(2))
                 {
                     throw new UsageException($"--ttl must be a duration of at least 2s, not \"{ttlText}\"");
                 }

@@ -243,11 +243,17 @@ internal static class RenderCommand
 
         bool watch = parse.GetValue(Watch) || (settings.Watch ?? false);
         int? intervalSeconds = parse.GetValue(Interval);
-        TimeSpan? interval = intervalSeconds is { } sec ? TimeSpan.FromSeconds(sec) : settings.Interval ?? render.Interval;
         if (intervalSeconds is <= 0)
         {
             throw new UsageException("--interval must be a positive number of seconds");
         }
+
+        if (intervalSeconds is { } given && !Durations.TryFromSeconds(given, out _, out var intervalError))
+        {
+            throw new UsageException($"--interval {intervalError}");
+        }
+
+        TimeSpan? interval = intervalSeconds is { } sec ? TimeSpan.FromSeconds(sec) : settings.Interval ?? render.Interval;
 
         // tend render watches by default; confd (by its name) polls every 600 s unless told to watch.
         if (watch)

@@ -19,9 +19,12 @@ internal static class TemplateCommands
         var data = new Option<string?>("--data") { Description = "Data for the template's dot: a JSON or YAML file", HelpName = "FILE" };
         var missing = new Option<string>("--missingkey") { Description = "A missing map key: default (<no value>), zero, or error", DefaultValueFactory = _ => "default" };
         missing.AcceptOnlyFromAmong("default", "invalid", "zero", "error");
+        var timeout = new Option<string?>("--timeout") { Description = "Stop a render that runs longer (default 10s, as [render] template_timeout)", HelpName = "DURATION" };
+        var maxOutput = new Option<string?>("--max-output") { Description = "Fail a render whose output grows beyond this size (default 64MiB)", HelpName = "SIZE" };
+        var maxMemory = new Option<string?>("--max-memory") { Description = "Fail a render whose functions build more than this in values (default 256MiB)", HelpName = "SIZE" };
         var render = new Command("render", "Render FILE to stdout; confd's key functions read the selected store (--store/--file/--endpoint) when one is given. On error: name:line:col: message, exit 1")
         {
-            file, data, missing,
+            file, data, missing, timeout, maxOutput, maxMemory,
         };
         render.SetAction(async (parse, ct) =>
         {
@@ -42,6 +45,7 @@ internal static class TemplateCommands
                 dot = LoadData(dataPath);
             }
 
+            var limits = Limits(parse.GetValue(timeout), parse.GetValue(maxOutput), parse.GetValue(maxMemory));
             var keys = await LoadKeysAsync(global, parse, ct).ConfigureAwait(false);
             var options = new TemplateOptions
             {
@@ -58,7 +62,7 @@ internal static class TemplateCommands
             var output = new StringWriter(CultureInfo.InvariantCulture);
             try
             {
-                GoTemplate.Parse(name, text, options).Render(output, dot);
+                GoTemplate.Parse(name, text, options).Render(output, dot, limits, ct);
             }
             catch (TemplateParseException ex)
             {
@@ -93,6 +97,32 @@ internal static class TemplateCommands
         template.Subcommands.Add(render);
         template.Subcommands.Add(functions);
         return template;
+    }
+
+    private static TemplateLimits Limits(string? timeout, string? maxOutput, string? maxMemory)
+    {
+        var d = Core.Config.RenderLimits.Default;
+        var limits = new TemplateLimits { Timeout = d.Timeout, MaxOutput = d.MaxOutput, MaxMemory = d.MaxMemory };
+        if (timeout is not null)
+        {
+            if (!Core.Config.Durations.TryParse(timeout, out var t, out var error))
+            {
+                throw new UsageException($"--timeout {error}");
+            }
+
+            limits = limits with { Timeout = t > TimeSpan.Zero ? t : throw new UsageException("--timeout must be greater than zero") };
+        }
+
+        return limits with
+        {
+            MaxOutput = Size("--max-output", maxOutput) ?? limits.MaxOutput,
+            MaxMemory = Size("--max-memory", maxMemory) ?? limits.MaxMemory,
+        };
+
+        static long? Size(string flag, string? text) =>
+            text is null ? null
+            : Core.Config.ByteSizes.TryParse(text, out var bytes) && bytes > 0 ? bytes
+            : throw new UsageException($"{flag} must be a size such as 67108864, \"512KiB\" or \"64MiB\", not \"{text}\"");
     }
 
     private static async Task<ITemplateKeySource> LoadKeysAsync(GlobalOptions global, ParseResult parse, CancellationToken ct)

@@ -13,6 +13,13 @@ internal static class TendCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // etcd-discovery's command line is Go's flag syntax, which System.CommandLine would misread: it has its own parser.
+        int membership = MembershipCommand.Find(args);
+        if (membership >= 0)
+        {
+            return await RunMembershipAsync(args, membership).ConfigureAwait(false);
+        }
+
         var root = Build();
         var parse = root.Parse(RenderCommand.NormalizeArgs(args));
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -65,6 +72,33 @@ internal static class TendCli
         }
     }
 
+    private static async Task<int> RunMembershipAsync(string[] args, int at)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        try
+        {
+            return await MembershipCommand.RunAsync(args, at, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConfigException or UsageException)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Run 'tend membership -help' for the flags.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return ExitCodes.Failure;
+        }
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand(
@@ -87,6 +121,7 @@ internal static class TendCli
         root.Subcommands.Add(RegisterCommand.Create(global));
         root.Subcommands.Add(HostsCommands.Create(global));
         root.Subcommands.Add(HooksCommand.Create(global));
+        root.Subcommands.Add(MembershipCommand.Create());
         root.Subcommands.Add(TemplateCommands.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
         root.Subcommands.Add(TriggerCommands.CreateTrigger(global));

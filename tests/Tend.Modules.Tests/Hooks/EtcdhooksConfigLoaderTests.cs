@@ -65,7 +65,7 @@ public sealed class EtcdhooksConfigLoaderTests : IDisposable
     [InlineData("web_listen_port=http\n", 1, "web_listen_port: must be a port number")]
     [InlineData("\n\netcd_server_list=ftp://x:1\n", 3, "is not an etcd endpoint")]
     [InlineData("etcd_watch_root_url=/\n", 1, "the root cannot be /")]
-    [InlineData("file_rewrite_interval=-3\n", 1, "must be a number of seconds")]
+    [InlineData("file_rewrite_interval=-3\n", 1, "must be a duration such as")]
     [InlineData("just words\n", 1, "expected key=value")]
     public void Parse_BadValue_ErrorNamesFileAndLine(string text, int line, string message)
     {

@@ -74,7 +74,7 @@ public sealed class ZkWatcherConfigLoaderTests
     [InlineData("[web]\nrefresh: 5\nservice_port: 80\nzookeeper_path: /s\n", 1, "needs cmd")]
     [InlineData("[web]\ncmd: true\nservice_port: http\nzookeeper_path: /s\n", 3, "service_port must be a port number")]
     [InlineData("[web]\ncmd: true\nservice_port: 80\n", 1, "needs zookeeper_path")]
-    [InlineData("[web]\ncmd: true\nservice_port: 80\nzookeeper_path: /s\nrefresh: soon\n", 5, "refresh must be a positive number")]
+    [InlineData("[web]\ncmd: true\nservice_port: 80\nzookeeper_path: /s\nrefresh: soon\n", 5, "refresh must be a duration such as")]
     [InlineData("[web]\ncmd: true\nservice_port: 80\nzookeeper_path: /s\nzookeeper_data: {\"a\": \n", 5, "not a valid JSON object")]
     [InlineData("[web]\ncmd: true\nservice_port: 80\nzookeeper_path: /s\nzookeeper_data: a=1, b\n", 5, "has no '='")]
     [InlineData("[web]\ncmd: true\nservice_port: 80\nzookeeper_path: /s\nrefesh: 5\n", 5, "unknown key \"refesh\"")]

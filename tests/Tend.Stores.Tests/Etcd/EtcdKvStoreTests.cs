@@ -335,6 +335,32 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MemberPromote_LearnerThatNeverStarted_RefusedAsNotInSync()
+    {
+        // The learner's process never runs, so it can never catch up: etcd must refuse, and the refusal must
+        // come back typed (FailedPrecondition) so a caller can tell "wait" from "broken".
+        var added = await _store.MemberAddAsync([$"http://127.0.0.1:{FreePort.Next()}"], isLearner: true);
+        try
+        {
+            var ex = await Assert.ThrowsAsync<EtcdServerException>(() => _store.MemberPromoteAsync(added.Id));
+            Assert.Equal(9, ex.Code);
+            Assert.Contains("in sync", ex.ServerMessage, StringComparison.Ordinal);
+            Assert.True(Assert.Single(await _store.MemberListAsync(), m => m.Id == added.Id).IsLearner);
+        }
+        finally
+        {
+            await _store.MemberRemoveAsync(added.Id);
+        }
+    }
+
+    [Fact]
+    public async Task MemberPromote_UnknownId_ThrowsServerError()
+    {
+        var ex = await Assert.ThrowsAsync<EtcdServerException>(() => _store.MemberPromoteAsync(12345));
+        Assert.Contains("member not found", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task MemberRemove_UnknownId_ThrowsServerError()
     {
         var ex = await Assert.ThrowsAsync<EtcdServerException>(() => _store.MemberRemoveAsync(12345));

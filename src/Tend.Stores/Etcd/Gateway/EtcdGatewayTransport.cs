@@ -141,6 +141,12 @@ internal sealed class EtcdGatewayTransport : IEtcdTransport
         await _connection.CallAsync("/v3/cluster/member/remove", body, idempotent: false, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var body = EtcdCodec.Write(w => w.WriteString("ID", id.ToString(CultureInfo.InvariantCulture)));
+        await _connection.CallAsync("/v3/cluster/member/promote", body, idempotent: false, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken) =>
         await EtcdGatewayWatchStream.OpenAsync(_connection, _endpoints, create, _settings, _logger, cancellationToken).ConfigureAwait(false);
 

@@ -107,6 +107,12 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
         await _connection.CallAsync("member remove", idempotent: false, (i, o) => new Cluster.ClusterClient(i).MemberRemoveAsync(message, o), cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var message = new MemberPromoteRequest { ID = id };
+        await _connection.CallAsync("member promote", idempotent: false, (i, o) => new Cluster.ClusterClient(i).MemberPromoteAsync(message, o), cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken) => _watches.CreateAsync(create, cancellationToken);
 
     public async ValueTask DisposeAsync()
