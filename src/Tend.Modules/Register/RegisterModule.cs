@@ -5,7 +5,7 @@ using Tend.Core.Agent;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 
 namespace Tend.Modules.Register;
 

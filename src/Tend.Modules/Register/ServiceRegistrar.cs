@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Agent;
 using Tend.Core.Kv;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 
 namespace Tend.Modules.Register;
 

@@ -48,6 +48,11 @@ internal static partial class RunCommand
                 Modules.Hooks.HooksModule.Validate(hooks);
             }
 
+            if (config.Module<Modules.Health.HealthOptions>("health") is { } health)
+            {
+                Modules.Health.HealthModule.Validate(health);
+            }
+
             if (config.Module<Modules.Membership.MembershipOptions>("membership") is { } membership)
             {
                 Modules.Membership.MembershipModule.Validate(membership);

@@ -7,7 +7,7 @@ namespace Tend.Cli;
 /// <summary>The <c>tend</c> command line.</summary>
 internal static class TendCli
 {
-    private const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure (store unreachable, key missing, resource failed), 2 usage or configuration error.";
+    private const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure (store unreachable, key missing, resource failed), 2 usage or configuration error; tend check: 0 passing, 1 warning, 2 critical, 3 unknown.";
 
     public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
@@ -30,6 +30,14 @@ internal static class TendCli
             }
 
             await Console.Error.WriteLineAsync("Run 'tend --help' for usage.").ConfigureAwait(false);
+
+            // A check that cannot run is "unknown" to Nagios and Consul, never critical, and says so on its status line.
+            if (CheckCommand.IsCheck(parse))
+            {
+                await Console.Out.WriteLineAsync($"UNKNOWN: {parse.Errors[0].Message}").ConfigureAwait(false);
+                return ExitCodes.Unknown;
+            }
+
             return ExitCodes.Usage;
         }
 
@@ -115,6 +123,9 @@ internal static class TendCli
         root.Subcommands.Add(HooksCommand.Create(global));
         root.Subcommands.Add(MembershipCommand.Create());
         root.Subcommands.Add(TemplateCommands.Create(global));
+        root.Subcommands.Add(CheckCommand.Create(global));
+        root.Subcommands.Add(TriggerCommands.CreateTrigger(global));
+        root.Subcommands.Add(TriggerCommands.CreateWatch(global));
         root.Subcommands.Add(DebugCommands.Create());
         return root;
     }

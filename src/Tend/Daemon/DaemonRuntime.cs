@@ -5,6 +5,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Health;
 using Tend.Modules.Hooks;
 using Tend.Modules.Membership;
 using Tend.Modules.Register;
@@ -25,6 +26,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private RegisterModule? _register;
     private HooksModule? _hooks;
+    private HealthModule? _health;
     private MembershipModule? _membership;
 
     private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
@@ -46,6 +48,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     /// <summary>The hooks module (Nagios generator, exec hooks), when the configuration has any.</summary>
     public HooksModule? Hooks => _hooks;
+
+    /// <summary>The health module (continuous checks, roles, triggers), when the configuration has a [health] section.</summary>
+    public HealthModule? Health => _health;
 
     /// <summary>The membership module (etcd-discovery), when the configuration has <c>[membership]</c>.</summary>
     public MembershipModule? Membership => _membership;
@@ -119,6 +124,12 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             await _register.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_health is not null)
+        {
+            // Published health entries go with the register entries, before the connection closes.
+            await _health.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (Render is not null)
         {
             await Render.DisposeAsync().ConfigureAwait(false);
@@ -140,6 +151,13 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private async Task ConfigureModulesAsync(TendConfig config, CancellationToken cancellationToken)
     {
+        // A [health] whose identity does not resolve rejects the reload before any module changes.
+        var health = config.Module<HealthOptions>("health");
+        if (health is not null)
+        {
+            HealthModule.Validate(health);
+        }
+
         // Templates are read and compiled first, so a template that does not parse rejects the
         // whole reload and the running resources stay as they are.
         var render = config.Render.Templates.Count > 0
@@ -198,6 +216,18 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         foreach (var prefix in config.Watch.Prefixes)
         {
             _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+        }
+
+        // Health after render and hooks (its identity was validated before any of this ran).
+        if (health is not null)
+        {
+            _health ??= new HealthModule(Store, Mirrors, ShellCommandRunner.Instance, _loggers);
+            await _health.ApplyAsync(health, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_health is not null)
+        {
+            await _health.DisposeAsync().ConfigureAwait(false);
+            _health = null;
         }
 
         var membership = config.Module<MembershipOptions>("membership");

@@ -87,6 +87,20 @@ internal static class MetricsEndpoint
             m.Metric("tend_hooks_exec_pending", "gauge", "Changed keys waiting for the exec hook.", es.Select(h => (P("hook", h.Id), (double)h.Pending)));
         }
 
+        if (runtime.Health?.Status is { } healthModule)
+        {
+            var cs = healthModule.Checks;
+            m.Metric("tend_health_check_state", "gauge", "The check's state for the node's role: 0 passing, 1 warning, 2 critical, 3 unknown.", cs.Where(c => c.State is not null).Select(c => (P("service", c.Service), (double)(int)(Modules.Checks.CheckStates.Parse(c.State) ?? Modules.Checks.CheckState.Unknown))));
+            m.Metric("tend_health_checks_total", "counter", "Checks run.", cs.Select(c => (P("service", c.Service), (double)c.Checks)));
+            m.Metric("tend_health_changes_total", "counter", "Times the check's state (or role) changed.", cs.Select(c => (P("service", c.Service), (double)c.Changes)));
+            m.Metric("tend_health_published", "gauge", "1 while the check's health entry is in the store.", cs.Select(c => (P("service", c.Service), (double)(c.PublishedKey is null ? 0 : 1))));
+            var ts = healthModule.Triggers;
+            m.Metric("tend_health_trigger_runs_total", "counter", "Trigger runs started.", ts.Select(t => (TriggerLabels(t), (double)t.Runs)));
+            m.Metric("tend_health_trigger_failures_total", "counter", "Trigger runs that failed (exit code, timeout, could not start).", ts.Select(t => (TriggerLabels(t), (double)t.Failures)));
+            m.Metric("tend_health_trigger_timeouts_total", "counter", "Trigger runs killed by trigger_timeout.", ts.Select(t => (TriggerLabels(t), (double)t.Timeouts)));
+            m.Metric("tend_health_trigger_suppressed_total", "counter", "Firings not run because the trigger ran within flap_interval.", ts.Select(t => (TriggerLabels(t), (double)t.Suppressed)));
+        }
+
         if (runtime.Membership?.Status is { } ms)
         {
             m.Metric("tend_membership_passes_total", "counter", "Membership passes run.", [(NoLabels, ms.Passes)]);
@@ -109,6 +123,8 @@ internal static class MetricsEndpoint
 
         return m.ToString();
     }
+
+    private static (string Name, string Value)[] TriggerLabels(Modules.Health.TriggerStatus t) => [("service", t.Service), ("role", t.Role), ("state", t.State)];
 
     private static readonly (string Name, string Value)[] NoLabels = [];
 

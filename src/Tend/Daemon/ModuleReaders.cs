@@ -8,5 +8,5 @@ namespace Tend.Daemon;
 /// <summary>The module sections tend.toml may hold.</summary>
 internal static class ModuleReaders
 {
-    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader(), new MembershipConfigReader()];
+    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader(), new Modules.Health.HealthConfigReader(), new MembershipConfigReader()];
 }

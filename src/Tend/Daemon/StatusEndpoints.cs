@@ -119,6 +119,11 @@ internal static class StatusEndpoints
                         WriteHooks(json, hooks.Status);
                     }
 
+                    if (runtime.Health?.Status is { } health)
+                    {
+                        HealthStatusWriter.Write(json, health);
+                    }
+
                     if (runtime.Membership?.Status is { } membership)
                     {
                         WriteMembership(json, membership);

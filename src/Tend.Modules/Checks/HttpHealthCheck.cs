@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Tend.Modules.Register.Checks;
+namespace Tend.Modules.Checks;
 
 /// <summary>Healthy on an HTTP 2xx or 3xx answer (redirects are not followed) whose body contains the expected text, when one is set.</summary>
 internal sealed class HttpHealthCheck(HttpClient http, Uri url, string? expect, TimeSpan timeout) : IHealthCheck

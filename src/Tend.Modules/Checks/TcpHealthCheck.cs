@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Tend.Modules.Register.Checks;
+namespace Tend.Modules.Checks;
 
 /// <summary>Healthy when a TCP connection to host:port opens within the timeout.</summary>
 internal sealed class TcpHealthCheck(string host, int port, TimeSpan timeout) : IHealthCheck

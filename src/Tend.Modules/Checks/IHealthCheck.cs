@@ -1,4 +1,4 @@
-namespace Tend.Modules.Register.Checks;
+namespace Tend.Modules.Checks;
 
 /// <summary>One service's health check; never throws for an unhealthy service, only for cancellation.</summary>
 public interface IHealthCheck
