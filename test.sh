@@ -16,7 +16,7 @@ fi
 
 # Debian packages the tests need: the real servers and tools, never fakes of them; gcc and
 # libc6-dev link the NativeAOT binary the CLI tests run.
-packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server gcc libc6-dev)
+packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -66,6 +66,15 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# Why tests were skipped, one line per reason (only the Consul tests may skip: no consul binary here).
+if [ "$skipped" -gt 0 ]; then
+  awk '
+    /<UnitTestResult / { inside = ($0 ~ /outcome="NotExecuted"/); next }
+    inside && /<Message>/ { m = $0; sub(/.*<Message>/, "", m); sub(/<\/Message>.*/, "", m); count[m]++; inside = 0 }
+    /<\/UnitTestResult>/ { if (inside) count["(no reason given)"]++; inside = 0 }
+    END { for (m in count) printf "test.sh: %d skipped: %s\n", count[m], m }
+  ' "$results"/*.trx
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The runner failed without reporting a failed test (a crash, a build error): count it.
   failed=1

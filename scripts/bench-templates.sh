@@ -8,7 +8,7 @@ work=$(mktemp -d)
 dotnet build -c Release "$root/bench/Tend.Templates.Bench" >/dev/null
 bench="dotnet $root/bench/Tend.Templates.Bench/bin/Release/net10.0/Tend.Templates.Bench.dll"
 $bench --write-inputs "$work/in" >/dev/null
-/work/shared/tools/gotmpl-oracle/build.sh "$work/gotmpl-oracle" >/dev/null
+"${TEND_SHARED:-$root/../shared}/tools/gotmpl-oracle/build.sh" "$work/gotmpl-oracle" >/dev/null
 mkdir -p "$work/goparse" && cp "$root/bench/goparse/main.go" "$work/goparse/" && printf 'module goparse\n\ngo 1.19\n' > "$work/goparse/go.mod"
 (cd "$work/goparse" && GOFLAGS=-mod=mod GOPROXY=off go build -o "$work/goparse-bin" .)
 for t in nagios nested; do

@@ -13,7 +13,7 @@ else
   oracle=$tmp/gotmpl-oracle
 fi
 if [ ! -x "$oracle" ]; then
-  /work/shared/tools/gotmpl-oracle/build.sh "$oracle" >/dev/null
+  "${TEND_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}/tools/gotmpl-oracle/build.sh" "$oracle" >/dev/null
 fi
 python3 "$root/scripts/gen-template-corpus.py" "${1:-700}" "$corpus/cases.jsonl"
 "$oracle" -cases "$corpus/cases.jsonl" > "$corpus/expected.jsonl"

@@ -10,7 +10,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
 using Tend.Modules.Register;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 using Tend.Stores.Etcd;
 using Tend.Stores.ZooKeeper;
 using Tend.Testing;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
+using Tend.Stores.Consul;
 using Tend.Stores.Etcd;
 using Tend.Stores.Files;
 using Tend.Stores.Memory;
@@ -11,7 +12,7 @@ namespace Tend.Stores;
 public static class KvStoreFactory
 {
     /// <summary>The store kinds this build knows, for help texts and validation messages.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["file", "memory", "etcd", "zookeeper"];
+    public static IReadOnlyList<string> Kinds => KvStoreKinds.All;
 
     /// <summary>Creates the store. Connections are made lazily, on first use.</summary>
     /// <exception cref="ArgumentException">The options name an unknown kind or lack what the kind needs; the message says what.</exception>
@@ -24,7 +25,7 @@ public static class KvStoreFactory
             "file" => new FileKvStore(options, loggerFactory),
             "etcd" => new EtcdKvStore(options, loggerFactory),
             "zookeeper" => new ZooKeeperKvStore(options, loggerFactory),
-            "consul" => throw new ArgumentException("the consul store is not available in this build yet (use etcd, zookeeper or file)"),
+            "consul" => new ConsulKvStore(options, loggerFactory),
             _ => throw new ArgumentException($"unknown store kind '{options.Kind}' (known: {string.Join(", ", Kinds)})"),
         };
         return options.Prefix == KeyPath.Root ? store : new PrefixedKvStore(store, options.Prefix);

@@ -27,12 +27,13 @@ public sealed class FunctionRegistry : IEnumerable<TemplateFunction>
 
     /// <summary>The builtins plus confd's full function map; the key functions read <paramref name="keys"/>.</summary>
     /// <param name="keys">The key-value snapshot <c>getv</c>, <c>ls</c> and friends read.</param>
-    /// <param name="dns">Resolver for lookupIP/lookupSRV; null uses the system resolver.</param>
-    public static FunctionRegistry CreateConfd(ITemplateKeySource keys, ITemplateDnsResolver? dns = null)
+    /// <param name="dns">The resolver behind lookupIP/lookupSRV (the library does no DNS of its own).</param>
+    public static FunctionRegistry CreateConfd(ITemplateKeySource keys, ITemplateDnsResolver dns)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(dns);
         var r = CreateBuiltins();
-        foreach (var f in ConfdFunctions.All(keys, dns ?? SystemDnsResolver.Instance))
+        foreach (var f in ConfdFunctions.All(keys, dns))
         {
             r.Add(f);
         }

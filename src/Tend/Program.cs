@@ -4,7 +4,7 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        // Installed as (or symlinked to) confd or reconfig, Tend takes that tool's command line as it is.
+        // Installed as (or symlinked to) confd, reconfig or etcd-discovery, Tend takes that tool's command line as it is.
         var name = InvokedName();
         if (string.Equals(name, "confd", StringComparison.Ordinal))
         {
@@ -14,6 +14,11 @@ internal static class Program
         {
             // Installed as reconfig: its command line, with /etc/reconfig as the default cfgdir.
             args = ["render", Cli.RenderCommand.ReconfigDefaultsFlag, .. args];
+        }
+        else if (string.Equals(name, "etcd-discovery", StringComparison.Ordinal))
+        {
+            // And as etcd-discovery, etcd-discovery's.
+            args = [Cli.MembershipCommand.Name, .. args];
         }
 
         return Cli.TendCli.Run(args);

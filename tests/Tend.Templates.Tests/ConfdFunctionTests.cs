@@ -210,7 +210,7 @@ public sealed class ConfdFunctionTests
     [Fact]
     public void CreateConfd_ListsEveryConfdFunctionWithSignatureAndDescription()
     {
-        var registry = FunctionRegistry.CreateConfd(Keys);
+        var registry = FunctionRegistry.CreateConfd(Keys, new FakeDns());
         string[] confd =
         [
             "getv", "get", "exists", "gets", "getvs", "ls", "lsdir", "base", "dir", "split", "join", "toUpper", "toLower", "contains",

@@ -51,7 +51,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_KeysUnderPrefix_SortedAndPrefixIsolated()
     {
         await WriteAsync((Root + "/b", "2"), (Root + "/a", "1"), (Root + "/a/x", "3"), (Root + "-sibling", "no"), (Root + "ab", "no"));
@@ -66,7 +66,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ListAsync(Root + "/missing"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_ExistingAndMissing_ValueOrNull()
     {
         await WriteAsync((Root + "/k", "héllo wörld"));
@@ -77,7 +77,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Null(await Store.GetAsync(Root + "/nope"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_ManyChanges_DeliveredInOrderWithoutGaps()
     {
         var start = await Store.ListAsync(Root);
@@ -97,7 +97,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_FromRevision_ReplaysExactlyTheMissedChanges()
     {
         await WriteAsync((Root + "/before", "0"));
@@ -117,7 +117,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal(Root + "/three", next[0].Key);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_ChangesOutsidePrefix_NotDelivered()
     {
         var start = await Store.ListAsync(Root + "/in");
@@ -131,7 +131,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal(Root + "/in/x", Assert.Single(changes).Key);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_FromUnservableRevision_StartsWithResyncOfCurrentState()
     {
         await WriteAsync((Root + "/a", "1"));
@@ -144,7 +144,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal([(Root + "/a", "2"), (Root + "/b", "3")], batch.Resync!.Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Mirror_AfterRandomWrites_EqualsStore()
     {
         var random = new Random(42);
@@ -165,7 +165,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal(truth.Select(p => (p.Key, p.Value)), mirror.Current.Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CatchUp_NothingChangedUnderPrefix_ProgressAtLeastAtTheStoresRevision()
     {
         await WriteAsync((Root + "/p", "self"), (Root + "/p/a", "1"), (Root + "/p/b/c", "2"));
@@ -178,7 +178,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.True(batch.Revision >= elsewhere, $"progress at {batch.Revision}, the store was at {elsewhere}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CatchUp_NothingWrittenAnywhereSince_ProgressAtTheSnapshotsRevision()
     {
         await WriteAsync((Root + "/q", "self"), (Root + "/q/a", "1"));
@@ -195,7 +195,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal([(Root + "/q", "self"), (Root + "/q/a", "1"), (Root + "/q/b", "2")], batch.Resync?.Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CatchUp_ValueChangedKeyAddedKeyDeleted_EachAResyncToTheCurrentKeys()
     {
         await WriteAsync((Root + "/p/a", "1"), (Root + "/p/b", "2"));
@@ -223,7 +223,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal([(Root + "/p", "self"), (Root + "/p/a", "3"), (Root + "/p/c", "4")], batch.Resync?.Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_Prefix_RemovesSubtreeOnly()
     {
         if (!Store.Capabilities.HasFlag(KvStoreCapabilities.Write))
@@ -239,7 +239,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal(0, await Store.DeleteAsync(Root + "/nothing"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Put_OnReadOnlyStore_RefusedClearly()
     {
         if (Store.Capabilities.HasFlag(KvStoreCapabilities.Write))
@@ -254,7 +254,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Contains("read-only", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_ComparesHold_AllAppliedAtOneRevision()
     {
         if (!Store.Capabilities.HasFlag(KvStoreCapabilities.Transactions))
@@ -279,7 +279,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
             (await Store.ListAsync(Root + "/t")).Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_CompareFails_NothingApplied()
     {
         if (!Store.Capabilities.HasFlag(KvStoreCapabilities.Transactions))
@@ -299,7 +299,7 @@ public abstract class KvStoreContractTests : IAsyncLifetime
         Assert.Equal(before.Select(p => (p.Key, p.Value)), after.Select(p => (p.Key, p.Value)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Register_ThenDispose_EntryAppearsAndIsRemovedAtOnce()
     {
         var key = Root + "/svc/host:80";

@@ -14,10 +14,11 @@ public static class TendConfigLoader
         "ca_file", "cert_file", "key_file", "insecure_skip_verify", "request_timeout", "session_timeout", "transport",
         "max_txn_ops",
         "max_file_size", "max_keys", "max_alias_expansion",
+        "token", "datacenter", "consistency",
     ];
 
-    private static readonly string[] StoreKinds = ["file", "memory", "etcd", "zookeeper", "consul"];
     private static readonly string[] EtcdTransports = ["grpc", "gateway"];
+    private static readonly string[] ConsulConsistencies = ["default", "consistent", "stale"];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">The file is missing, not TOML, or invalid.</exception>
@@ -88,7 +89,7 @@ public static class TendConfigLoader
 
         o = o with
         {
-            Kind = s.Choice("kind", StoreKinds) ?? o.Kind,
+            Kind = s.Choice("kind", [.. KvStoreKinds.All]) ?? o.Kind,
             Endpoints = s.StringList("endpoints") ?? o.Endpoints,
             Files = s.StringList("files")?.Select(f => Path.GetFullPath(f, baseDir)).ToList() ?? o.Files,
             Prefix = NormalizePrefix(s, "prefix") ?? o.Prefix,
@@ -107,7 +108,15 @@ public static class TendConfigLoader
             MaxFileSize = s.ByteSize("max_file_size", 1, KvStoreOptions.LargestMaxFileSize) ?? o.MaxFileSize,
             MaxKeys = s.Int("max_keys", 1, int.MaxValue) ?? o.MaxKeys,
             MaxAliasExpansion = s.Int("max_alias_expansion", 0, int.MaxValue) ?? o.MaxAliasExpansion,
+            Token = s.String("token"),
+            Datacenter = s.String("datacenter"),
+            Consistency = s.Choice("consistency", ConsulConsistencies) is { } mode and not "default" ? mode : null,
         };
+        if (o.Token is not null)
+        {
+            o = o with { TokenSource = $"[store] token in {s.File}" };
+        }
+
         s.RejectUnknownKeys(StoreKeys);
 
         if (o.Kind == "file" && o.Files.Count == 0)
@@ -115,19 +124,27 @@ public static class TendConfigLoader
             throw s.Error("files", "[store] kind = \"file\" needs files = [\"data.yaml\", ...]");
         }
 
-        if (o.Kind is "etcd" or "zookeeper" or "consul" && o.Endpoints.Count == 0 && o.SrvDomain is null && o.SrvRecord is null)
+        if (KvStoreKinds.NeedsEndpoints(o.Kind) && o.Endpoints.Count == 0 && o.SrvDomain is null && o.SrvRecord is null)
         {
             throw s.Error("endpoints", $"[store] kind = \"{o.Kind}\" needs endpoints = [...] (or srv_domain / srv_record)");
         }
 
-        if (o.Transport is not null && o.Kind != "etcd")
+        if (o.Transport is not null && o.Kind != KvStoreKinds.Etcd)
         {
             throw s.Error("transport", $"[store] transport applies to kind = \"etcd\" only, not \"{o.Kind}\"");
         }
 
-        if (o.MaxTransactionOperations is not null && o.Kind is not ("etcd" or "zookeeper"))
+        foreach (var consulOnly in new[] { "token", "datacenter", "consistency" })
         {
-            throw s.Error("max_txn_ops", $"[store] max_txn_ops applies to kind = \"etcd\" or \"zookeeper\", not \"{o.Kind}\"");
+            if (s.Has(consulOnly) && o.Kind != KvStoreKinds.Consul)
+            {
+                throw s.Error(consulOnly, $"[store] {consulOnly} applies to kind = \"consul\" only, not \"{o.Kind}\"");
+            }
+        }
+
+        if (o.MaxTransactionOperations is not null && o.Kind is not (KvStoreKinds.Etcd or KvStoreKinds.ZooKeeper or KvStoreKinds.Consul))
+        {
+            throw s.Error("max_txn_ops", $"[store] max_txn_ops applies to kind = \"etcd\", \"zookeeper\" or \"consul\", not \"{o.Kind}\"");
         }
 
         if ((o.CertFile is null) != (o.KeyFile is null))

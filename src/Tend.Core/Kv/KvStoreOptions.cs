@@ -6,7 +6,7 @@ namespace Tend.Core.Kv;
 /// </summary>
 public sealed record KvStoreOptions
 {
-    /// <summary>The store kind: <c>memory</c>, <c>file</c>, <c>etcd</c>, <c>zookeeper</c> or <c>consul</c>.</summary>
+    /// <summary>The store kind: one of <see cref="KvStoreKinds.All"/>.</summary>
     public string Kind { get; init; } = "file";
 
     /// <summary>Server endpoints (URLs for etcd and Consul, <c>host:port[,host:port][/chroot]</c> for ZooKeeper).</summary>
@@ -45,7 +45,19 @@ public sealed record KvStoreOptions
     /// <summary>An explicit SRV record name to discover endpoints from.</summary>
     public string? SrvRecord { get; init; }
 
-    /// <summary>User name for authentication (etcd user, ZooKeeper digest user).</summary>
+    /// <summary>Consul ACL token (sent as <c>X-Consul-Token</c>); when null the Consul store reads <c>CONSUL_HTTP_TOKEN</c>.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Where <see cref="Token"/> came from (<c>--token</c>, <c>[store] token in FILE</c>), for error messages that must never show the token itself.</summary>
+    public string? TokenSource { get; init; }
+
+    /// <summary>Consul datacenter to address (<c>?dc=</c>); null means the agent's own.</summary>
+    public string? Datacenter { get; init; }
+
+    /// <summary>Consul read consistency: <c>default</c> (null), <c>consistent</c> or <c>stale</c>.</summary>
+    public string? Consistency { get; init; }
+
+    /// <summary>User name for authentication (etcd user, ZooKeeper digest user, Consul HTTP basic auth behind a proxy).</summary>
     public string? Username { get; init; }
 
     /// <summary>Password for authentication.</summary>
@@ -76,6 +88,6 @@ public sealed record KvStoreOptions
     /// <summary>Timeout of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>ZooKeeper session timeout / etcd lease TTL default.</summary>
+    /// <summary>ZooKeeper session timeout / etcd lease TTL / Consul session TTL default.</summary>
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

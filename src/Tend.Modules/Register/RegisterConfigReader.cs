@@ -10,7 +10,8 @@ namespace Tend.Modules.Register;
 /// <c>drain</c>, <c>ttl</c>, and <c>[[register.service]]</c> tables with zk_watcher's fields
 /// (<c>cmd</c>, <c>refresh</c>, <c>service_port</c>, <c>zookeeper_path</c>, <c>zookeeper_data</c>,
 /// <c>service_hostname</c>) plus <c>name</c>, <c>check</c>, <c>http_url</c>, <c>http_expect</c>,
-/// <c>tcp_host</c>, <c>timeout</c>, <c>rise</c>, <c>fall</c>, and <c>data</c> (a table).
+/// <c>tcp_host</c>, <c>timeout</c>, <c>rise</c>, <c>fall</c>, <c>data</c> (a table), and for the Consul store
+/// <c>catalog</c> and <c>tags</c>.
 /// </summary>
 public sealed class RegisterConfigReader : IModuleConfigReader
 {
@@ -19,6 +20,7 @@ public sealed class RegisterConfigReader : IModuleConfigReader
     [
         "name", "check", "cmd", "http_url", "http_expect", "tcp_host", "refresh", "timeout",
         "service_port", "zookeeper_path", "zookeeper_data", "data", "service_hostname", "rise", "fall",
+        "catalog", "tags",
     ];
 
     /// <inheritdoc />
@@ -115,6 +117,8 @@ public sealed class RegisterConfigReader : IModuleConfigReader
             Hostname = s.String("service_hostname"),
             Rise = s.Int("rise", 1, 100) ?? 1,
             Fall = s.Int("fall", 1, 100) ?? 1,
+            Catalog = s.Bool("catalog") ?? false,
+            Tags = s.StringList("tags") ?? [],
             Line = line,
         };
         s.RejectUnknownKeys(ServiceKeys);

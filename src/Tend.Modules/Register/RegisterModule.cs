@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Agent;
+using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 
 namespace Tend.Modules.Register;
 
@@ -16,6 +18,7 @@ namespace Tend.Modules.Register;
 public sealed partial class RegisterModule : IAsyncDisposable
 {
     private readonly IKvStore _store;
+    private readonly IConsulAgent? _agent;
     private readonly ICommandRunner _runner;
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggers;
@@ -31,10 +34,11 @@ public sealed partial class RegisterModule : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         if (!store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral))
         {
-            throw new KvNotSupportedException($"register needs a store with ephemeral entries (etcd or ZooKeeper); {store.Name} has none.");
+            throw new KvNotSupportedException($"register needs a store with ephemeral entries (etcd, ZooKeeper or Consul); {store.Name} has none.");
         }
 
         _store = store;
+        _agent = store.FindConsulAgent();
         _runner = runner ?? ShellCommandRunner.Instance;
         _http = http ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
         _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -63,6 +67,12 @@ public sealed partial class RegisterModule : IAsyncDisposable
     public async Task ApplyAsync(RegisterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (_agent is null && options.Services.FirstOrDefault(s => s.Catalog) is { } wantsCatalog)
+        {
+            // Refused before anything changes: a reload that asks for it keeps the running services as they are.
+            throw new ConfigException($"[{wantsCatalog.Name}] (line {wantsCatalog.Line}) catalog = true needs the Consul store (--store consul); {_store.Name} has no service catalog");
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -74,17 +84,24 @@ public sealed partial class RegisterModule : IAsyncDisposable
                 var host = service.Hostname ?? (fqdn ??= DefaultHostname());
                 var check = CreateCheck(service);
                 IKvRegistration? adopted = null;
+                CatalogRegistration? catalog = null;
                 if (old.Remove(service.Name, out var previous))
                 {
                     bool same = string.Equals(ServiceRegistrar.IdentityOf(service, host), previous.Identity, StringComparison.Ordinal);
-                    adopted = await previous.StopAsync(keepRegistration: same).ConfigureAwait(false);
+                    bool sameCatalog = same && service.Catalog && previous.Options.Catalog && previous.Options.Tags.SequenceEqual(service.Tags, StringComparer.Ordinal);
+                    (adopted, catalog) = await previous.StopAsync(keepRegistration: same, keepCatalog: sameCatalog).ConfigureAwait(false);
                     if (!same)
                     {
                         Log.IdentityChanged(_logger, service.Name, previous.Key, ServiceRegistrar.KeyOf(service, host));
                     }
                 }
 
-                var registrar = new ServiceRegistrar(service, host, _store, check, options.Ttl, _logger, _time, adopted);
+                if (service.Catalog && catalog is null)
+                {
+                    catalog = new CatalogRegistration(_agent!, service, service.Hostname, options.Ttl, _logger);
+                }
+
+                var registrar = new ServiceRegistrar(service, host, _store, check, options.Ttl, _logger, _time, adopted, catalog);
                 next.Add(registrar);
             }
 

@@ -47,6 +47,15 @@ public sealed record RegisterServiceOptions
     /// <summary>Consecutive failing checks before deregistering (default 1: at once).</summary>
     public int Fall { get; init; } = 1;
 
+    /// <summary>
+    /// With the Consul store: also register the service in the local agent's catalog, with a TTL check that
+    /// follows this service's check results (passing, warning while failing below <see cref="Fall"/>, critical).
+    /// </summary>
+    public bool Catalog { get; init; }
+
+    /// <summary>Tags of the catalog registration.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     /// <summary>The line of the section in its file, for messages.</summary>
     public int Line { get; init; }
 }

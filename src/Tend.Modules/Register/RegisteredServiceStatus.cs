@@ -10,6 +10,7 @@ namespace Tend.Modules.Register;
 /// <param name="LastError">The last store error, if registering or deregistering failed.</param>
 /// <param name="Checks">Checks run.</param>
 /// <param name="Registrations">Times the entry was created.</param>
+/// <param name="Catalog">With <c>catalog = true</c>: true while the service is in the agent's catalog; null otherwise.</param>
 public sealed record RegisteredServiceStatus(
     string Name,
     string Key,
@@ -19,4 +20,5 @@ public sealed record RegisteredServiceStatus(
     DateTimeOffset? LastCheckAt,
     string? LastError,
     long Checks,
-    long Registrations);
+    long Registrations,
+    bool? Catalog = null);

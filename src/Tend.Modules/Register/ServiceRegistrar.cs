@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Tend.Core.Agent;
 using Tend.Core.Kv;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 
 namespace Tend.Modules.Register;
 
@@ -20,6 +21,7 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IKvRegistration? _registration;
+    private CatalogRegistration? _catalog;
     private Task? _loop;
     private int _passes;
     private int _failures;
@@ -30,8 +32,9 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     private long _checks;
     private long _registrations;
 
-    public ServiceRegistrar(RegisterServiceOptions options, string hostname, IKvStore store, IHealthCheck check, TimeSpan ttl, ILogger logger, TimeProvider? time = null, IKvRegistration? adopted = null)
+    public ServiceRegistrar(RegisterServiceOptions options, string hostname, IKvStore store, IHealthCheck check, TimeSpan ttl, ILogger logger, TimeProvider? time = null, IKvRegistration? adopted = null, CatalogRegistration? catalog = null)
     {
+        _catalog = catalog;
         Options = options;
         Hostname = hostname;
         _store = store;
@@ -64,7 +67,7 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     /// <summary>Key and data: what a reload compares to decide between keeping an entry and replacing it.</summary>
     public static string IdentityOf(RegisterServiceOptions options, string hostname) => RegistrationData.Identity(KeyOf(options, hostname), options.Data);
 
-    public RegisteredServiceStatus Status => new(Options.Name, Key, _healthy, _registration is not null, _lastOutput, _lastCheckAt, _lastError, _checks, _registrations);
+    public RegisteredServiceStatus Status => new(Options.Name, Key, _healthy, _registration is not null, _lastOutput, _lastCheckAt, _lastError ?? _catalog?.LastError, _checks, _registrations, _catalog?.Registered);
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
 
@@ -99,6 +102,9 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
                 }
             }
 
+            // The catalog's check follows every result: failing below the fall threshold is a warning.
+            _catalog?.Report(_healthy != true ? ConsulCheckStatus.Critical : _failures > 0 ? ConsulCheckStatus.Warning : ConsulCheckStatus.Passing, result.Output);
+
             if (_healthy == true && _registration is null)
             {
                 await RegisterAsync(cancellationToken).ConfigureAwait(false);
@@ -114,8 +120,11 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops checking. With <paramref name="keepRegistration"/> the live entry is handed back (a reload that keeps the identity); otherwise it is removed.</summary>
-    public async Task<IKvRegistration?> StopAsync(bool keepRegistration)
+    /// <summary>
+    /// Stops checking. With <paramref name="keepRegistration"/> the live entry is handed back (a reload that keeps
+    /// the identity), with <paramref name="keepCatalog"/> the catalog registration too; what is not kept is removed.
+    /// </summary>
+    public async Task<(IKvRegistration? Registration, CatalogRegistration? Catalog)> StopAsync(bool keepRegistration, bool keepCatalog = false)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
@@ -132,15 +141,23 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            var catalog = _catalog;
+            _catalog = null;
+            if (!keepCatalog && catalog is not null)
+            {
+                await catalog.DisposeAsync().ConfigureAwait(false);
+                catalog = null;
+            }
+
             if (keepRegistration)
             {
                 var r = _registration;
                 _registration = null;
-                return r;
+                return (r, catalog);
             }
 
             await DeregisterAsync().ConfigureAwait(false);
-            return null;
+            return (null, catalog);
         }
         finally
         {

@@ -11,14 +11,15 @@ namespace Tend.Modules.Register;
 /// <c>cmd</c>, <c>refresh</c>, <c>service_port</c>, <c>zookeeper_path</c>, <c>zookeeper_data</c>
 /// (JSON or <c>k=v, k2=v2</c>), optional <c>service_hostname</c>; <c>[auth] user/password</c>.
 /// Tend's extensions are accepted too (<c>check</c>, <c>http_url</c>, <c>http_expect</c>,
-/// <c>tcp_host</c>, <c>rise</c>, <c>fall</c>, <c>timeout</c>). Errors name the file and line.
+/// <c>tcp_host</c>, <c>rise</c>, <c>fall</c>, <c>timeout</c>, and for the Consul store <c>catalog</c> and
+/// <c>tags</c>, comma-separated). Errors name the file and line.
 /// </summary>
 public static class ZkWatcherConfigLoader
 {
     private static readonly string[] Known =
     [
         "cmd", "refresh", "service_port", "zookeeper_path", "zookeeper_data", "service_hostname",
-        "check", "http_url", "http_expect", "tcp_host", "rise", "fall", "timeout",
+        "check", "http_url", "http_expect", "tcp_host", "rise", "fall", "timeout", "catalog", "tags",
     ];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
@@ -149,6 +150,8 @@ public static class ZkWatcherConfigLoader
             Hostname = Get("service_hostname") is { Length: > 0 } host ? host : null,
             Rise = Count(path, section, "rise", LineOf("rise"), Get("rise")),
             Fall = Count(path, section, "fall", LineOf("fall"), Get("fall")),
+            Catalog = Flag(path, section, "catalog", LineOf("catalog"), Get("catalog")),
+            Tags = Get("tags")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
             Line = section.Line,
         });
     }
@@ -209,6 +212,13 @@ public static class ZkWatcherConfigLoader
 
         return d;
     }
+
+    private static bool Flag(string path, IniSection section, string key, int line, string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "false" or "no" or "0" => false,
+        "true" or "yes" or "1" => true,
+        _ => throw new ConfigException(path, line, 0, $"[{section.Name}] {key} must be true or false, not \"{text}\""),
+    };
 
     private static int Count(string path, IniSection section, string key, int line, string? text)
     {

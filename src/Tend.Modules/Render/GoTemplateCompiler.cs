@@ -16,7 +16,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
         var keys = new SwappableKeySource();
         var options = new TemplateOptions
         {
-            Functions = FunctionRegistry.CreateConfd(keys),
+            Functions = FunctionRegistry.CreateConfd(keys, DnsTemplateResolver.System),
             MissingKey = missingKey switch
             {
                 RenderMissingKey.Zero => MissingKeyMode.Zero,

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
@@ -14,14 +15,14 @@ internal static class EtcdErrors
         || error.Message.Contains("auth token", StringComparison.OrdinalIgnoreCase);
 
     public static bool IsAuthProblem(EtcdError error) =>
-        error.Code is 7 or 16
+        error.Code is StatusCode.PermissionDenied or StatusCode.Unauthenticated
         || error.Message.Contains("authentication failed", StringComparison.OrdinalIgnoreCase)
         || error.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase)
         || IsTokenProblem(error);
 
-    // gRPC 14 (unavailable) covers "no leader", "leader changed", "request timed out"; 4 is a deadline.
+    // Unavailable covers "no leader", "leader changed", "request timed out"; DeadlineExceeded is the server's own deadline.
     public static bool IsUnavailable(EtcdError error) =>
-        error.Code is 14 or 4
+        error.Code is StatusCode.Unavailable or StatusCode.DeadlineExceeded
         || error.Message.Contains("no leader", StringComparison.OrdinalIgnoreCase)
         || error.Message.Contains("leader changed", StringComparison.OrdinalIgnoreCase)
         || error.Message.Contains("request timed out", StringComparison.OrdinalIgnoreCase);
@@ -37,13 +38,13 @@ internal static class EtcdErrors
                     : $"{name}: etcd requires authentication ({error.Message}); set a user name and password");
         }
 
-        var text = $"{name}: {what} failed: {error.Message} (code {error.Code})";
+        var text = $"{name}: {what} failed: {error.Message} (code {(int)error.Code})";
         if (IsUnavailable(error))
         {
             return new KvStoreUnavailableException(text);
         }
 
-        return new EtcdServerException(text, error.Code, error.Message);
+        return new EtcdServerException(text, (int)error.Code, error.Message);
     }
 
     /// <summary>An exception chain as one line, without repeating messages that contain each other.</summary>

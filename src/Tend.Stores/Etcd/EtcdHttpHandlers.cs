@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
+using Tend.Stores.Tls;
 
 namespace Tend.Stores.Etcd;
 
@@ -28,8 +27,7 @@ internal static class EtcdHttpHandlers
 
         if (options.CertFile is not null)
         {
-            var cert = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
-            handler.SslOptions.ClientCertificates = [cert];
+            handler.SslOptions.ClientCertificates = [PemTrust.ClientCertificate(options.CertFile, options.KeyFile)];
         }
 
         if (options.InsecureSkipVerify)
@@ -39,21 +37,7 @@ internal static class EtcdHttpHandlers
         }
         else if (options.CaFile is not null)
         {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(options.CaFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
+            handler.SslOptions.RemoteCertificateValidationCallback = PemTrust.TrustOnly(options.CaFile);
         }
 
         return handler;

@@ -1,6 +1,6 @@
 namespace Tend.Stores.Etcd;
 
-/// <summary>Cluster membership (etcd's Cluster service).</summary>
+/// <summary>Cluster membership (etcd's Cluster service), used by the membership module.</summary>
 public sealed partial class EtcdKvStore
 {
     /// <summary>The members of the cluster.</summary>
@@ -22,4 +22,12 @@ public sealed partial class EtcdKvStore
     /// <summary>Removes the member <paramref name="id"/> from the cluster.</summary>
     public Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken = default) =>
         Live().MemberRemoveAsync(id, cancellationToken);
+
+    /// <summary>
+    /// Promotes learner <paramref name="id"/> to a voting member (etcd 3.4 and later). etcd refuses with
+    /// <c>FailedPrecondition</c> (code 9, "can only promote a learner member which is in sync with leader")
+    /// until the learner has caught up; an older server answers <c>Unimplemented</c> (code 12).
+    /// </summary>
+    public Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken = default) =>
+        Live().MemberPromoteAsync(id, cancellationToken);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
@@ -12,23 +11,12 @@ public sealed partial class EtcdKvStore
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var p = KeyPath.Normalize(prefix);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
 
-        // Bounded: a slow reader makes the watcher stop reading the stream rather than buffer without end.
-        var channel = Channel.CreateBounded<KvChangeBatch>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
-        var watcher = new EtcdWatcher(this, p, fromRevision, channel.Writer);
-        var pump = Task.Run(() => watcher.RunAsync(cts.Token), CancellationToken.None);
-        try
+        // Disposing the store ends every watch.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        await foreach (var batch in new EtcdWatcher(this, p, fromRevision).RunAsync(cts.Token).ConfigureAwait(false))
         {
-            await foreach (var batch in channel.Reader.ReadAllAsync(cts.Token).ConfigureAwait(false))
-            {
-                yield return batch;
-            }
-        }
-        finally
-        {
-            await cts.CancelAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
+            yield return batch;
         }
     }
 }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
@@ -38,8 +39,8 @@ public sealed partial class EtcdKvStore : IKvStore
     {
     }
 
-    /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/>.</summary>
-    public EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
+    /// <summary>Creates a store that discovers SRV endpoints through <paramref name="srvResolver"/> (tests: a local name server).</summary>
+    internal EtcdKvStore(KvStoreOptions options, EtcdStoreSettings settings, ILoggerFactory? loggerFactory, SrvResolver? srvResolver)
         : this(options, settings, loggerFactory, srvResolver, null)
     {
     }
@@ -116,7 +117,7 @@ public sealed partial class EtcdKvStore : IKvStore
             {
                 return await ListOnceAsync(p, cancellationToken).ConfigureAwait(false);
             }
-            catch (EtcdServerException ex) when (ex.Code == 11 && attempt < 3)
+            catch (EtcdServerException ex) when (ex.Code == (int)StatusCode.OutOfRange && attempt < 3)
             {
                 // The revision the pages were pinned to was compacted away mid-listing, or a member we failed over
                 // to has not applied it yet: start over.
@@ -222,7 +223,7 @@ public sealed partial class EtcdKvStore : IKvStore
     /// Compacts the store's history before <paramref name="revision"/>: watches that try to resume
     /// from earlier get a resync. Physical compaction waits until the space is reclaimed.
     /// </summary>
-    public async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) =>
+    internal async Task CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) =>
         await Live().CompactAsync(revision, physical, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />

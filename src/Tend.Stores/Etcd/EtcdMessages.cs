@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
@@ -20,8 +21,8 @@ internal sealed record EtcdTxnResponse(long Revision, bool Succeeded, long Delet
 /// <summary>The answer to a lease grant or keep-alive; a TTL of 0 or less means the lease is gone.</summary>
 internal readonly record struct EtcdLeaseResponse(long Revision, long Id, long Ttl);
 
-/// <summary>The server's error: gRPC code and message.</summary>
-internal readonly record struct EtcdError(int Code, string Message);
+/// <summary>The server's error: gRPC status code and message (<see cref="StatusCode.Unknown"/> when an HTTP answer carried none).</summary>
+internal readonly record struct EtcdError(StatusCode Code, string Message);
 
 /// <summary>One event of a watch response.</summary>
 internal readonly record struct EtcdEvent(bool IsDelete, EtcdKeyValue Kv, string? PreviousValue);

@@ -26,7 +26,7 @@ public sealed class EtcdServerException : KvStoreException
         ServerMessage = serverMessage;
     }
 
-    /// <summary>The gRPC status code etcd answered with (e.g. 3 invalid argument, 11 out of range, 14 unavailable).</summary>
+    /// <summary>The gRPC status code etcd answered with, as a number (e.g. 3 invalid argument, 11 out of range, 14 unavailable; 2 unknown when an HTTP answer carried none).</summary>
     public int Code { get; }
 
     /// <summary>etcd's own message, e.g. <c>etcdserver: too many operations in txn request</c>.</summary>

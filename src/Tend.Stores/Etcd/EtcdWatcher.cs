@@ -1,22 +1,24 @@
 using System.Text.Json;
-using System.Threading.Channels;
+using Grpc.Core;
+using System.Runtime.CompilerServices;
 using Tend.Core.Kv;
 
 namespace Tend.Stores.Etcd;
 
 /// <summary>
-/// The session state machine behind one <see cref="EtcdKvStore.WatchAsync"/>: opens a watch stream on
-/// the prefix's range, turns its messages into batches, and when the stream breaks or stalls opens a new
-/// one (on the next endpoint, after a jittered backoff) at the last delivered revision + 1. A compacted
-/// start revision becomes a resync from a fresh listing. Each revision reaches the reader exactly once.
+/// The session state machine behind one <see cref="EtcdKvStore.WatchAsync"/>, as the async iterator the caller
+/// enumerates: opens a watch stream on the prefix's range, turns its messages into batches, and when the stream
+/// breaks or stalls opens a new one (on the next endpoint, after a jittered backoff) at the last delivered
+/// revision + 1. A compacted start revision becomes a resync from a fresh listing. Each revision reaches the
+/// reader exactly once. Nothing runs between two reads of the caller: the stream is read when a batch is asked for.
 /// </summary>
 internal sealed class EtcdWatcher
 {
     private readonly EtcdKvStore _store;
     private readonly string _prefix;
-    private readonly ChannelWriter<KvChangeBatch> _output;
     private readonly byte[] _rangeStart;
     private readonly byte[] _rangeEnd;
+    private readonly List<KvChangeBatch> _ready = [];
     private long _next;
     private int _failures;
     private bool _retriedDenied;
@@ -26,114 +28,127 @@ internal sealed class EtcdWatcher
     // lost connection (tried again at once), one that never worked means the server is unreachable.
     private bool _answered;
 
-    public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision, ChannelWriter<KvChangeBatch> output)
+    public EtcdWatcher(EtcdKvStore store, string prefix, long fromRevision)
     {
         _store = store;
         _prefix = prefix;
         _next = Math.Max(0, fromRevision);
-        _output = output;
         (_rangeStart, _rangeEnd) = EtcdKeys.Covering(prefix);
     }
 
-    private enum StreamEnd
+    /// <summary>The batches, until cancelled; a permanent error (auth, bad request) ends the enumeration with it.</summary>
+    public async IAsyncEnumerable<KvChangeBatch> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Closed,
-        Compacted,
-    }
-
-    /// <summary>Runs until cancelled; a permanent error (auth, bad request) completes the output with it.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        try
+        while (true)
         {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            string reason;
+            bool compacted = false;
+            bool tokenRefused = false;
+            IEtcdWatchStream? stream = null;
+            _answered = false;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                string reason;
+                stream = await _store.Transport.WatchAsync(new EtcdWatchCreate(_rangeStart, _rangeEnd, _next), cancellationToken).ConfigureAwait(false);
+                reason = string.Empty;
+            }
+            catch (Exception ex) when (IsRetryable(ex, cancellationToken))
+            {
+                reason = ex.Message;
+                tokenRefused = ex is EtcdTokenRefusedException;
+            }
+
+            if (stream is not null)
+            {
+                await using (stream.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        EtcdWatchResponse? message;
+                        try
+                        {
+                            message = await stream.ReadAsync(cancellationToken).ConfigureAwait(false);
+                            if (message is null)
+                            {
+                                reason = "the server closed the stream";
+                                break;
+                            }
+
+                            compacted = !Handle(message, stream);
+                        }
+                        catch (Exception ex) when (IsRetryable(ex, cancellationToken))
+                        {
+                            reason = ex.Message;
+                            tokenRefused = ex is EtcdTokenRefusedException;
+                            break;
+                        }
+
+                        foreach (var batch in _ready)
+                        {
+                            yield return batch;
+                        }
+
+                        _ready.Clear();
+                        if (compacted)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+
+            if (compacted)
+            {
+                KvSnapshot? snapshot = null;
                 try
                 {
-                    var end = await RunStreamAsync(cancellationToken).ConfigureAwait(false);
-                    if (end == StreamEnd.Compacted)
-                    {
-                        await ResyncAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    reason = "the server closed the stream";
+                    snapshot = await _store.ListAsync(_prefix, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (KvAuthenticationException)
-                {
-                    throw;
-                }
-                catch (EtcdServerException)
-                {
-                    throw;
-                }
-                catch (EtcdTokenRefusedException) when (!_retriedToken)
-                {
-                    // A routine token expiry: the token is dropped, a new stream authenticates afresh (and
-                    // the renewal is logged); no outage to report and no reason to wait.
-                    _retriedToken = true;
-                    continue;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or KvStoreUnavailableException or OperationCanceledException)
+                catch (Exception ex) when (IsRetryable(ex, cancellationToken))
                 {
                     reason = ex.Message;
                 }
 
-                if (_answered)
+                if (snapshot is not null)
                 {
-                    _store.Connectivity.Lost(reason);
+                    _next = snapshot.Revision + 1;
+                    _failures = 0;
+                    yield return KvChangeBatch.FromResync(snapshot);
+                    continue;
                 }
-                else
-                {
-                    _store.Connectivity.Failed(reason);
-                }
-
-                _failures++;
-                var delay = _store.Settings.ReconnectBackoff.NextDelay(_failures);
-                EtcdLog.WatchBroken(_store.Logger, _prefix, _next - 1, reason, delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            _output.TryComplete();
-        }
-        catch (Exception ex)
-        {
-            _output.TryComplete(ex);
-        }
-    }
 
-    private async Task<StreamEnd> RunStreamAsync(CancellationToken cancellationToken)
-    {
-        _answered = false;
-        var stream = await _store.Transport.WatchAsync(new EtcdWatchCreate(_rangeStart, _rangeEnd, _next), cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            while (true)
+            if (tokenRefused && !_retriedToken)
             {
-                var message = await stream.ReadAsync(cancellationToken).ConfigureAwait(false);
-                if (message is null)
-                {
-                    return StreamEnd.Closed;
-                }
-
-                if (!await HandleAsync(message, stream, cancellationToken).ConfigureAwait(false))
-                {
-                    return StreamEnd.Compacted;
-                }
+                // A routine token expiry: the token is dropped, a new stream authenticates afresh (and the
+                // renewal is logged); no outage to report and no reason to wait.
+                _retriedToken = true;
+                continue;
             }
+
+            if (_answered)
+            {
+                _store.Connectivity.Lost(reason);
+            }
+            else
+            {
+                _store.Connectivity.Failed(reason);
+            }
+
+            _failures++;
+            var delay = _store.Settings.ReconnectBackoff.NextDelay(_failures);
+            EtcdLog.WatchBroken(_store.Logger, _prefix, _next - 1, reason, delay.TotalMilliseconds);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Handles one stream message; false when the start revision was compacted.</summary>
-    private async Task<bool> HandleAsync(EtcdWatchResponse message, IEtcdWatchStream stream, CancellationToken cancellationToken)
+    /// <summary>A failure a new stream may cure; authentication and etcd's refusals of the request are not.</summary>
+    private static bool IsRetryable(Exception ex, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && ex is HttpRequestException or IOException or JsonException or KvStoreUnavailableException or OperationCanceledException;
+
+    /// <summary>Handles one stream message, its batches into <see cref="_ready"/>; false when the start revision was compacted.</summary>
+    private bool Handle(EtcdWatchResponse message, IEtcdWatchStream stream)
     {
         _answered = true;
         _store.Connectivity.Connected();
@@ -145,7 +160,7 @@ internal sealed class EtcdWatcher
                 throw new EtcdTokenRefusedException($"{_store.Name}: the watch was refused: {error.Message}");
             }
 
-            if (error.Code == 7)
+            if (error.Code == StatusCode.PermissionDenied)
             {
                 throw new KvAuthenticationException($"{_store.Name}: watching {_prefix} was refused: {error.Message}");
             }
@@ -162,7 +177,7 @@ internal sealed class EtcdWatcher
         if (message.Canceled)
         {
             var reason = message.CancelReason ?? "no reason given";
-            bool tokenProblem = EtcdErrors.IsTokenProblem(new EtcdError(16, reason));
+            bool tokenProblem = EtcdErrors.IsTokenProblem(new EtcdError(StatusCode.Unauthenticated, reason));
             bool denied = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase);
 
             // The token expired or the member restarted and forgot it: authenticate again and retry. A shared gRPC
@@ -204,17 +219,17 @@ internal sealed class EtcdWatcher
             if (message.Revision >= _next && _next > 0)
             {
                 _next = message.Revision + 1;
-                await _output.WriteAsync(KvChangeBatch.Progress(message.Revision), cancellationToken).ConfigureAwait(false);
+                _ready.Add(KvChangeBatch.Progress(message.Revision));
             }
 
             return true;
         }
 
-        await DeliverAsync(message.Events, cancellationToken).ConfigureAwait(false);
+        Deliver(message.Events);
         return true;
     }
 
-    private async Task DeliverAsync(List<EtcdEvent> events, CancellationToken cancellationToken)
+    private void Deliver(List<EtcdEvent> events)
     {
         List<KvChange>? batch = null;
         long batchRevision = 0;
@@ -230,7 +245,7 @@ internal sealed class EtcdWatcher
 
             if (batch is not null && rev != batchRevision)
             {
-                await FlushAsync(batch, batchRevision, cancellationToken).ConfigureAwait(false);
+                Flush(batch, batchRevision);
                 batch = null;
             }
 
@@ -255,28 +270,20 @@ internal sealed class EtcdWatcher
 
         if (batch is not null)
         {
-            await FlushAsync(batch, batchRevision, cancellationToken).ConfigureAwait(false);
+            Flush(batch, batchRevision);
         }
 
         if (skippedTo >= _next)
         {
             // Only changes outside the path were left: still tell the reader how far it has seen.
             _next = skippedTo + 1;
-            await _output.WriteAsync(KvChangeBatch.Progress(skippedTo), cancellationToken).ConfigureAwait(false);
+            _ready.Add(KvChangeBatch.Progress(skippedTo));
         }
     }
 
-    private async Task FlushAsync(List<KvChange> batch, long revision, CancellationToken cancellationToken)
+    private void Flush(List<KvChange> batch, long revision)
     {
-        await _output.WriteAsync(KvChangeBatch.FromChanges(batch, revision), cancellationToken).ConfigureAwait(false);
+        _ready.Add(KvChangeBatch.FromChanges(batch, revision));
         _next = revision + 1;
-    }
-
-    private async Task ResyncAsync(CancellationToken cancellationToken)
-    {
-        var snapshot = await _store.ListAsync(_prefix, cancellationToken).ConfigureAwait(false);
-        await _output.WriteAsync(KvChangeBatch.FromResync(snapshot), cancellationToken).ConfigureAwait(false);
-        _next = snapshot.Revision + 1;
-        _failures = 0;
     }
 }

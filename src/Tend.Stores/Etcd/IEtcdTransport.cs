@@ -4,8 +4,8 @@ namespace Tend.Stores.Etcd;
 
 /// <summary>
 /// How the store reaches etcd: native gRPC (<see cref="Grpc.EtcdGrpcTransport"/>) or the JSON gateway
-/// (<see cref="Gateway.EtcdGatewayTransport"/>). Each call tries the endpoints in turn (a write only while it
-/// surely never left), authenticates when needed and maps refusals to typed exceptions.
+/// (<see cref="Gateway.EtcdGatewayTransport"/>). Every unary call goes through the store's one
+/// <see cref="EtcdCallPolicy"/> (failover, re-authentication, retries of idempotent calls only).
 /// </summary>
 internal interface IEtcdTransport : IAsyncDisposable
 {
@@ -39,9 +39,9 @@ internal interface IEtcdTransport : IAsyncDisposable
 
     Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken);
 
+    /// <summary>Makes learner <paramref name="id"/> a voting member (etcd 3.4+); etcd refuses while the learner lags the leader.</summary>
+    Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken);
+
     /// <summary>Starts a watch on the current endpoint; the caller reads it and disposes it (which cancels it).</summary>
     Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken);
-
-    /// <summary>Test seam: replaces the auth token, as if it had expired on the server.</summary>
-    void CorruptTokenForTest();
 }

@@ -105,7 +105,7 @@ public sealed partial class FileKvStore : IKvStore
 
     /// <inheritdoc />
     public Task<IKvRegistration> RegisterAsync(string key, string value, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        throw new KvNotSupportedException($"The file store is read-only and cannot hold ephemeral entries (register {key}); use etcd or ZooKeeper for registration.");
+        throw new KvNotSupportedException($"The file store is read-only and cannot hold ephemeral entries (register {key}); use etcd, ZooKeeper or Consul for registration.");
 
     /// <summary>Re-reads the files now (normally done by the file watcher); returns true when the data changed.</summary>
     public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)

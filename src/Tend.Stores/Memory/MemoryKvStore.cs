@@ -123,7 +123,7 @@ public sealed class MemoryKvStore : IKvStore
     /// Simulates the loss of every lease/session: ephemeral entries are deleted (watchers see the
     /// deletes), then re-created by their registrations, as a real store's keeper would.
     /// </summary>
-    public void ExpireRegistrations()
+    internal void ExpireRegistrations()
     {
         lock (_gate)
         {
@@ -139,7 +139,7 @@ public sealed class MemoryKvStore : IKvStore
     }
 
     /// <summary>Drops history before <paramref name="revision"/>: watches resuming from earlier get a resync (like etcd compaction).</summary>
-    public void Compact(long revision)
+    internal void Compact(long revision)
     {
         lock (_gate)
         {

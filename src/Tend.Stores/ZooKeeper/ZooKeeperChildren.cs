@@ -3,4 +3,4 @@ using Tend.Stores.ZooKeeper.Protocol;
 namespace Tend.Stores.ZooKeeper;
 
 /// <summary>A node's child names and its own metadata.</summary>
-public sealed record ZooKeeperChildren(IReadOnlyList<string> Children, ZooKeeperStat Stat);
+internal sealed record ZooKeeperChildren(IReadOnlyList<string> Children, ZooKeeperStat Stat);

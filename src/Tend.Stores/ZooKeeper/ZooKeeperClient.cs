@@ -17,7 +17,7 @@ namespace Tend.Stores.ZooKeeper;
 /// few milliseconds (another thread takes over the socket), not a deadlock. Watch handlers run
 /// on the thread pool, one at a time, in the order of their events.</para>
 /// </summary>
-public sealed class ZooKeeperClient : IAsyncDisposable
+internal sealed class ZooKeeperClient : IAsyncDisposable
 {
     private static readonly ResponseParser<bool> NoBody = static (ref JuteReader _) => true;
     private readonly ZooKeeperSession _session;

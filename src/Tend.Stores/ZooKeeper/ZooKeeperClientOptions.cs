@@ -3,7 +3,7 @@ using Tend.Stores.ZooKeeper.Protocol;
 namespace Tend.Stores.ZooKeeper;
 
 /// <summary>How a <see cref="ZooKeeperClient"/> reaches its ensemble.</summary>
-public sealed record ZooKeeperClientOptions
+internal sealed record ZooKeeperClientOptions
 {
     /// <summary><c>host:port[,host:port...][/chroot]</c>.</summary>
     public required string ConnectString { get; init; }

@@ -6,7 +6,7 @@ namespace Tend.Stores.ZooKeeper;
 /// The outcome of a multi. When it failed, nothing was applied; <see cref="Errors"/> holds one code
 /// per operation and <see cref="FirstError"/> the one that made it fail.
 /// </summary>
-public sealed record ZooKeeperMultiResult(bool Succeeded, long Zxid, IReadOnlyList<ZooKeeperErrorCode> Errors, IReadOnlyList<string?> CreatedPaths)
+internal sealed record ZooKeeperMultiResult(bool Succeeded, long Zxid, IReadOnlyList<ZooKeeperErrorCode> Errors, IReadOnlyList<string?> CreatedPaths)
 {
     /// <summary>The first code other than Ok/RuntimeInconsistency, or Ok.</summary>
     public ZooKeeperErrorCode FirstError =>

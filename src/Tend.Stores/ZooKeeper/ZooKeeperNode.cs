@@ -3,4 +3,4 @@ using Tend.Stores.ZooKeeper.Protocol;
 namespace Tend.Stores.ZooKeeper;
 
 /// <summary>A node's data and metadata.</summary>
-public sealed record ZooKeeperNode(byte[] Data, ZooKeeperStat Stat);
+internal sealed record ZooKeeperNode(byte[] Data, ZooKeeperStat Stat);

@@ -3,7 +3,7 @@ using Tend.Stores.ZooKeeper.Protocol;
 namespace Tend.Stores.ZooKeeper;
 
 /// <summary>One operation of an atomic multi.</summary>
-public sealed record ZooKeeperOperation(ZooKeeperOperationKind Kind, string Path, ReadOnlyMemory<byte> Data = default, int Version = -1, CreateMode Mode = CreateMode.Persistent, IReadOnlyList<ZooKeeperAcl>? Acl = null)
+internal sealed record ZooKeeperOperation(ZooKeeperOperationKind Kind, string Path, ReadOnlyMemory<byte> Data = default, int Version = -1, CreateMode Mode = CreateMode.Persistent, IReadOnlyList<ZooKeeperAcl>? Acl = null)
 {
     public static ZooKeeperOperation Create(string path, ReadOnlyMemory<byte> data, CreateMode mode = CreateMode.Persistent, IReadOnlyList<ZooKeeperAcl>? acl = null) =>
         new(ZooKeeperOperationKind.Create, path, data, Mode: mode, Acl: acl);

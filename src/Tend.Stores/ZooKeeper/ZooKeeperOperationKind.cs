@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper;
 
 /// <summary>The operations a multi can hold.</summary>
-public enum ZooKeeperOperationKind
+internal enum ZooKeeperOperationKind
 {
     Create,
     Delete,

@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>A usage or configuration error: bad flags, an invalid tend.toml.</summary>
     public const int Usage = 2;
+
+    /// <summary><c>tend check</c>, <c>trigger</c> and <c>watch</c>: the check or trigger could not run (Nagios' "unknown").</summary>
+    public const int Unknown = 3;
 }

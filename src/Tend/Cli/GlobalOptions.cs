@@ -14,9 +14,9 @@ internal sealed class GlobalOptions
 {
     public Option<string?> Config { get; } = new("--config") { Description = $"Configuration file (default: {TendConfig.DefaultPath} when it exists)", Recursive = true };
 
-    public Option<string?> Store { get; } = new("--store") { Description = "Store kind: memory, file, etcd, zookeeper, consul", Recursive = true, HelpName = "KIND" };
+    public Option<string?> Store { get; } = new("--store") { Description = "Store kind: " + string.Join(", ", KvStoreKinds.All), Recursive = true, HelpName = "KIND" };
 
-    public Option<string[]> Endpoint { get; } = new("--endpoint") { Description = "Store endpoint (repeatable): http://host:2379 for etcd, host:2181[/chroot] for ZooKeeper", Recursive = true, HelpName = "URL" };
+    public Option<string[]> Endpoint { get; } = new("--endpoint") { Description = "Store endpoint (repeatable): http://host:2379 for etcd, host:2181[/chroot] for ZooKeeper, http://host:8500 for Consul (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)", Recursive = true, HelpName = "URL" };
 
     public Option<string[]> File { get; } = new("--file") { Description = "Data file of the file store, YAML or JSON (repeatable; later files win)", Recursive = true, HelpName = "PATH" };
 
@@ -32,11 +32,17 @@ internal sealed class GlobalOptions
 
     public Option<string?> KeyFile { get; } = new("--key-file") { Description = "Client key (PEM)", Recursive = true };
 
+    public Option<string?> Token { get; } = new("--token") { Description = "Consul ACL token (default: CONSUL_HTTP_TOKEN)", Recursive = true };
+
+    public Option<string?> Datacenter { get; } = new("--datacenter") { Description = "Consul datacenter (default: the agent's own)", Recursive = true, HelpName = "DC" };
+
+    public Option<string?> Consistency { get; } = new("--consistency") { Description = "Consul read consistency: default, consistent, stale", Recursive = true, HelpName = "MODE" };
+
     public Option<string?> LogLevel { get; } = new("--log-level") { Description = "Log level: trace, debug, info, warn, error (overrides [log] level)", Recursive = true };
 
     public void AddTo(RootCommand root)
     {
-        foreach (var o in new Option[] { Config, Store, Endpoint, File, Prefix, User, Password, CaFile, CertFile, KeyFile, LogLevel })
+        foreach (var o in new Option[] { Config, Store, Endpoint, File, Prefix, User, Password, CaFile, CertFile, KeyFile, Token, Datacenter, Consistency, LogLevel })
         {
             root.Options.Add(o);
         }
@@ -99,7 +105,26 @@ internal sealed class GlobalOptions
             CaFile = parse.GetValue(CaFile) ?? store.CaFile,
             CertFile = parse.GetValue(CertFile) ?? store.CertFile,
             KeyFile = parse.GetValue(KeyFile) ?? store.KeyFile,
+            Datacenter = parse.GetValue(Datacenter) ?? store.Datacenter,
         };
+
+        if (parse.GetValue(Token) is { } token)
+        {
+            store = store with { Token = token, TokenSource = "--token" };
+        }
+
+        if (parse.GetValue(Consistency) is { } consistency)
+        {
+            store = store with
+            {
+                Consistency = consistency.ToLowerInvariant() switch
+                {
+                    "default" => null,
+                    "consistent" or "stale" => consistency.ToLowerInvariant(),
+                    _ => throw new UsageException($"--consistency must be default, consistent or stale, not \"{consistency}\""),
+                },
+            };
+        }
 
         // zk_watcher's [auth] in the file [register] config includes: the agent's ZooKeeper session
         // authenticates with it under tend run as under tend register, unless credentials were given.
@@ -136,7 +161,7 @@ internal sealed class GlobalOptions
             throw new UsageException("the file store needs --file PATH (or [store] files = [...] in the config)");
         }
 
-        if (options.Kind is "etcd" or "zookeeper" or "consul" && options.Endpoints.Count == 0 && options.SrvDomain is null && options.SrvRecord is null)
+        if (KvStoreKinds.NeedsEndpoints(options.Kind) && options.Endpoints.Count == 0 && options.SrvDomain is null && options.SrvRecord is null)
         {
             throw new UsageException($"the {options.Kind} store needs --endpoint (or [store] endpoints = [...] in the config)");
         }

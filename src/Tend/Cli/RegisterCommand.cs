@@ -25,8 +25,8 @@ internal static class RegisterCommand
         var server = new Option<string?>("--server", "-s") { Description = "ZooKeeper server host:port[,host:port][/chroot] (default localhost:2181)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging" };
         var syslog = new Option<bool>("--syslog", "-l") { Description = "Log to syslog (/dev/log) instead of stderr" };
-        var ttl = new Option<string?>("--ttl") { Description = "How long an entry outlives a dead agent: the ZooKeeper session timeout / etcd lease TTL (default 10s)", HelpName = "DURATION" };
-        var command = new Command("register", "Keep this host's services registered in ZooKeeper or etcd while their health checks pass (zk_watcher)")
+        var ttl = new Option<string?>("--ttl") { Description = "How long an entry outlives a dead agent: the ZooKeeper session timeout / etcd lease TTL / Consul session TTL (at least 10s there; default 10s)", HelpName = "DURATION" };
+        var command = new Command("register", "Keep this host's services registered in ZooKeeper, etcd or Consul while their health checks pass (zk_watcher)")
         {
             ini, server, verbose, syslog, ttl,
         };

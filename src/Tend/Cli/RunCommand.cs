@@ -35,7 +35,7 @@ internal static partial class RunCommand
         using var signal = new ReloadSignal();
         using (var probeLoggers = TendLogging.CreateFactory(config.Log))
         {
-            await using var probe = GlobalOptions.OpenStore(config.Store, probeLoggers);
+            await using var probe = GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(config), probeLoggers);
 
             // Compile the templates once up front: a template error is a configuration error (exit 2).
             if (config.Render.Templates.Count > 0)
@@ -46,6 +46,16 @@ internal static partial class RunCommand
             if (config.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
             {
                 Modules.Hooks.HooksModule.Validate(hooks);
+            }
+
+            if (config.Module<Modules.Health.HealthOptions>("health") is { } health)
+            {
+                Modules.Health.HealthModule.Validate(health);
+            }
+
+            if (config.Module<Modules.Membership.MembershipOptions>("membership") is { } membership)
+            {
+                Modules.Membership.MembershipModule.Validate(membership);
             }
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tend.Core.Kv;
 using Tend.Logging;
+using Tend.Modules.Render;
 using Tend.Templates;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -55,7 +56,7 @@ internal static class TemplateCommands
                     "error" => MissingKeyMode.Error,
                     _ => MissingKeyMode.Default,
                 },
-                Functions = FunctionRegistry.CreateConfd(keys),
+                Functions = FunctionRegistry.CreateConfd(keys, DnsTemplateResolver.System),
             };
 
             var name = Path.GetFileName(path);
@@ -83,7 +84,7 @@ internal static class TemplateCommands
         var functions = new Command("functions", "List the template functions: Go's builtins and confd's");
         functions.SetAction(_ =>
         {
-            var registry = FunctionRegistry.CreateConfd(new InMemoryKeySource([]));
+            var registry = FunctionRegistry.CreateConfd(new InMemoryKeySource([]), DnsTemplateResolver.System);
             var sb = new System.Text.StringBuilder();
             foreach (var f in registry.OrderBy(f => f.Name, StringComparer.Ordinal))
             {

@@ -7,12 +7,19 @@ namespace Tend.Cli;
 /// <summary>The <c>tend</c> command line.</summary>
 internal static class TendCli
 {
-    private const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure (store unreachable, key missing, resource failed), 2 usage or configuration error.";
+    private const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure (store unreachable, key missing, resource failed), 2 usage or configuration error; tend check: 0 passing, 1 warning, 2 critical, 3 unknown.";
 
     public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // etcd-discovery's command line is Go's flag syntax, which System.CommandLine would misread: it has its own parser.
+        int membership = MembershipCommand.Find(args);
+        if (membership >= 0)
+        {
+            return await RunMembershipAsync(args, membership).ConfigureAwait(false);
+        }
+
         var root = Build();
         var parse = root.Parse(RenderCommand.NormalizeArgs(args));
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -23,6 +30,14 @@ internal static class TendCli
             }
 
             await Console.Error.WriteLineAsync("Run 'tend --help' for usage.").ConfigureAwait(false);
+
+            // A check that cannot run is "unknown" to Nagios and Consul, never critical, and says so on its status line.
+            if (CheckCommand.IsCheck(parse))
+            {
+                await Console.Out.WriteLineAsync($"UNKNOWN: {parse.Errors[0].Message}").ConfigureAwait(false);
+                return ExitCodes.Unknown;
+            }
+
             return ExitCodes.Usage;
         }
 
@@ -57,6 +72,33 @@ internal static class TendCli
         }
     }
 
+    private static async Task<int> RunMembershipAsync(string[] args, int at)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        try
+        {
+            return await MembershipCommand.RunAsync(args, at, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConfigException or UsageException)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Run 'tend membership -help' for the flags.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return ExitCodes.Failure;
+        }
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand(
@@ -79,7 +121,11 @@ internal static class TendCli
         root.Subcommands.Add(RegisterCommand.Create(global));
         root.Subcommands.Add(HostsCommands.Create(global));
         root.Subcommands.Add(HooksCommand.Create(global));
+        root.Subcommands.Add(MembershipCommand.Create());
         root.Subcommands.Add(TemplateCommands.Create(global));
+        root.Subcommands.Add(CheckCommand.Create(global));
+        root.Subcommands.Add(TriggerCommands.CreateTrigger(global));
+        root.Subcommands.Add(TriggerCommands.CreateWatch(global));
         root.Subcommands.Add(DebugCommands.Create());
         return root;
     }

@@ -5,7 +5,9 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Health;
 using Tend.Modules.Hooks;
+using Tend.Modules.Membership;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
 
@@ -24,6 +26,8 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private RegisterModule? _register;
     private HooksModule? _hooks;
+    private HealthModule? _health;
+    private MembershipModule? _membership;
 
     private DaemonRuntime(TendConfig config, IKvStore store, KvMirrorSet mirrors, ILoggerFactory loggers)
     {
@@ -45,6 +49,12 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     /// <summary>The hooks module (Nagios generator, exec hooks), when the configuration has any.</summary>
     public HooksModule? Hooks => _hooks;
 
+    /// <summary>The health module (continuous checks, roles, triggers), when the configuration has a [health] section.</summary>
+    public HealthModule? Health => _health;
+
+    /// <summary>The membership module (etcd-discovery), when the configuration has <c>[membership]</c>.</summary>
+    public MembershipModule? Membership => _membership;
+
     /// <summary>The render module, when the configuration has render resources.</summary>
     public RenderModule? Render { get; private set; }
 
@@ -53,7 +63,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     /// <summary>Starts the runtime of <paramref name="config"/> on <paramref name="store"/> (opened from the configuration when <c>null</c>).</summary>
     public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null)
     {
-        store ??= GlobalOptions.OpenStore(config.Store, loggers);
+        store ??= GlobalOptions.OpenStore(StoreOptions(config), loggers);
         var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
         try
         {
@@ -67,6 +77,23 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
         Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
         return runtime;
+    }
+
+    /// <summary>
+    /// The store the runtime opens: <c>[store]</c>, except that a configuration whose only work is
+    /// <c>[membership]</c> (which talks to the etcd members itself) needs none, and gets an empty memory store
+    /// rather than the refusal a file store without files would give.
+    /// </summary>
+    public static KvStoreOptions StoreOptions(TendConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        bool onlyMembership = config.Module<MembershipOptions>("membership") is not null
+            && config.Render.Templates.Count == 0 && config.Watch.Prefixes.Count == 0
+            && config.Module<RegisterOptions>("register") is null && !HooksModule.HasWork(config.Module<HooksOptions>("hooks"))
+            && config.Http.Token is null;
+        return onlyMembership && config.Store.Kind == "file" && config.Store.Files.Count == 0
+            ? config.Store with { Kind = "memory" }
+            : config.Store;
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> reach the same store the same way.</summary>
@@ -86,10 +113,21 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_membership is not null)
+        {
+            await _membership.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_register is not null)
         {
             // Deregister first: entries must be gone before the store connection closes.
             await _register.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_health is not null)
+        {
+            // Published health entries go with the register entries, before the connection closes.
+            await _health.DisposeAsync().ConfigureAwait(false);
         }
 
         if (Render is not null)
@@ -113,6 +151,13 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
 
     private async Task ConfigureModulesAsync(TendConfig config, CancellationToken cancellationToken)
     {
+        // A [health] whose identity does not resolve rejects the reload before any module changes.
+        var health = config.Module<HealthOptions>("health");
+        if (health is not null)
+        {
+            HealthModule.Validate(health);
+        }
+
         // Templates are read and compiled first, so a template that does not parse rejects the
         // whole reload and the running resources stay as they are.
         var render = config.Render.Templates.Count > 0
@@ -171,6 +216,30 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         foreach (var prefix in config.Watch.Prefixes)
         {
             _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+        }
+
+        // Health after render and hooks (its identity was validated before any of this ran).
+        if (health is not null)
+        {
+            _health ??= new HealthModule(Store, Mirrors, ShellCommandRunner.Instance, _loggers);
+            await _health.ApplyAsync(health, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_health is not null)
+        {
+            await _health.DisposeAsync().ConfigureAwait(false);
+            _health = null;
+        }
+
+        var membership = config.Module<MembershipOptions>("membership");
+        if (membership is not null)
+        {
+            _membership ??= new MembershipModule(_loggers);
+            await _membership.ApplyAsync(membership, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_membership is not null)
+        {
+            await _membership.DisposeAsync().ConfigureAwait(false);
+            _membership = null;
         }
 
         var register = config.Module<RegisterOptions>("register");

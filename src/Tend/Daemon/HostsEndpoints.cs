@@ -153,15 +153,30 @@ internal static class HostsEndpoints
         {
             await mirror.RefreshAsync(http.RequestAborted).WaitAsync(RefreshTimeout, http.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is KvStoreException or TimeoutException)
+        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
+            // Whatever kept the store from confirming (unreachable, slow, a failure of its client), the hosts
+            // the mirror holds are still the best answer; the header says they may be behind.
             var stale = mirror.Current;
-            http.Response.Headers["X-Tend-Stale"] = $"the store did not confirm the hosts are current ({(ex is TimeoutException ? "no answer within " + RefreshTimeout.TotalSeconds + " s" : ex.Message)}); as of revision {stale.Revision}";
+            http.Response.Headers["X-Tend-Stale"] = HeaderText($"the store did not confirm the hosts are current ({(ex is TimeoutException ? "no answer within " + RefreshTimeout.TotalSeconds + " s" : ex.Message)}); as of revision {stale.Revision}");
             return stale;
         }
 
         return mirror.Current;
     }
+
+    /// <summary>
+    /// <paramref name="text"/> as a header value: Kestrel refuses control characters and anything beyond ASCII
+    /// (a store's error message may carry a line break or a dash), and a refused header is a 500.
+    /// </summary>
+    internal static string HeaderText(string text) => string.Create(text.Length, text, static (span, source) =>
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            char c = source[i];
+            span[i] = c is >= ' ' and <= '~' ? c : c is '\u2013' or '\u2014' ? '-' : ' ';
+        }
+    });
 
     /// <summary>How long <c>/getall</c> waits for the store to confirm the hosts are current.</summary>
     internal static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(2);

@@ -41,7 +41,7 @@ internal static class MetricsEndpoint
         m.Metric("tend_mirror_updates_total", "counter", "Updates applied to the mirror.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.UpdateCount)));
         m.Metric("tend_mirror_reconnects_total", "counter", "Times the watch had to be re-established (by the mirror, or by the store after its connection was lost).", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.ReconnectCount)));
         m.Metric("tend_mirror_watching", "gauge", "1 while the mirror is current (watching), 0 while loading or reconnecting.", mirrors.Select(x => (P("prefix", x.Prefix), (double)(x.State == KvMirrorState.Watching ? 1 : 0))));
-        m.Metric("tend_mirror_catch_ups_total", "counter", "Times a reader of several prefixes asked the store to confirm this mirror is current.", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.CatchUpCount)));
+        m.Metric("tend_mirror_catch_ups_total", "counter", "Times a reader asked the store to confirm this mirror is current (a render of several prefixes, /getall).", mirrors.Select(x => (P("prefix", x.Prefix), (double)x.CatchUpCount)));
 
         if (runtime.Render is { } render)
         {
@@ -87,8 +87,44 @@ internal static class MetricsEndpoint
             m.Metric("tend_hooks_exec_pending", "gauge", "Changed keys waiting for the exec hook.", es.Select(h => (P("hook", h.Id), (double)h.Pending)));
         }
 
+        if (runtime.Health?.Status is { } healthModule)
+        {
+            var cs = healthModule.Checks;
+            m.Metric("tend_health_check_state", "gauge", "The check's state for the node's role: 0 passing, 1 warning, 2 critical, 3 unknown.", cs.Where(c => c.State is not null).Select(c => (P("service", c.Service), (double)(int)(Modules.Checks.CheckStates.Parse(c.State) ?? Modules.Checks.CheckState.Unknown))));
+            m.Metric("tend_health_checks_total", "counter", "Checks run.", cs.Select(c => (P("service", c.Service), (double)c.Checks)));
+            m.Metric("tend_health_changes_total", "counter", "Times the check's state (or role) changed.", cs.Select(c => (P("service", c.Service), (double)c.Changes)));
+            m.Metric("tend_health_published", "gauge", "1 while the check's health entry is in the store.", cs.Select(c => (P("service", c.Service), (double)(c.PublishedKey is null ? 0 : 1))));
+            var ts = healthModule.Triggers;
+            m.Metric("tend_health_trigger_runs_total", "counter", "Trigger runs started.", ts.Select(t => (TriggerLabels(t), (double)t.Runs)));
+            m.Metric("tend_health_trigger_failures_total", "counter", "Trigger runs that failed (exit code, timeout, could not start).", ts.Select(t => (TriggerLabels(t), (double)t.Failures)));
+            m.Metric("tend_health_trigger_timeouts_total", "counter", "Trigger runs killed by trigger_timeout.", ts.Select(t => (TriggerLabels(t), (double)t.Timeouts)));
+            m.Metric("tend_health_trigger_suppressed_total", "counter", "Firings not run because the trigger ran within flap_interval.", ts.Select(t => (TriggerLabels(t), (double)t.Suppressed)));
+        }
+
+        if (runtime.Membership?.Status is { } ms)
+        {
+            m.Metric("tend_membership_passes_total", "counter", "Membership passes run.", [(NoLabels, ms.Passes)]);
+            m.Metric("tend_membership_failures_total", "counter", "Membership passes that failed (inventory, etcd, file).", [(NoLabels, ms.Failures)]);
+            m.Metric("tend_membership_error", "gauge", "1 while the last membership pass failed.", [(NoLabels, ms.LastError is null ? 0 : 1)]);
+            m.Metric("tend_membership_withheld", "gauge", "Membership changes due but not safe or possible now (see /status withheld).", [(NoLabels, ms.Withheld.Count)]);
+            m.Metric("tend_membership_candidates", "gauge", "Machines the inventory says should be members.", [(NoLabels, ms.Candidates)]);
+            m.Metric("tend_membership_members", "gauge", "Members of the etcd cluster.", [(NoLabels, ms.Members)]);
+            m.Metric("tend_membership_learners", "gauge", "Learners (non-voting members) of the etcd cluster.", [(NoLabels, ms.Learners)]);
+            m.Metric("tend_membership_healthy_members", "gauge", "Members that passed the health probe.", [(NoLabels, ms.Healthy)]);
+            m.Metric("tend_membership_removals_total", "counter", "Members removed because their machine was gone.", [(NoLabels, ms.Removals)]);
+            m.Metric("tend_membership_additions_total", "counter", "Times this machine was added to the cluster.", [(NoLabels, ms.Additions)]);
+            m.Metric("tend_membership_promotions_total", "counter", "Learners promoted to voting members.", [(NoLabels, ms.Promotions)]);
+            m.Metric("tend_membership_environment_writes_total", "counter", "Times the environment file was written.", [(NoLabels, ms.EnvironmentWrites)]);
+            if (ms.LastPass is { } last)
+            {
+                m.Metric("tend_membership_last_pass_timestamp_seconds", "gauge", "When the last membership pass ended.", [(NoLabels, last.ToUnixTimeMilliseconds() / 1000.0)]);
+            }
+        }
+
         return m.ToString();
     }
+
+    private static (string Name, string Value)[] TriggerLabels(Modules.Health.TriggerStatus t) => [("service", t.Service), ("role", t.Role), ("state", t.State)];
 
     private static readonly (string Name, string Value)[] NoLabels = [];
 

@@ -1,5 +1,6 @@
 using Tend.Core.Config;
 using Tend.Modules.Hooks;
+using Tend.Modules.Membership;
 using Tend.Modules.Register;
 
 namespace Tend.Daemon;
@@ -7,5 +8,5 @@ namespace Tend.Daemon;
 /// <summary>The module sections tend.toml may hold.</summary>
 internal static class ModuleReaders
 {
-    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader()];
+    public static IReadOnlyCollection<IModuleConfigReader> All { get; } = [new RegisterConfigReader(), new HooksConfigReader(), new Modules.Health.HealthConfigReader(), new MembershipConfigReader()];
 }

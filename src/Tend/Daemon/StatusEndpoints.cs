@@ -118,6 +118,16 @@ internal static class StatusEndpoints
                     {
                         WriteHooks(json, hooks.Status);
                     }
+
+                    if (runtime.Health?.Status is { } health)
+                    {
+                        HealthStatusWriter.Write(json, health);
+                    }
+
+                    if (runtime.Membership?.Status is { } membership)
+                    {
+                        WriteMembership(json, membership);
+                    }
                 }
 
                 json.WriteEndObject();
@@ -197,6 +207,38 @@ internal static class StatusEndpoints
         }
 
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteMembership(Utf8JsonWriter json, Modules.Membership.MembershipStatus m)
+    {
+        json.WriteStartObject("membership");
+        json.WriteString("inventory", m.Inventory);
+        json.WriteString("environment_file", m.EnvironmentFile);
+        json.WriteBoolean("proxy_mode", m.ProxyMode);
+        json.WriteString("self", m.Self);
+        json.WriteString("state", m.State);
+        json.WriteString("self_membership", m.SelfMembership.ToString().ToLowerInvariant());
+        json.WriteNumber("candidates", m.Candidates);
+        json.WriteNumber("members", m.Members);
+        json.WriteNumber("learners", m.Learners);
+        json.WriteNumber("healthy", m.Healthy);
+        json.WriteStartArray("withheld");
+        foreach (var w in m.Withheld)
+        {
+            json.WriteStringValue(w);
+        }
+
+        json.WriteEndArray();
+        WriteTime(json, "last_pass", m.LastPass);
+        json.WriteString("last_error", m.LastError);
+        json.WriteNumber("passes", m.Passes);
+        json.WriteNumber("failures", m.Failures);
+        json.WriteNumber("removals", m.Removals);
+        json.WriteNumber("additions", m.Additions);
+        json.WriteNumber("promotions", m.Promotions);
+        json.WriteNumber("environment_writes", m.EnvironmentWrites);
+        WriteTime(json, "last_environment_write", m.LastEnvironmentWrite);
         json.WriteEndObject();
     }
 

@@ -99,7 +99,7 @@ internal sealed partial class TendDaemon : BackgroundService
 
         try
         {
-            if (DaemonRuntime.SameStore(next.Store, current.Config.Store))
+            if (DaemonRuntime.SameStore(DaemonRuntime.StoreOptions(next), DaemonRuntime.StoreOptions(current.Config)))
             {
                 await current.ReconfigureAsync(next, cancellationToken).ConfigureAwait(false);
             }
@@ -133,7 +133,7 @@ internal sealed partial class TendDaemon : BackgroundService
     /// </summary>
     private async Task<Core.Kv.IKvStore> ConnectStoreAsync(TendConfig next, CancellationToken cancellationToken)
     {
-        var store = Cli.GlobalOptions.OpenStore(next.Store, _loggers);
+        var store = Cli.GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(next), _loggers);
         var limit = next.Store.RequestTimeout + StoreProbeMargin;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);

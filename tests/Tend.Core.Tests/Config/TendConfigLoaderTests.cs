@@ -72,6 +72,8 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nrequest_timeout = \"soon\"\n", 4, 19, "must be a duration")]
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\ntransport = \"http2\"\n", 4, 13, "[store] transport must be one of")]
     [InlineData("[store]\nkind = \"zookeeper\"\nendpoints = [\"x:2181\"]\ntransport = \"grpc\"\n", 4, 13, "applies to kind = \"etcd\" only")]
+    [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\ntoken = \"t\"\n", 4, 9, "[store] token applies to kind = \"consul\" only")]
+    [InlineData("[store]\nkind = \"consul\"\nconsistency = \"strong\"\n", 3, 15, "[store] consistency must be one of")]
     [InlineData("[http]\nlisten = \"nowhere\"\n", 2, 10, "[http] listen must be")]
     [InlineData("[http]\ntoken = \"short\"\n", 2, 9, "at least 16 characters")]
     [InlineData("a = \n", 1, 5, "")]
@@ -91,6 +93,20 @@ public sealed class TendConfigLoaderTests : IDisposable
     {
         var config = Parse("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\n" + line);
         Assert.Equal(expected, config.Store.Transport);
+    }
+
+    [Fact]
+    public void Parse_ConsulWithoutEndpoints_AcceptedWithTokenDatacenterConsistency()
+    {
+        var config = Parse("[store]\nkind = \"consul\"\ntoken = \"secret-token\"\ndatacenter = \"dc2\"\nconsistency = \"stale\"\n");
+
+        Assert.Equal(KvStoreKinds.Consul, config.Store.Kind);
+        Assert.Empty(config.Store.Endpoints);
+        Assert.Equal("secret-token", config.Store.Token);
+        Assert.Equal($"[store] token in {Path.Combine(_dir, "tend.toml")}", config.Store.TokenSource);
+        Assert.Equal("dc2", config.Store.Datacenter);
+        Assert.Equal("stale", config.Store.Consistency);
+        Assert.Null(Parse("[store]\nkind = \"consul\"\nconsistency = \"default\"\n").Store.Consistency);
     }
 
     [Fact]
@@ -198,7 +214,7 @@ public sealed class TendConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData("[store]\nkind = \"etcd\"\nendpoints = [\"http://x:2379\"]\nmax_txn_ops = 2\n", 4, "between 5 and 1000000")]
-    [InlineData("[store]\nkind = \"memory\"\nmax_txn_ops = 64\n", 3, "applies to kind = \"etcd\" or \"zookeeper\"")]
+    [InlineData("[store]\nkind = \"memory\"\nmax_txn_ops = 64\n", 3, "applies to kind = \"etcd\", \"zookeeper\" or \"consul\"")]
     [InlineData("[http]\nallowed_hosts = [\"http://evil.example.com\"]\n", 2, "is not a host name")]
     [InlineData("[http]\nallowed_hosts = [\"nagios:9300\"]\n", 2, "is not a host name")]
     public void Parse_BadMaxTxnOpsOrAllowedHosts_ErrorNamesTheLine(string toml, int line, string reason)

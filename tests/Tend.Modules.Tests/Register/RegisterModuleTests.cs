@@ -127,7 +127,7 @@ public sealed class RegisterModuleTests : IDisposable
         File.WriteAllText(data, "a: 1\n");
         var files = new Tend.Stores.Files.FileKvStore(new KvStoreOptions { Files = [data] });
         var ex = Assert.Throws<KvNotSupportedException>(() => new RegisterModule(files));
-        Assert.Contains("etcd or ZooKeeper", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("etcd, ZooKeeper or Consul", ex.Message, StringComparison.Ordinal);
     }
 
     private static RegisterOptions Options(params RegisterServiceOptions[] services) => new() { Services = services };

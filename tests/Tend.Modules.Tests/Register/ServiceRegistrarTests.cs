@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
 using Tend.Modules.Register;
-using Tend.Modules.Register.Checks;
+using Tend.Modules.Checks;
 using Tend.Stores.Memory;
 using Xunit;
 

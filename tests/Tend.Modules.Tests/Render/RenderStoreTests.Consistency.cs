@@ -15,7 +15,7 @@ public abstract partial class RenderStoreTests
 {
     private const int Transactions = 120;
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_TransactionsOnTwoPrefixes_EveryStagedFileFromOneRevision()
     {
         var staged = Marker("staged");
@@ -33,7 +33,7 @@ public abstract partial class RenderStoreTests
         Assert.Null(module.Status[0].LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Interval_TransactionsOnTwoPrefixes_EveryStagedFileFromOneRevision()
     {
         var staged = Marker("staged");
@@ -49,7 +49,7 @@ public abstract partial class RenderStoreTests
         AssertNoTornRender(staged);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_OnePrefixQuiet_OtherChangesStillRender()
     {
         // The quiet prefix's watch never carries a newer revision: catching it up must not wait for one.

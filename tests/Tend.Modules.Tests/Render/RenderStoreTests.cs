@@ -61,7 +61,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_PutAndDelete_FileFollowsTheStoreAndReloadsEachTime()
     {
         var reloads = Marker("reloads");
@@ -83,7 +83,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.True(module.Status[0].Revision > 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Interval_NoWatch_ChangeFoundByPolling()
     {
         await WriteAsync(Root + "/v", "1");
@@ -98,7 +98,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Null(module.Status[0].LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Onetime_OneResourceMissingKey_FalseTheOthersWritten()
     {
         await WriteAsync(Root + "/good", "yes");
@@ -123,7 +123,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Null(module.Status[1].LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Noop_OnetimeAndWatch_PrintsDiffWritesAndRunsNothing()
     {
         var commands = Marker("commands");
@@ -153,7 +153,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, module.Status[0].Writes);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SyncOnly_Watch_WritesFilesAndRunsNoCommand()
     {
         var commands = Marker("commands");
@@ -172,7 +172,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.False(File.Exists(commands));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task KeepStageFile_CheckFails_StagedFileKeptOnlyWhenAsked()
     {
         await WriteAsync(Root + "/v", "new");
@@ -197,7 +197,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("new", Read(staged));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Check_StagedBesideDestination_ThenRenamedOverIt()
     {
         var seen = Marker("seen");
@@ -223,7 +223,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(r.Destination));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CheckAndReloadTimeouts_CommandsKilledAndReported()
     {
         await WriteAsync(Root + "/v", "1");
@@ -241,7 +241,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal([slowReload.Destination], Directory.GetFiles(Path.GetDirectoryName(slowReload.Destination)!));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ModeOwnerGroupBackupCreateDirs_FromConfigApplied()
     {
         // Root can give the file away, so it does, to prove the chown; anyone else keeps their own.
@@ -282,7 +282,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(3, module.Status[0].Writes);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Prefix_GlobalAndResourcePrefix_JoinedInWatchAndOnetime()
     {
         await WriteAsync(Root + "/prod/app/port", "443");
@@ -305,7 +305,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         await Eventually(() => Read(r.Destination) == "8443");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Wait_BurstOnSharedReload_OneRenderAndOneReloadAfterBothFiles()
     {
         var reloads = Marker("reloads");
@@ -336,7 +336,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, module.Status[1].Writes);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MissingKey_Deleted_OldFileKeptErrorReportedOthersGoOn()
     {
         var reloads = Marker("reloads");
@@ -363,7 +363,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         await Eventually(() => Lines(reloads).Length == 2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reload_FailsEveryTime_CountedAndRenderingGoesOn()
     {
         var reloads = Marker("reloads");
@@ -384,7 +384,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Contains("check_cmd failed", module.Status[0].LastError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StoreRestart_NoEmptyRenderAndConvergesAfter()
     {
         var checks = Marker("checks");
@@ -408,7 +408,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(["h1=1\n", "h1=1\nh2=2\n", string.Empty], installed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reconfig_TreeAndSingleKey_DotIsTheMapAndAMissingKeyKeepsTheFile()
     {
         await WriteAsync(Root + "/tree/a", "1");
@@ -429,7 +429,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal($"{Root}/single=s", Read(single.Destination));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StoreKilledDuringBurst_FinalFileEqualsFinalData()
     {
         await WriteAsync(Root + "/hosts/h00", "0");
@@ -465,7 +465,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         await Eventually(() => Read(r.Destination) == want && module.Status[0].LastError is null);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StoreDownAtStart_NoEmptyRenderInWatchOrIntervalThenConverges()
     {
         await WriteAsync(Root + "/v", "1");
@@ -493,7 +493,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         await Eventually(() => Read(watched.Destination) == "1" && Read(polled.Destination) == "1");
     }
 
-    private RenderResourceOptions Resource(string name, string template, string[] keys, string? prefix = null) => new()
+    private protected RenderResourceOptions Resource(string name, string template, string[] keys, string? prefix = null) => new()
     {
         Id = name,
         Source = _dir.File($"templates/{name}.tmpl", template),
@@ -503,14 +503,14 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         CreateDestDirs = true,
     };
 
-    private RenderModule Module(RenderOptions options, KvMirrorSet? mirrors, TextWriter? diff = null, IKvStore? store = null) =>
+    private protected RenderModule Module(RenderOptions options, KvMirrorSet? mirrors, TextWriter? diff = null, IKvStore? store = null) =>
         new(options, store ?? Store, mirrors, ShellCommandRunner.Instance, GoTemplateCompiler.Instance, diffOutput: diff) { RetryDelay = TimeSpan.FromMilliseconds(200) };
 
     private string Marker(string name) => Path.Combine(_dir.Path, name + ".log");
 
     private static string[] Lines(string path) => File.Exists(path) ? File.ReadAllLines(path) : [];
 
-    private static string? Read(string path)
+    private protected static string? Read(string path)
     {
         try
         {

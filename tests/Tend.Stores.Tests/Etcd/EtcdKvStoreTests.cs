@@ -2,8 +2,8 @@ using System.Globalization;
 using Tend.Core.Kv;
 using Tend.Stores.Dns;
 using Tend.Stores.Etcd;
-using Tend.Stores.Tests.Dns;
 using Tend.Testing;
+using Tend.Testing.Dns;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -296,7 +296,7 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
                 ? DnsPackets.SrvAnswer(q, 3)
                 : DnsPackets.SrvAnswer(q, 0, (0, 0, port, "127.0.0.1")));
         var options = new KvStoreOptions { Kind = "etcd", SrvDomain = "cluster.test", RequestTimeout = TimeSpan.FromSeconds(3) };
-        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint]));
+        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint], TimeSpan.FromSeconds(15)));
         Assert.Equal("found", (await store.GetAsync(_root + "/srv"))!.Value);
         Assert.Equal(2, dns.Queries);
     }
@@ -306,7 +306,7 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     {
         await using var dns = new FakeDnsServer(q => DnsPackets.SrvAnswer(q, 3));
         var options = new KvStoreOptions { Kind = "etcd", SrvRecord = "_etcd._tcp.gone.test" };
-        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint]));
+        await using var store = new EtcdKvStore(options, Settings, null, new SrvResolver([dns.EndPoint], TimeSpan.FromSeconds(15)));
         var ex = await Assert.ThrowsAsync<KvStoreUnavailableException>(() => store.GetAsync("/x"));
         Assert.Contains("_etcd._tcp.gone.test", ex.Message, StringComparison.Ordinal);
     }
@@ -332,6 +332,32 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
 
         await _store.MemberRemoveAsync(added.Id);
         Assert.DoesNotContain(await _store.MemberListAsync(), m => m.Id == added.Id);
+    }
+
+    [Fact]
+    public async Task MemberPromote_LearnerThatNeverStarted_RefusedAsNotInSync()
+    {
+        // The learner's process never runs, so it can never catch up: etcd must refuse, and the refusal must
+        // come back typed (FailedPrecondition) so a caller can tell "wait" from "broken".
+        var added = await _store.MemberAddAsync([$"http://127.0.0.1:{FreePort.Next()}"], isLearner: true);
+        try
+        {
+            var ex = await Assert.ThrowsAsync<EtcdServerException>(() => _store.MemberPromoteAsync(added.Id));
+            Assert.Equal(9, ex.Code);
+            Assert.Contains("in sync", ex.ServerMessage, StringComparison.Ordinal);
+            Assert.True(Assert.Single(await _store.MemberListAsync(), m => m.Id == added.Id).IsLearner);
+        }
+        finally
+        {
+            await _store.MemberRemoveAsync(added.Id);
+        }
+    }
+
+    [Fact]
+    public async Task MemberPromote_UnknownId_ThrowsServerError()
+    {
+        var ex = await Assert.ThrowsAsync<EtcdServerException>(() => _store.MemberPromoteAsync(12345));
+        Assert.Contains("member not found", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

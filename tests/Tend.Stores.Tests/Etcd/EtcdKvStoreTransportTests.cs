@@ -58,11 +58,14 @@ public sealed class EtcdKvStoreTransportTests
         var batches = new List<KvChangeBatch> { watch.Current };
         batches.AddRange(await TakeAsync(watch, 1));
 
+        // The watcher is the caller's iterator: asking for the next batch is what reads on and reconnects.
+        var third = watch.MoveNextAsync();
         var open2 = await opened[1].Opened.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("7", open2.Json.GetProperty("create_request").GetProperty("start_revision").GetString());
         await opened[1].SendAsync("{\"result\":{\"header\":{\"revision\":\"10\"},\"created\":true}}");
         await opened[1].SendAsync(Events(10, Event("/p/b", 6), Event("/p/c", 7, delete: true)));
-        batches.AddRange(await TakeAsync(watch, 1));
+        Assert.True(await third.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        batches.Add(watch.Current);
 
         Assert.Equal([5L, 6L, 7L], batches.Select(b => b.Revision));
         Assert.Equal(["/p/a", "/p/b", "/p/c"], batches.Select(b => Assert.Single(b.Changes).Key));
@@ -93,11 +96,12 @@ public sealed class EtcdKvStoreTransportTests
         Assert.Equal(20, resync.Revision);
         Assert.Equal([("/p/x", "1")], resync.Resync!.Select(p => (p.Key, p.Value)));
 
+        var following = watch.MoveNextAsync();
         var open2 = await opened[1].Opened.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("21", open2.Json.GetProperty("create_request").GetProperty("start_revision").GetString());
         await opened[1].SendAsync(Events(21, Event("/p/y", 21)));
-        var next = Assert.Single(await TakeAsync(watch, 1));
-        Assert.Equal("/p/y", Assert.Single(next.Changes).Key);
+        Assert.True(await following.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("/p/y", Assert.Single(watch.Current.Changes).Key);
         Assert.Contains(transport.Requests, r => r.Path == "/v3/kv/range");
     }
 

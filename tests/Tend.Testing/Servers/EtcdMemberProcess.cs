@@ -14,6 +14,8 @@ public sealed class EtcdMemberProcess : IDisposable
     private readonly string _clusterState;
     private readonly IReadOnlyList<string> _extraArgs;
     private readonly Queue<string> _log = new();
+    private readonly string? _environmentFile;
+    private readonly IReadOnlyDictionary<string, string>? _unitEnvironment;
     private Process? _process;
 
     public EtcdMemberProcess(string name, string dataDir, int clientPort, int peerPort, string initialCluster, IReadOnlyList<string>? extraArgs = null, string clusterState = "new", string clientScheme = "http")
@@ -30,7 +32,23 @@ public sealed class EtcdMemberProcess : IDisposable
         _extraArgs = extraArgs ?? [];
     }
 
-    public string Name { get; }
+    private EtcdMemberProcess(string environmentFile, string dataDir, string host, int clientPort, int peerPort, IReadOnlyDictionary<string, string> unit)
+    {
+        _binary = RequiredBinary.Find("etcd-server", "/usr/bin/etcd", "etcd");
+        _environmentFile = environmentFile;
+        _unitEnvironment = unit;
+        _initialCluster = string.Empty;
+        _clusterState = string.Empty;
+        _extraArgs = [];
+        Name = host;
+        DataDir = dataDir;
+        ClientPort = clientPort;
+        PeerPort = peerPort;
+        ClientUrl = $"http://{host}:{clientPort}";
+        PeerUrl = $"http://{host}:{peerPort}";
+    }
+
+    public string Name { get; private set; }
 
     public string DataDir { get; }
 
@@ -43,6 +61,60 @@ public sealed class EtcdMemberProcess : IDisposable
     public string PeerUrl { get; }
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The variables the member was last started with from its environment file (env-file members only).</summary>
+    public IReadOnlyDictionary<string, string> FileEnvironment { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A member started the way systemd starts etcd with <c>EnvironmentFile=<paramref name="environmentFile"/></c>:
+    /// no flags; the unit's own settings (data directory, listen URLs on <paramref name="host"/>, test timings) as
+    /// its <c>Environment=</c>, then every <c>KEY=value</c> of the file (read at each start, quotes stripped), which
+    /// wins. Name, cluster, state and advertised URLs all come from the file.
+    /// </summary>
+    public static EtcdMemberProcess FromEnvironmentFile(string environmentFile, string dataDir, string host, int clientPort, int peerPort)
+    {
+        var unit = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ETCD_DATA_DIR"] = dataDir,
+            ["ETCD_LISTEN_CLIENT_URLS"] = $"http://{host}:{clientPort}",
+            ["ETCD_LISTEN_PEER_URLS"] = $"http://{host}:{peerPort}",
+            ["ETCD_HEARTBEAT_INTERVAL"] = "50",
+            ["ETCD_ELECTION_TIMEOUT"] = "500",
+            ["ETCD_LOGGER"] = "zap",
+            ["ETCD_LOG_LEVEL"] = "warn",
+        };
+        return new EtcdMemberProcess(environmentFile, dataDir, host, clientPort, peerPort, unit);
+    }
+
+    /// <summary>Reads an environment file as systemd's <c>EnvironmentFile=</c> does: <c>KEY=value</c> lines, <c>#</c>/<c>;</c> comments, surrounding quotes stripped.</summary>
+    public static Dictionary<string, string> ReadEnvironmentFile(string path)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in File.ReadAllLines(path))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#') || line.StartsWith(';'))
+            {
+                continue;
+            }
+
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new FormatException($"{path}: '{raw}' is not KEY=value");
+            }
+
+            var value = line[(eq + 1)..];
+            if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+            {
+                value = value[1..^1];
+            }
+
+            values[line[..eq]] = value;
+        }
+
+        return values;
+    }
 
     /// <summary>The last lines etcd logged (for failure messages).</summary>
     public string RecentLog
@@ -69,6 +141,29 @@ public sealed class EtcdMemberProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_environmentFile is not null)
+        {
+            foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("ETCD", StringComparison.Ordinal)).ToList())
+            {
+                psi.Environment.Remove(key);
+            }
+
+            foreach (var (key, value) in _unitEnvironment!)
+            {
+                psi.Environment[key] = value;
+            }
+
+            FileEnvironment = ReadEnvironmentFile(_environmentFile);
+            foreach (var (key, value) in FileEnvironment)
+            {
+                psi.Environment[key] = value;
+            }
+
+            Name = FileEnvironment.GetValueOrDefault("ETCD_NAME", Name);
+            Launch(psi);
+            return;
+        }
+
         foreach (var a in new[]
         {
             "--name", Name,
@@ -90,6 +185,11 @@ public sealed class EtcdMemberProcess : IDisposable
             psi.ArgumentList.Add(a);
         }
 
+        Launch(psi);
+    }
+
+    private void Launch(ProcessStartInfo psi)
+    {
         var process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => Remember(e.Data);
         process.ErrorDataReceived += (_, e) => Remember(e.Data);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 
@@ -29,117 +28,55 @@ internal sealed class EtcdGatewayTransport : IEtcdTransport
 
     public bool HasCredentials => _connection.HasCredentials;
 
-    public void CorruptTokenForTest() => _connection.CorruptTokenForTest();
-
     public async Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken) =>
-        EtcdCodec.ReadRange(await _connection.CallAsync("/v3/kv/range", EtcdCodec.Range(request), idempotent: true, cancellationToken).ConfigureAwait(false));
+        EtcdGatewayCodec.ReadRange(await _connection.CallAsync("range", "/v3/kv/range", EtcdGatewayCodec.Range(request), idempotent: true, cancellationToken).ConfigureAwait(false));
 
     public async Task<long> PutAsync(string key, string value, long lease, CancellationToken cancellationToken) =>
-        EtcdCodec.ReadHeaderRevision(await _connection.CallAsync("/v3/kv/put", EtcdCodec.Put(key, value, lease), idempotent: false, cancellationToken).ConfigureAwait(false));
+        EtcdGatewayCodec.ReadHeaderRevision(await _connection.CallAsync("put", "/v3/kv/put", EtcdGatewayCodec.Put(key, value, lease), idempotent: false, cancellationToken).ConfigureAwait(false));
 
     public async Task<long> DeleteRangeAsync(byte[] key, byte[]? rangeEnd, CancellationToken cancellationToken) =>
-        EtcdCodec.ReadDeleted(await _connection.CallAsync("/v3/kv/deleterange", EtcdCodec.DeleteRange(key, rangeEnd), idempotent: false, cancellationToken).ConfigureAwait(false));
+        EtcdGatewayCodec.ReadDeleted(await _connection.CallAsync("delete", "/v3/kv/deleterange", EtcdGatewayCodec.DeleteRange(key, rangeEnd), idempotent: false, cancellationToken).ConfigureAwait(false));
 
-    public async Task<EtcdTxnResponse> TxnAsync(IReadOnlyList<KvCompare> compares, IReadOnlyList<EtcdTxnPlanner.Op> operations, CancellationToken cancellationToken)
-    {
-        var body = EtcdCodec.Write(w =>
-        {
-            w.WriteStartArray("compare");
-            foreach (var c in compares)
-            {
-                EtcdCodec.WriteCompare(w, c);
-            }
+    public async Task<EtcdTxnResponse> TxnAsync(IReadOnlyList<KvCompare> compares, IReadOnlyList<EtcdTxnPlanner.Op> operations, CancellationToken cancellationToken) =>
+        EtcdGatewayCodec.ReadTxn(await _connection.CallAsync("txn", "/v3/kv/txn", EtcdGatewayCodec.Txn(compares, operations), idempotent: false, cancellationToken).ConfigureAwait(false));
 
-            w.WriteEndArray();
-            w.WriteStartArray("success");
-            foreach (var op in operations)
-            {
-                w.WriteStartObject();
-                if (op.IsPut)
-                {
-                    w.WriteStartObject("request_put");
-                    EtcdCodec.WritePut(w, op.Key, op.Value!, 0);
-                }
-                else
-                {
-                    w.WriteStartObject("request_delete_range");
-                    EtcdCodec.WriteDeleteRange(w, op.Start, op.End);
-                }
+    public async Task CompactAsync(long revision, bool physical, CancellationToken cancellationToken) =>
+        await _connection.CallAsync("compact", "/v3/kv/compaction", EtcdGatewayCodec.Compaction(revision, physical), idempotent: true, cancellationToken).ConfigureAwait(false);
 
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
-        return EtcdCodec.ReadTxn(await _connection.CallAsync("/v3/kv/txn", body, idempotent: false, cancellationToken).ConfigureAwait(false));
-    }
-
-    public async Task CompactAsync(long revision, bool physical, CancellationToken cancellationToken)
-    {
-        var body = EtcdCodec.Write(w =>
-        {
-            EtcdCodec.Int64(w, "revision", revision);
-            if (physical)
-            {
-                w.WriteBoolean("physical", true);
-            }
-        });
-        await _connection.CallAsync("/v3/kv/compaction", body, idempotent: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<long> LeaseGrantAsync(long ttlSeconds, CancellationToken cancellationToken)
-    {
-        var answer = await _connection.CallAsync("/v3/lease/grant", EtcdCodec.Write(w => EtcdCodec.Int64(w, "TTL", ttlSeconds)), idempotent: false, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadLease(answer).Id;
-    }
+    public async Task<long> LeaseGrantAsync(long ttlSeconds, CancellationToken cancellationToken) =>
+        EtcdGatewayCodec.ReadLease(await _connection.CallAsync("lease grant", "/v3/lease/grant", EtcdGatewayCodec.LeaseGrant(ttlSeconds), idempotent: false, cancellationToken).ConfigureAwait(false)).Id;
 
     public async Task<long> LeaseKeepAliveAsync(long lease, CancellationToken cancellationToken)
     {
-        var answer = await _connection.CallAsync("/v3/lease/keepalive", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
-        if (EtcdCodec.ReadError(answer) is { } error)
+        var answer = await _connection.CallAsync("lease keep-alive", "/v3/lease/keepalive", EtcdGatewayCodec.Lease(lease), idempotent: true, cancellationToken).ConfigureAwait(false);
+
+        // The keep-alive answer is a stream message: an error arrives inside a 200 answer.
+        if (EtcdGatewayCodec.ReadError(answer) is { } error)
         {
-            throw _connection.ToException("/v3/lease/keepalive", error);
+            throw _connection.ToException("lease keep-alive", error);
         }
 
-        return EtcdCodec.ReadLease(answer).Ttl;
+        return EtcdGatewayCodec.ReadLease(answer).Ttl;
     }
 
     public async Task LeaseRevokeAsync(long lease, CancellationToken cancellationToken) =>
-        await _connection.CallAsync("/v3/lease/revoke", EtcdCodec.Write(w => EtcdCodec.Int64(w, "ID", lease)), idempotent: true, cancellationToken).ConfigureAwait(false);
+        await _connection.CallAsync("lease revoke", "/v3/lease/revoke", EtcdGatewayCodec.Lease(lease), idempotent: true, cancellationToken).ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<EtcdMember>> MemberListAsync(CancellationToken cancellationToken)
-    {
-        var answer = await _connection.CallAsync("/v3/cluster/member/list", EtcdCodec.Write(static _ => { }), idempotent: true, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadMembers(answer).Members;
-    }
+    public async Task<IReadOnlyList<EtcdMember>> MemberListAsync(CancellationToken cancellationToken) =>
+        EtcdGatewayCodec.ReadMembers(await _connection.CallAsync("member list", "/v3/cluster/member/list", EtcdGatewayCodec.MemberList(), idempotent: true, cancellationToken).ConfigureAwait(false)).Members;
 
     public async Task<EtcdMember> MemberAddAsync(IReadOnlyList<string> peerUrls, bool isLearner, CancellationToken cancellationToken)
     {
-        var body = EtcdCodec.Write(w =>
-        {
-            w.WriteStartArray("peerURLs");
-            foreach (var u in peerUrls)
-            {
-                w.WriteStringValue(u);
-            }
-
-            w.WriteEndArray();
-            if (isLearner)
-            {
-                w.WriteBoolean("isLearner", true);
-            }
-        });
-        var answer = await _connection.CallAsync("/v3/cluster/member/add", body, idempotent: false, cancellationToken).ConfigureAwait(false);
-        return EtcdCodec.ReadMembers(answer).Added
+        var answer = await _connection.CallAsync("member add", "/v3/cluster/member/add", EtcdGatewayCodec.MemberAdd(peerUrls, isLearner), idempotent: false, cancellationToken).ConfigureAwait(false);
+        return EtcdGatewayCodec.ReadMembers(answer).Added
             ?? throw new EtcdServerException($"{Name}: member add answered without the new member.");
     }
 
-    public async Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken)
-    {
-        var body = EtcdCodec.Write(w => w.WriteString("ID", id.ToString(CultureInfo.InvariantCulture)));
-        await _connection.CallAsync("/v3/cluster/member/remove", body, idempotent: false, cancellationToken).ConfigureAwait(false);
-    }
+    public async Task MemberRemoveAsync(ulong id, CancellationToken cancellationToken) =>
+        await _connection.CallAsync("member remove", "/v3/cluster/member/remove", EtcdGatewayCodec.MemberRemove(id), idempotent: false, cancellationToken).ConfigureAwait(false);
+
+    public async Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken) =>
+        await _connection.CallAsync("member promote", "/v3/cluster/member/promote", EtcdGatewayCodec.MemberPromote(id), idempotent: false, cancellationToken).ConfigureAwait(false);
 
     public async Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken) =>
         await EtcdGatewayWatchStream.OpenAsync(_connection, _endpoints, create, _settings, _logger, cancellationToken).ConfigureAwait(false);

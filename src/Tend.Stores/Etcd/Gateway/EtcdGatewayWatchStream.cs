@@ -36,7 +36,7 @@ internal sealed class EtcdGatewayWatchStream : IEtcdWatchStream
 
     public static async Task<EtcdGatewayWatchStream> OpenAsync(EtcdGatewayConnection connection, EtcdEndpoints endpoints, EtcdWatchCreate create, EtcdStoreSettings settings, ILogger logger, CancellationToken cancellationToken)
     {
-        var body = EtcdCodec.WatchCreate(create.Key, create.End, create.StartRevision);
+        var body = EtcdGatewayCodec.WatchCreate(create.Key, create.End, create.StartRevision);
         var (response, endpoint, token) = await connection.OpenStreamAsync("/v3/watch", body, cancellationToken).ConfigureAwait(false);
         var stream = new EtcdGatewayWatchStream(connection, endpoints, response, endpoint, token, cancellationToken);
         var what = System.Text.Encoding.UTF8.GetString(create.Key);
@@ -50,7 +50,7 @@ internal sealed class EtcdGatewayWatchStream : IEtcdWatchStream
         {
             if (_framer.TryReadObject(out var json))
             {
-                return EtcdCodec.ReadWatch(json.Span);
+                return EtcdGatewayCodec.ReadWatch(json.Span);
             }
 
             int n;

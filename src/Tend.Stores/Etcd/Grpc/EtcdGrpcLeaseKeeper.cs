@@ -83,12 +83,12 @@ internal sealed class EtcdGrpcLeaseKeeper : IAsyncDisposable
         string? token;
         try
         {
-            token = await _connection.EnsureTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            token = await _connection.Policy.TokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (EtcdAttemptException ex) when (!cancellationToken.IsCancellationRequested)
         {
             _connection.Endpoints.MarkFailed(endpoint);
-            throw new KvStoreUnavailableException($"{_connection.Name}: authentication on {endpoint} failed: {EtcdGrpcConnection.Describe(ex)}", ex);
+            throw new KvStoreUnavailableException($"{_connection.Name}: authentication on {endpoint} failed: {ex.Message}", ex);
         }
 
         var stream = new KeepAliveStream(_connection, endpoint, token);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 
@@ -29,8 +30,6 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
 
     /// <summary>The shared watch stream, for tests and diagnostics.</summary>
     public EtcdGrpcWatchHub Watches => _watches;
-
-    public void CorruptTokenForTest() => _connection.CorruptTokenForTest();
 
     public async Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken)
     {
@@ -71,7 +70,7 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
         var answer = await _connection.CallAsync("lease grant", idempotent: false, (i, o) => new Lease.LeaseClient(i).LeaseGrantAsync(message, o), cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(answer.Error))
         {
-            throw new EtcdServerException($"{Name}: lease grant failed: {answer.Error}", -1, answer.Error);
+            throw new EtcdServerException($"{Name}: lease grant failed: {answer.Error}", (int)StatusCode.Unknown, answer.Error);
         }
 
         return answer.ID;
@@ -105,6 +104,12 @@ internal sealed class EtcdGrpcTransport : IEtcdTransport
     {
         var message = new MemberRemoveRequest { ID = id };
         await _connection.CallAsync("member remove", idempotent: false, (i, o) => new Cluster.ClusterClient(i).MemberRemoveAsync(message, o), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task MemberPromoteAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var message = new MemberPromoteRequest { ID = id };
+        await _connection.CallAsync("member promote", idempotent: false, (i, o) => new Cluster.ClusterClient(i).MemberPromoteAsync(message, o), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IEtcdWatchStream> WatchAsync(EtcdWatchCreate create, CancellationToken cancellationToken) => _watches.CreateAsync(create, cancellationToken);

@@ -229,7 +229,7 @@ internal sealed class EtcdGrpcWatchCall
                 return _connection.ToException("watch", error);
             }
 
-            return new KvStoreUnavailableException($"{_connection.Name}: the watch stream on {Endpoint} failed: {error.Message} (code {error.Code})");
+            return new KvStoreUnavailableException($"{_connection.Name}: the watch stream on {Endpoint} failed: {error.Message} (code {(int)error.Code})");
         }
 
         var reason = ex is RpcException r ? EtcdGrpcConnection.Describe(r) : EtcdErrors.Describe(ex);

@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>How a node is created (the wire flags).</summary>
-public enum CreateMode
+internal enum CreateMode
 {
     Persistent = 0,
     Ephemeral = 1,

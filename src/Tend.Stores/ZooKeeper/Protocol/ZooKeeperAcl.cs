@@ -2,7 +2,7 @@ namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>Permission bits of an ACL entry.</summary>
 [Flags]
-public enum ZooKeeperPermissions
+internal enum ZooKeeperPermissions
 {
     None = 0,
     Read = 1,
@@ -14,7 +14,7 @@ public enum ZooKeeperPermissions
 }
 
 /// <summary>One ACL entry: permissions granted to an identity (<c>scheme:id</c>, e.g. <c>world:anyone</c>, <c>auth:</c>, <c>digest:user:hash</c>).</summary>
-public sealed record ZooKeeperAcl(ZooKeeperPermissions Permissions, string Scheme, string Id)
+internal sealed record ZooKeeperAcl(ZooKeeperPermissions Permissions, string Scheme, string Id)
 {
     /// <summary>Everything for everyone.</summary>
     public static IReadOnlyList<ZooKeeperAcl> OpenUnsafe { get; } = [new(ZooKeeperPermissions.All, "world", "anyone")];

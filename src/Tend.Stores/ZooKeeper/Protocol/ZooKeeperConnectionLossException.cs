@@ -4,7 +4,7 @@ namespace Tend.Stores.ZooKeeper.Protocol;
 /// The connection broke (I/O error, protocol error, timeout, server gone) before the reply came:
 /// the request may or may not have been applied. The session may still be alive on another server.
 /// </summary>
-public sealed class ZooKeeperConnectionLossException : ZooKeeperException
+internal sealed class ZooKeeperConnectionLossException : ZooKeeperException
 {
     public ZooKeeperConnectionLossException()
         : base(ZooKeeperErrorCode.ConnectionLoss, (string?)null)

@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>Error codes a ZooKeeper server returns in a reply header (and a few client-side ones).</summary>
-public enum ZooKeeperErrorCode
+internal enum ZooKeeperErrorCode
 {
     Ok = 0,
     SystemError = -1,

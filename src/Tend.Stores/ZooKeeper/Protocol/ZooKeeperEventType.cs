@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>What a watch notification reports.</summary>
-public enum ZooKeeperEventType
+internal enum ZooKeeperEventType
 {
     None = -1,
     NodeCreated = 1,

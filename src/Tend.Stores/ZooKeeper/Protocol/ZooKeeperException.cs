@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>A ZooKeeper request failed with the server's (or the client's) error <see cref="Code"/>.</summary>
-public class ZooKeeperException : Exception
+internal class ZooKeeperException : Exception
 {
     public ZooKeeperException()
     {

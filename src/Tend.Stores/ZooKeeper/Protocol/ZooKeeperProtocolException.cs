@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>The peer sent bytes that are not valid ZooKeeper protocol; the connection that received them is dead.</summary>
-public sealed class ZooKeeperProtocolException : Exception
+internal sealed class ZooKeeperProtocolException : Exception
 {
     public ZooKeeperProtocolException()
     {

@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Protocol;
 
 /// <summary>The metadata ZooKeeper keeps for a node (the jute <c>Stat</c> record).</summary>
-public sealed record ZooKeeperStat(
+internal sealed record ZooKeeperStat(
     long Czxid,
     long Mzxid,
     long Ctime,

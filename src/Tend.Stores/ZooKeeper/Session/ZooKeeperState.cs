@@ -1,7 +1,7 @@
 namespace Tend.Stores.ZooKeeper.Session;
 
 /// <summary>Where a ZooKeeper session stands.</summary>
-public enum ZooKeeperState
+internal enum ZooKeeperState
 {
     /// <summary>Looking for a server (first connection or after a loss).</summary>
     Connecting,

@@ -3,4 +3,4 @@ using Tend.Stores.ZooKeeper.Protocol;
 namespace Tend.Stores.ZooKeeper.Session;
 
 /// <summary>A watch notification as the client sees it (the path is relative to the chroot).</summary>
-public sealed record ZooKeeperWatchEvent(ZooKeeperEventType Type, string Path);
+internal sealed record ZooKeeperWatchEvent(ZooKeeperEventType Type, string Path);
