@@ -8,4 +8,7 @@ public enum RenderDataShape
 
     /// <summary>reconfig: the dot is a map key → value (the whole tree under the key, or the single key).</summary>
     Reconfig,
+
+    /// <summary>consul-template: keys and services are read with its functions (<c>key</c>, <c>tree</c>, <c>service</c> …), paths relative to the KV root.</summary>
+    ConsulTemplate,
 }
