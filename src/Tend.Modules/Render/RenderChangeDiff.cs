@@ -82,8 +82,11 @@ internal static partial class RenderChangeDiff
     {
         var sb = new StringBuilder(diff.Length);
         bool inPrivateKey = false;
-        foreach (var line in diff.AsSpan().EnumerateLines())
+        var lines = diff.Split('\n');
+        int count = diff.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+        foreach (var text in lines.AsSpan(0, count))
         {
+            var line = text.AsSpan();
             if (line.Length == 0)
             {
                 sb.Append('\n');
