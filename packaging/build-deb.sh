@@ -52,7 +52,7 @@ esac
 # The version is the one the binary reports, so the package and `tend --version` never disagree.
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -n 1)
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-  reported=$("$bin" --version | awk '{print $NF}')
+  reported=$("$bin" --version | awk '{print $NF}' | cut -d+ -f1)
   if [ "$reported" != "$version" ]; then
     echo "build-deb.sh: $bin reports version $reported, the sources say $version: publish again" >&2
     exit 1

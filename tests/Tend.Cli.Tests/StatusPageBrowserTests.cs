@@ -29,21 +29,21 @@ public sealed class StatusPageBrowserTests : IDisposable
         await WaitForHealthAsync(tend);
         using var browser = Browser();
         browser.Navigate().GoToUrl($"http://127.0.0.1:{_port}/");
-        var wait = new WebDriverWait(browser, Bound);
+        var wait = Wait(browser);
 
         // The page came up from its own script: the template, its mirror and the first change are on it.
         wait.Until(d => Text(d).Contains("hosts.conf", StringComparison.Ordinal));
         var page = Text(browser);
         Assert.Contains("/hosts", page, StringComparison.Ordinal);
         Assert.Contains("Templates", page, StringComparison.Ordinal);
-        browser.FindElement(By.CssSelector("details > summary")).Click();
+        OpenDiff(wait);
         wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains("+10.0.0.11 web1", StringComparison.Ordinal));
 
         // A key changes in the store: the page follows without a reload, and the diff it had open stays open.
         Data("web1: {address: 10.0.0.11}\nweb2: {address: 10.0.0.12}\n");
         wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains("+10.0.0.12 web2", StringComparison.Ordinal));
-        Assert.True(browser.FindElement(By.CssSelector("details")).GetDomProperty("open") == "true", "the open diff was closed by the refresh");
-        Assert.Contains(" 10.0.0.11 web1", browser.FindElement(By.CssSelector("details pre")).Text, StringComparison.Ordinal);
+        Assert.True(wait.Until(d => d.FindElement(By.CssSelector("details")).GetDomProperty("open") == "true"), "the open diff was closed by the refresh");
+        wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains(" 10.0.0.11 web1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -54,15 +54,34 @@ public sealed class StatusPageBrowserTests : IDisposable
         await WaitForHealthAsync(tend);
         using var browser = Browser();
         browser.Navigate().GoToUrl($"http://127.0.0.1:{_port}/");
-        var wait = new WebDriverWait(browser, Bound);
+        var wait = Wait(browser);
 
         wait.Until(d => Text(d).Contains("hosts.conf", StringComparison.Ordinal));
-        browser.FindElement(By.CssSelector("details > summary")).Click();
+        OpenDiff(wait);
         wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains("<b id=injected>bold</b>", StringComparison.Ordinal));
         Assert.Empty(browser.FindElements(By.Id("injected")));
         Assert.Empty(browser.FindElements(By.CssSelector("main img")));
         Assert.Equal("Tend status", browser.Title);
     }
+
+    private static WebDriverWait Wait(IWebDriver browser)
+    {
+        // The page redraws itself when /status changes: an element found just before may be replaced.
+        var wait = new WebDriverWait(browser, Bound);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
+        return wait;
+    }
+
+    private static void OpenDiff(WebDriverWait wait) => wait.Until(d =>
+    {
+        var details = d.FindElement(By.CssSelector("details"));
+        if (details.GetDomProperty("open") != "true")
+        {
+            details.FindElement(By.TagName("summary")).Click();
+        }
+
+        return d.FindElement(By.CssSelector("details")).GetDomProperty("open") == "true";
+    });
 
     private static string Text(IWebDriver driver) => driver.FindElement(By.TagName("body")).Text;
 
