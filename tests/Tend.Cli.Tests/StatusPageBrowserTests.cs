@@ -42,7 +42,7 @@ public sealed class StatusPageBrowserTests : IDisposable
         // A key changes in the store: the page follows without a reload, and the diff it had open stays open.
         Data("web1: {address: 10.0.0.11}\nweb2: {address: 10.0.0.12}\n");
         wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains("+10.0.0.12 web2", StringComparison.Ordinal));
-        Assert.True(wait.Until(d => d.FindElement(By.CssSelector("details")).GetDomProperty("open") == "true"), "the open diff was closed by the refresh");
+        Assert.True(wait.Until(d => string.Equals(d.FindElement(By.CssSelector("details")).GetDomProperty("open"), "true", StringComparison.OrdinalIgnoreCase)), "the open diff was closed by the refresh");
         wait.Until(d => d.FindElement(By.CssSelector("details pre")).Text.Contains(" 10.0.0.11 web1", StringComparison.Ordinal));
     }
 
@@ -75,12 +75,12 @@ public sealed class StatusPageBrowserTests : IDisposable
     private static void OpenDiff(WebDriverWait wait) => wait.Until(d =>
     {
         var details = d.FindElement(By.CssSelector("details"));
-        if (details.GetDomProperty("open") != "true")
+        if (!string.Equals(details.GetDomProperty("open"), "true", StringComparison.OrdinalIgnoreCase))
         {
             details.FindElement(By.TagName("summary")).Click();
         }
 
-        return d.FindElement(By.CssSelector("details")).GetDomProperty("open") == "true";
+        return string.Equals(d.FindElement(By.CssSelector("details")).GetDomProperty("open"), "true", StringComparison.OrdinalIgnoreCase);
     });
 
     private static string Text(IWebDriver driver) => driver.FindElement(By.TagName("body")).Text;
