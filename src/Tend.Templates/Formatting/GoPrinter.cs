@@ -15,7 +15,7 @@ internal sealed class GoPrinter
     private const string Udigits = "0123456789ABCDEFX";
 
     [ThreadStatic]
-    private static GoPrinter? _cached;
+    private static GoPrinter? t_cached;
 
     private readonly StringBuilder _buf = new(64);
     private bool _plus;
@@ -38,8 +38,8 @@ internal sealed class GoPrinter
 
     public static GoPrinter Rent()
     {
-        var p = _cached ?? new GoPrinter();
-        _cached = null;
+        var p = t_cached ?? new GoPrinter();
+        t_cached = null;
         p._buf.Clear();
         p.ClearFlags();
         p._limit = ExecState.Current?.PrintLimit ?? long.MaxValue;
@@ -59,7 +59,7 @@ internal sealed class GoPrinter
     {
         if (_buf.Capacity <= 4096)
         {
-            _cached = this;
+            t_cached = this;
         }
     }
 

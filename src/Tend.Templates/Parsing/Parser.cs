@@ -27,7 +27,7 @@ internal sealed class Parser
     private readonly Shared _shared;
     private readonly Item[] _token = new Item[3];
     private int _peekCount;
-    private List<string> _vars = ["$"];
+    private readonly List<string> _vars = ["$"];
     private int _rangeDepth;
     private int _actionLine;
     private string _name;

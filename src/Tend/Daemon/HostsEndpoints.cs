@@ -23,10 +23,10 @@ internal static class HostsEndpoints
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
     // Immutable records swapped whole: readers on other threads see an old or a new one, never half.
-    private static readonly CachedBody?[] _getall = new CachedBody?[2];
+    private static readonly CachedBody?[] GetallBodies = new CachedBody?[2];
 
     // The last body of an inventory that no replace was being applied to, served while one is.
-    private static readonly CachedBody?[] _complete = new CachedBody?[2];
+    private static readonly CachedBody?[] CompleteBodies = new CachedBody?[2];
     private static CachedInventory? _inventory;
 
     public static void Map(IEndpointRouteBuilder app, TendDaemon daemon)
@@ -60,7 +60,7 @@ internal static class HostsEndpoints
                 // inventory is the truthful answer until it completes.
                 var progress = $"a replace of the hosts is being applied ({guard.Applied} of {guard.Operations} operations)";
                 http.Response.Headers["X-Tend-Inventory"] = progress;
-                if (_complete[list ? 1 : 0] is { } complete && ReferenceEquals(complete.Inventory, inventory))
+                if (CompleteBodies[list ? 1 : 0] is { } complete && ReferenceEquals(complete.Inventory, inventory))
                 {
                     return Results.Bytes(complete.Body, "application/json");
                 }
@@ -70,7 +70,7 @@ internal static class HostsEndpoints
             }
 
             var body = GetallBody(inventory, snapshot, list);
-            _complete[list ? 1 : 0] = _getall[list ? 1 : 0];
+            CompleteBodies[list ? 1 : 0] = GetallBodies[list ? 1 : 0];
             return Results.Bytes(body, "application/json");
         });
 
@@ -274,7 +274,7 @@ internal static class HostsEndpoints
     /// </summary>
     internal static ReadOnlyMemory<byte> GetallBody(HostInventory inventory, KvSnapshot snapshot, bool list)
     {
-        var cached = _getall[list ? 1 : 0];
+        var cached = GetallBodies[list ? 1 : 0];
         if (cached is not null && ReferenceEquals(cached.Snapshot, snapshot) && ReferenceEquals(cached.Inventory, inventory))
         {
             return cached.Body;
@@ -311,7 +311,7 @@ internal static class HostsEndpoints
 
         // Kept as written (no copy): the buffer is never written again.
         var body = buffer.WrittenMemory;
-        _getall[list ? 1 : 0] = new CachedBody(inventory, snapshot, body);
+        GetallBodies[list ? 1 : 0] = new CachedBody(inventory, snapshot, body);
         return body;
     }
 
