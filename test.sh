@@ -15,8 +15,10 @@ if [ ! -d "$TEND_SHARED/conformance" ]; then
 fi
 
 # Debian packages the tests need: the real servers and tools, never fakes of them; gcc and
-# libc6-dev link the NativeAOT binary the CLI tests run.
-packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev)
+# libc6-dev link the NativeAOT binary the CLI tests run; systemd's systemd-analyze verifies
+# the .deb's units (dpkg-deb, which builds it, is part of every Debian system); chromium and
+# chromium-driver run the status page's browser tests.
+packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev systemd chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -50,8 +52,13 @@ if ! dotnet build Tend.slnx -nologo -v:q -clp:ErrorsOnly; then
 elif ! dotnet publish src/Tend -c Release -r linux-x64 -o "$aot" -nologo -v:q -clp:ErrorsOnly; then
   status=1
   echo "test.sh: the NativeAOT publish failed" >&2
+elif ! deb=$(TEND_BIN="$aot/tend" packaging/build-deb.sh "$repo/artifacts/deb"); then
+  status=1
+  echo "test.sh: packaging/build-deb.sh failed" >&2
 else
   export TEND_BIN="$aot/tend"
+  # The package tests install this .deb with dpkg, run it and purge it (tests/Tend.Cli.Tests/DebianPackageTests.cs).
+  export TEND_DEB="$deb"
   dotnet test Tend.slnx --no-build -nologo -v:q --logger "trx" --results-directory "$results" "$@" || status=$?
 fi
 

@@ -119,7 +119,9 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. _resources.Select(r => r.Status)];
+                return [.. _resources.Select(r => r.DueAt() is { } due
+                    ? r.Status with { NextDue = due == DateTimeOffset.MinValue ? _time.GetUtcNow() : due }
+                    : r.Status)];
             }
         }
     }

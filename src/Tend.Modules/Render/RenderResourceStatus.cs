@@ -30,4 +30,13 @@ public sealed record RenderResourceStatus
 
     /// <summary>The last reload failure, <c>null</c> after a successful reload.</summary>
     public string? LastReloadError { get; init; }
+
+    /// <summary>When the next render is due (a change waiting out its quiet period, a retry), <c>null</c> when none is.</summary>
+    public DateTimeOffset? NextDue { get; init; }
+
+    /// <summary>
+    /// The last change written, as a unified diff with credential-looking lines withheld, or a note saying why it is
+    /// not shown (a file that is not world-readable, larger than 1 MiB); <c>null</c> before the first write.
+    /// </summary>
+    public string? LastDiff { get; init; }
 }

@@ -122,6 +122,7 @@ internal static partial class RunCommand
             await next(http).ConfigureAwait(false);
         });
         StatusEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
+        StatusPage.Map(app);
         HostsEndpoints.Map(app, app.Services.GetRequiredService<TendDaemon>());
         MetricsEndpoint.Map(app, app.Services.GetRequiredService<TendDaemon>());
         return app;

@@ -110,6 +110,8 @@ internal static class StatusEndpoints
                         json.WriteNumber("failures", r.Failures);
                         json.WriteNumber("reload_failures", r.ReloadFailures);
                         json.WriteString("last_reload_error", r.LastReloadError);
+                        WriteTime(json, "next_due", r.NextDue);
+                        json.WriteString("last_diff", r.LastDiff);
                         json.WriteEndObject();
                     }
 

@@ -15,14 +15,18 @@ internal sealed partial class TendDaemon : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ReloadSignal _signal;
+    private readonly SystemdNotifier _systemd;
+    private readonly TimeProvider _time;
     private volatile DaemonRuntime? _runtime;
 
-    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers, ReloadSignal signal)
+    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers, ReloadSignal signal, SystemdNotifier? systemd = null, TimeProvider? time = null)
     {
         Initial = initial;
         _reload = reload;
         _loggers = loggers;
         _signal = signal;
+        _systemd = systemd ?? SystemdNotifier.Default;
+        _time = time ?? TimeProvider.System;
         _logger = loggers.CreateLogger<TendDaemon>();
     }
 
@@ -49,15 +53,15 @@ internal sealed partial class TendDaemon : BackgroundService
         }
 
         _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken).ConfigureAwait(false);
-        SystemdNotifier.Notify("READY=1");
+        _systemd.Send("READY=1");
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _signal.WaitAsync(stoppingToken).ConfigureAwait(false);
-                SystemdNotifier.Notify("RELOADING=1");
+                await WaitForReloadAsync(stoppingToken).ConfigureAwait(false);
+                _systemd.Send("RELOADING=1");
                 await ReloadAsync(stoppingToken).ConfigureAwait(false);
-                SystemdNotifier.Notify("READY=1");
+                _systemd.Send("READY=1");
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -66,7 +70,7 @@ internal sealed partial class TendDaemon : BackgroundService
         }
         finally
         {
-            SystemdNotifier.Notify("STOPPING=1");
+            _systemd.Send("STOPPING=1");
             var last = _runtime;
             _runtime = null;
             if (last is not null)
@@ -75,6 +79,37 @@ internal sealed partial class TendDaemon : BackgroundService
             }
 
             Log.Stopped(_logger);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a reload request, pinging systemd's watchdog (WATCHDOG=1) every half WatchdogSec meanwhile. The
+    /// pings come from this loop itself, so a daemon whose loop hangs (a reload that never ends, a starved thread
+    /// pool) stops pinging and systemd restarts it.
+    /// </summary>
+    private async Task WaitForReloadAsync(CancellationToken stoppingToken)
+    {
+        if (_systemd.WatchdogInterval is not { } interval)
+        {
+            await _signal.WaitAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var requested = _signal.WaitAsync(stoppingToken);
+        while (true)
+        {
+            _systemd.Send("WATCHDOG=1");
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(interval, _time, tick.Token);
+            if (await Task.WhenAny(requested, delay).ConfigureAwait(false) == requested)
+            {
+                await tick.CancelAsync().ConfigureAwait(false);
+                await requested.ConfigureAwait(false);
+                return;
+            }
+
+            // Throws when stopping.
+            await delay.ConfigureAwait(false);
         }
     }
 
