@@ -24,6 +24,7 @@ public sealed partial class FileKvStore : IKvStore
 
     private readonly string[] _files;
     private readonly DataFileLimits _limits;
+    private readonly FileStoreValues _values;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ChangeFeed _feed;
@@ -54,6 +55,7 @@ public sealed partial class FileKvStore : IKvStore
 
         _files = options.Files.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToArray();
         _limits = DataFileLimits.From(options);
+        _values = options.FileValues;
         _feed = new ChangeFeed(_gate, HistoryLimit);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
         SkippedKeys = new KvSkippedKeys(_logger);
@@ -185,7 +187,7 @@ public sealed partial class FileKvStore : IKvStore
         var files = DataFilePaths.Expand(_files);
         var fingerprint = Fingerprint(files);
         var pairs = new List<KvPair>();
-        var load = new DataFileLoad(_limits);
+        var load = new DataFileLoad(_limits, _values);
         foreach (var file in files)
         {
             string text;
