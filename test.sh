@@ -15,10 +15,11 @@ if [ ! -d "$TEND_SHARED/conformance" ]; then
 fi
 
 # Debian packages the tests need: the real servers and tools, never fakes of them; gcc and
-# libc6-dev link the NativeAOT binary the CLI tests run; systemd's systemd-analyze verifies
-# the .deb's units (dpkg-deb, which builds it, is part of every Debian system); chromium and
-# chromium-driver run the status page's browser tests.
-packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev systemd chromium chromium-driver)
+# libc6-dev link the NativeAOT binary the CLI tests run; golang-gopkg-yaml.v2-dev is the YAML decoder
+# confd's file backend uses, the reference for the file store's confd mode; ruby renders reconfig's
+# ERB templates; systemd's systemd-analyze verifies the .deb's units (dpkg-deb, which builds it, is
+# part of every Debian system); chromium and chromium-driver run the status page's browser tests.
+packages=(etcd-server etcd-client zookeeper golang-go golang-gopkg-yaml.v2-dev ruby haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev systemd chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +39,15 @@ if [ -d "$oracle_src" ]; then
   if [ ! -x "$TEND_GOTMPL_ORACLE" ] || [ "$oracle_src/main.go" -nt "$TEND_GOTMPL_ORACLE" ]; then
     "$oracle_src/build.sh" "$TEND_GOTMPL_ORACLE" >/dev/null
   fi
+fi
+
+# confd's file backend over Debian's gopkg.in/yaml.v2, the reference for the file store's confd
+# mode. A failed build is reported here, and the differential tests then fail naming it.
+export TEND_CONFD_YAML_ORACLE="$repo/artifacts/confd-yaml-oracle"
+if [ ! -x "$TEND_CONFD_YAML_ORACLE" ] || [ "$repo/tools/confd-yaml-oracle/main.go" -nt "$TEND_CONFD_YAML_ORACLE" ]; then
+  rm -f "$TEND_CONFD_YAML_ORACLE"
+  "$repo/tools/confd-yaml-oracle/build.sh" "$TEND_CONFD_YAML_ORACLE" >/dev/null \
+    || echo "test.sh: tools/confd-yaml-oracle did not build; the confd YAML differential tests will fail" >&2
 fi
 
 results="$repo/artifacts/test-results"

@@ -30,17 +30,11 @@ if [[ -z "$bin" ]]; then
   dotnet publish "$root/src/Tend" -c Release -o "$bin" -r linux-x64 -nologo -v:q >&2
 fi
 tend="$bin/tend"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/process-sampling.sh
+source "$root/bench/process-sampling.sh"
 
-port=$(free_port)
-peer=$(free_port)
-etcd --name idle --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
-  --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-  --initial-cluster "idle=http://127.0.0.1:$peer" > "$work/etcd.log" 2>&1 &
-pids+=($!)
-etcd_pid=$!
-for ((t = 0; t < 100; t++)); do ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$port" endpoint health > /dev/null 2>&1 && break; sleep 0.2; done
+start_etcd "$work"
+port=$etcd_port
 
 {
   printf '[store]\nkind = "etcd"\nendpoints = ["http://127.0.0.1:%s"]\n\n[log]\nlevel = "warning"\n\n' "$port"
@@ -64,20 +58,5 @@ for ((t = 0; t < 300; t++)); do
 done
 echo "published: $n of $checks health entries" >&2
 sleep "$settle"
-hz=$(getconf CLK_TCK)
-before=$(cpu_ticks "$pid")
-ebefore=$(cpu_ticks "$etcd_pid")
-windows=()
-last=$before
-for ((t = 0; t < seconds; t += 10)); do
-  sleep $((seconds - t < 10 ? seconds - t : 10))
-  now=$(cpu_ticks "$pid")
-  windows+=($((now - last)))
-  last=$now
-done
-after=$last
-eafter=$(cpu_ticks "$etcd_pid")
-echo "idle, $checks $kind checks at 10 s (etcd), $seconds s from $settle s after all were published: tend used $((after - before)) ticks ($hz/s) = $(awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", d / hz / s * 100 }') % of one core; RSS $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status") MB; threads $(awk '/Threads/ {print $2}' "/proc/$pid/status")"
-echo "  ticks per 10 s window: ${windows[*]}"
-echo "  for scale: etcd itself used $((eafter - ebefore)) ticks in the same window"
+sample_idle "$pid" "$seconds" "idle, $checks $kind checks at 10 s (etcd), $seconds s from $settle s after all were published" "$etcd_pid"
 grep -v '^$' "$work/tend.log" | tail -3 >&2 || true

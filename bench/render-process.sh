@@ -67,8 +67,8 @@ create_dest_dirs = true
 EOF
 }
 
-# utime + stime of a process, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# shellcheck source=bench/process-sampling.sh
+source "$root/bench/process-sampling.sh"
 
 wait_for_files() {
   local count=$1 deadline=$((SECONDS + 60))
@@ -105,14 +105,8 @@ idle)
   settle=${4:-5}
   {
     if [[ "$store" == etcd ]]; then
-      port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-      peer=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-      etcd --name idle --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
-        --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-        --initial-cluster "idle=http://127.0.0.1:$peer" > "$work/etcd.log" 2>&1 &
-      pids+=($!)
-      etcd_pid=$!
-      for ((t = 0; t < 100; t++)); do ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$port" endpoint health > /dev/null 2>&1 && break; sleep 0.2; done
+      start_etcd "$work"
+      port=$etcd_port
       for ((i = 0; i < resources; i++)); do printf 'put /svc/s%03d/addr 10.0.0.%d\n' "$i" "$((i % 250))"; done > "$work/puts"
       while read -r _ k v; do ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$port" put "$k" "$v" > /dev/null; done < "$work/puts"
       printf '[store]\nkind = "etcd"\nendpoints = ["http://127.0.0.1:%s"]\n' "$port"
@@ -132,25 +126,7 @@ idle)
   pid=$!
   wait_for_files "$resources"
   sleep "$settle"
-  hz=$(getconf CLK_TCK)
-  before=$(cpu_ticks "$pid")
-  [[ -n "${etcd_pid:-}" ]] && ebefore=$(cpu_ticks "$etcd_pid")
-  # Sampled every 10 s, to tell a start-up tail (tiered JIT, GC) from steady polling.
-  windows=()
-  last=$before
-  for ((t = 0; t < seconds; t += 10)); do
-    sleep $((seconds - t < 10 ? seconds - t : 10))
-    now=$(cpu_ticks "$pid")
-    windows+=($((now - last)))
-    last=$now
-  done
-  after=$last
-  echo "idle, $resources resources watching ($store store), $seconds s from $settle s after the renders: tend used $((after - before)) ticks ($hz/s) = $(awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", d / hz / s * 100 }') % of one core; RSS $(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status") MB; threads $(awk '/Threads/ {print $2}' "/proc/$pid/status")"
-  echo "  ticks per 10 s window: ${windows[*]}"
-  if [[ -n "${etcd_pid:-}" ]]; then
-    eafter=$(cpu_ticks "$etcd_pid")
-    echo "  for scale: etcd itself used $((eafter - ebefore)) ticks in the same window"
-  fi
+  sample_idle "$pid" "$seconds" "idle, $resources resources watching ($store store), $seconds s from $settle s after the renders" "${etcd_pid:-}"
   grep -v '^$' "$work/tend.log" | tail -3 >&2 || true
   ;;
 memory)

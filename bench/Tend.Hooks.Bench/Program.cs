@@ -149,72 +149,53 @@ static async Task GetallAsync(string endpoint, int hosts, int requests)
             [hooks.nagios]
             root = "{root}"
             """);
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
-        foreach (var a in new[] { "run", "--config", config })
-        {
-            psi.ArgumentList.Add(a);
-        }
+        await using var tend = TendRunProcess.Start(config);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await TendRunProcess.WaitServingAsync(http);
 
-        using var tend = Process.Start(psi)!;
-        tend.ErrorDataReceived += (_, _) => { };
-        tend.OutputDataReceived += (_, _) => { };
-        tend.BeginErrorReadLine();
-        tend.BeginOutputReadLine();
-        try
+        // The first request creates the mirror of the root; wait until it has loaded.
+        string body = string.Empty;
+        await WaitAsync(() => Ok(http, "/getall") && (body = http.GetStringAsync("/getall").Result).Length > 0 && Ok(http, "/healthz") && body.Split(',').Length == hosts, "the inventory in /getall");
+        var times = new List<double>(requests);
+        long bytes = 0;
+        for (int i = 0; i < requests + 20; i++)
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-            await WaitAsync(() => Ok(http, "/healthz"), "tend run to serve");
-
-            // The first request creates the mirror of the root; wait until it has loaded.
-            string body = string.Empty;
-            await WaitAsync(() => Ok(http, "/getall") && (body = http.GetStringAsync("/getall").Result).Length > 0 && Ok(http, "/healthz") && body.Split(',').Length == hosts, "the inventory in /getall");
-            var times = new List<double>(requests);
-            long bytes = 0;
-            for (int i = 0; i < requests + 20; i++)
+            var sw = Stopwatch.StartNew();
+            using var response = await http.GetAsync("/getall", HttpCompletionOption.ResponseContentRead);
+            var content = await response.Content.ReadAsByteArrayAsync();
+            var ms = sw.Elapsed.TotalMilliseconds;
+            response.EnsureSuccessStatusCode();
+            bytes = content.Length;
+            if (i >= 20)
             {
-                var sw = Stopwatch.StartNew();
-                using var response = await http.GetAsync("/getall", HttpCompletionOption.ResponseContentRead);
-                var content = await response.Content.ReadAsByteArrayAsync();
-                var ms = sw.Elapsed.TotalMilliseconds;
-                response.EnsureSuccessStatusCode();
-                bytes = content.Length;
-                if (i >= 20)
-                {
-                    times.Add(ms);
-                }
+                times.Add(ms);
             }
-
-            times.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"GET /getall, {hosts} hosts ({bytes / 1024.0:F0} KiB JSON), {requests} requests in a row: p50 {Pct(times, 50):F2} ms, p90 {Pct(times, 90):F2} ms, p99 {Pct(times, 99):F2} ms, max {times[^1]:F2} ms"));
-
-            // The first /getall after a change: one host's state flips, the clock starts once
-            // /status shows the mirror at that revision, so only the request itself is timed.
-            await using var writer = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] });
-            var fresh = new List<double>();
-            for (int i = 0; i < requests / 5 + 10; i++)
-            {
-                var rev = await writer.PutAsync($"{root}/web/0", i % 2 == 0 ? "hbout" : "created");
-                await WaitAsync(() => MirrorRevision(http, root) >= rev, "the mirror to see the change");
-                var sw = Stopwatch.StartNew();
-                var content = await http.GetByteArrayAsync("/getall");
-                var ms = sw.Elapsed.TotalMilliseconds;
-                if (i >= 10)
-                {
-                    fresh.Add(ms);
-                }
-            }
-
-            fresh.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"GET /getall, {hosts} hosts, first request after a change ({fresh.Count} changes): p50 {Pct(fresh, 50):F2} ms, p90 {Pct(fresh, 90):F2} ms, p99 {Pct(fresh, 99):F2} ms, max {fresh[^1]:F2} ms"));
         }
-        finally
+
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GET /getall, {hosts} hosts ({bytes / 1024.0:F0} KiB JSON), {requests} requests in a row: p50 {Pct(times, 50):F2} ms, p90 {Pct(times, 90):F2} ms, p99 {Pct(times, 99):F2} ms, max {times[^1]:F2} ms"));
+
+        // The first /getall after a change: one host's state flips, the clock starts once
+        // /status shows the mirror at that revision, so only the request itself is timed.
+        await using var writer = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [endpoint] });
+        var fresh = new List<double>();
+        for (int i = 0; i < requests / 5 + 10; i++)
         {
-            tend.Kill(entireProcessTree: true);
-            await tend.WaitForExitAsync();
+            var rev = await writer.PutAsync($"{root}/web/0", i % 2 == 0 ? "hbout" : "created");
+            await WaitAsync(() => MirrorRevision(http, root) >= rev, "the mirror to see the change");
+            var sw = Stopwatch.StartNew();
+            var content = await http.GetByteArrayAsync("/getall");
+            var ms = sw.Elapsed.TotalMilliseconds;
+            if (i >= 10)
+            {
+                fresh.Add(ms);
+            }
         }
+
+        fresh.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GET /getall, {hosts} hosts, first request after a change ({fresh.Count} changes): p50 {Pct(fresh, 50):F2} ms, p90 {Pct(fresh, 90):F2} ms, p99 {Pct(fresh, 99):F2} ms, max {fresh[^1]:F2} ms"));
     }
     finally
     {

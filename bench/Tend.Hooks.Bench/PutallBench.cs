@@ -96,45 +96,17 @@ internal static class PutallBench
                 listen = "127.0.0.1:{port}"
                 token = "{Token}"
                 """);
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tend.dll"));
-            foreach (var a in new[] { "run", "--config", config })
-            {
-                psi.ArgumentList.Add(a);
-            }
+            await using var tend = TendRunProcess.Start(config);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            await TendRunProcess.WaitServingAsync(http);
 
-            using var tend = Process.Start(psi)!;
-            tend.ErrorDataReceived += (_, _) => { };
-            tend.OutputDataReceived += (_, _) => { };
-            tend.BeginErrorReadLine();
-            tend.BeginOutputReadLine();
-            try
-            {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-                var deadline = Stopwatch.StartNew();
-                while (!await OkAsync(http))
-                {
-                    if (deadline.Elapsed > TimeSpan.FromSeconds(60))
-                    {
-                        throw new TimeoutException("tend run did not serve");
-                    }
-
-                    await Task.Delay(50);
-                }
-
-                // Warm the process up on another root size first (JIT, connections), then the timed cases.
-                await PutAsync(http, Body(200, _ => "warm", "papi"), "warm-up (200 hosts)", print: false);
-                await PutAsync(http, Body(count, _ => "hbout"), $"first replace: {count} new hosts (and 200 deleted)");
-                await PutAsync(http, Body(count, _ => "hbout"), $"the same {count} hosts again (no-op)");
-                await PutAsync(http, Body(count, i => i == 7 ? "active" : "hbout"), $"{count} hosts, one state changed");
-                await PutAsync(http, Body(count, _ => "active"), $"{count} hosts, every state changed");
-            }
-            finally
-            {
-                tend.Kill(entireProcessTree: true);
-                await tend.WaitForExitAsync();
-            }
+            // Warm the process up on another root size first (JIT, connections), then the timed cases.
+            await PutAsync(http, Body(200, _ => "warm", "papi"), "warm-up (200 hosts)", print: false);
+            await PutAsync(http, Body(count, _ => "hbout"), $"first replace: {count} new hosts (and 200 deleted)");
+            await PutAsync(http, Body(count, _ => "hbout"), $"the same {count} hosts again (no-op)");
+            await PutAsync(http, Body(count, i => i == 7 ? "active" : "hbout"), $"{count} hosts, one state changed");
+            await PutAsync(http, Body(count, _ => "active"), $"{count} hosts, every state changed");
         }
         finally
         {
@@ -158,19 +130,6 @@ internal static class PutallBench
         if (print)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PUT /putall, {what} ({json.Length / 1024.0:F0} KiB): {ms:F0} ms, answer {text}"));
-        }
-    }
-
-    private static async Task<bool> OkAsync(HttpClient http)
-    {
-        try
-        {
-            using var r = await http.GetAsync("/healthz");
-            return r.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
         }
     }
 

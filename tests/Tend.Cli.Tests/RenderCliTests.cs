@@ -46,6 +46,43 @@ public sealed class RenderCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_ConfdBackendFile_ValuesAsConfdsYamlDecoderGivesThem()
+    {
+        // Expected output recorded with confd 0.16 on the same confdir and data.
+        WriteValuesCase();
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir, "-log-level=warn");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("8080|true|3.5|800|false|false|true[]|/hosts/0=web1,/hosts/2=8,\n", File.ReadAllText(Out));
+    }
+
+    [Fact]
+    public async Task Render_FileStoreOfTendToml_ValuesKeepTheirText()
+    {
+        WriteValuesCase();
+        Write(
+            "tend.toml",
+            $"[store]\nkind = \"file\"\nfiles = [\"{Data}\"]\n\n[[render.template]]\nsrc = \"{Path.Combine(Confdir, "templates", "hosts.tmpl")}\"\n" +
+            $"dest = \"{Out}\"\nkeys = [\"/\"]\nprefix = \"/app\"\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "--onetime", "--config", Path.Combine(_dir, "tend.toml"), "--log-level=warn");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("0x1F90|yes|3.50|0800|true|true|true[]|/hosts/0=web1,/hosts/1=,/hosts/2=010,\n", File.ReadAllText(Out));
+    }
+
+    private void WriteValuesCase()
+    {
+        Write("data.yaml", "app:\n  port: 0x1F90\n  enabled: yes\n  ratio: 3.50\n  mode: 0800\n  gone: ~\n  empty:\n  quoted: \"\"\n  hosts: [web1, ~, 010]\n");
+        Write("confd/conf.d/hosts.toml", $"[template]\nsrc = \"hosts.tmpl\"\ndest = \"{Out}\"\nkeys = [\"/\"]\nprefix = \"/app\"\n");
+        Write(
+            "confd/templates/hosts.tmpl",
+            "{{getv \"/port\"}}|{{getv \"/enabled\"}}|{{getv \"/ratio\"}}|{{getv \"/mode\"}}|{{exists \"/gone\"}}|{{exists \"/empty\"}}|" +
+            "{{exists \"/quoted\"}}[{{getv \"/quoted\"}}]|{{range gets \"/hosts/*\"}}{{.Key}}={{.Value}},{{end}}\n");
+    }
+
+    [Fact]
     public async Task Render_ConfdFileFlagDirectory_ReadsEveryDataFileBelow()
     {
         Write("backends1/app/hosts.yaml", "app:\n  hosts:\n    web1: 10.0.0.1\n    web2: 10.0.0.2\n");

@@ -15,6 +15,9 @@ public sealed record KvStoreOptions
     /// <summary>Data files of the file store (YAML or JSON).</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
+    /// <summary>File store: how scalars become values: as written (the default), or as confd's file backend reads them.</summary>
+    public FileStoreValues FileValues { get; init; } = FileStoreValues.AsWritten;
+
     /// <summary>File store: the largest data file read, in bytes; a larger one is reported as invalid and the last good data stays.</summary>
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 

@@ -14,12 +14,11 @@ internal sealed class EtcdRegistration : IKvRegistration
     private readonly TimeSpan _ttl;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _lost = new(0, int.MaxValue);
+    private readonly RegistrationDeleteWatch _deletes;
     private Task? _keeper;
     private Task? _watcher;
     private long _lease;
     private long _putRevision;
-    private long _deletedAt;
     private int _state = (int)KvRegistrationState.Recovering;
     private volatile bool _keepAliveSuspended;
 
@@ -30,6 +29,9 @@ internal sealed class EtcdRegistration : IKvRegistration
         Value = value;
         _ttl = ttl <= TimeSpan.Zero ? store.Options.SessionTimeout : ttl;
         _logger = logger;
+        _deletes = new RegistrationDeleteWatch(
+            store, key, store.Settings.ReconnectBackoff, () => Interlocked.Read(ref _putRevision), () => State == KvRegistrationState.Closed,
+            message => EtcdLog.RegistrationRetry(_logger, Key, message));
     }
 
     public string Key { get; }
@@ -52,7 +54,7 @@ internal sealed class EtcdRegistration : IKvRegistration
     {
         await CreateAsync(cancellationToken).ConfigureAwait(false);
         _keeper = Task.Run(() => KeepAliveLoopAsync(_stopping.Token), CancellationToken.None);
-        _watcher = Task.Run(() => WatchLoopAsync(_stopping.Token), CancellationToken.None);
+        _watcher = Task.Run(() => _deletes.RunAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -84,7 +86,7 @@ internal sealed class EtcdRegistration : IKvRegistration
         }
 
         _stopping.Dispose();
-        _lost.Dispose();
+        _deletes.Dispose();
     }
 
     private async Task CreateAsync(CancellationToken cancellationToken)
@@ -118,15 +120,15 @@ internal sealed class EtcdRegistration : IKvRegistration
             {
                 bool lost = false;
                 string reason = string.Empty;
-                if (_lost.CurrentCount > 0 || await _lost.WaitAsync(failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period, cancellationToken).ConfigureAwait(false))
+                if (_deletes.Lost.CurrentCount > 0 || await _deletes.Lost.WaitAsync(failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period, cancellationToken).ConfigureAwait(false))
                 {
-                    while (_lost.CurrentCount > 0)
+                    while (_deletes.Lost.CurrentCount > 0)
                     {
-                        await _lost.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        await _deletes.Lost.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     // A delete older than the current put is the one an earlier re-creation already answered.
-                    lost = Interlocked.Read(ref _deletedAt) > Interlocked.Read(ref _putRevision);
+                    lost = _deletes.DeletedAt > Interlocked.Read(ref _putRevision);
                     reason = "the key was deleted";
                 }
                 else if (State == KvRegistrationState.Recovering)
@@ -170,52 +172,4 @@ internal sealed class EtcdRegistration : IKvRegistration
         }
     }
 
-    /// <summary>Watches the key so a delete by someone else is noticed at once, not at the next renewal.</summary>
-    private async Task WatchLoopAsync(CancellationToken cancellationToken)
-    {
-        int failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                long from = Interlocked.Read(ref _putRevision) + 1;
-                await foreach (var batch in _store.WatchAsync(Key, from, cancellationToken).ConfigureAwait(false))
-                {
-                    failures = 0;
-                    var last = batch.Changes.LastOrDefault(c => c.Key == Key);
-                    bool gone = batch.IsResync ? batch.Resync!.Get(Key) is null : last?.Kind == KvChangeKind.Delete;
-                    if (gone && State != KvRegistrationState.Closed)
-                    {
-                        InterlockedMax(ref _deletedAt, batch.Revision);
-                        _lost.Release();
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is KvStoreException or OperationCanceledException)
-            {
-                failures++;
-                EtcdLog.RegistrationRetry(_logger, Key, "watch: " + ex.Message);
-                try
-                {
-                    await Task.Delay(_store.Settings.ReconnectBackoff.NextDelay(failures), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long seen;
-        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
-        }
-    }
 }

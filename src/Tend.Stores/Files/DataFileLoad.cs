@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tend.Core.Kv;
 
 namespace Tend.Stores.Files;
 
@@ -6,9 +7,12 @@ namespace Tend.Stores.Files;
 /// One load of the data files: the limits, the key budget all files share, and the keys skipped
 /// because they are not clean paths (reported by the store, never silently dropped).
 /// </summary>
-internal sealed class DataFileLoad(DataFileLimits limits)
+internal sealed class DataFileLoad(DataFileLimits limits, FileStoreValues values = FileStoreValues.AsWritten)
 {
     public DataFileLimits Limits { get; } = limits;
+
+    /// <summary>How scalars become values.</summary>
+    public FileStoreValues Values { get; } = values;
 
     /// <summary>Keys produced so far, counting those copied by aliases and those under skipped keys.</summary>
     public int Keys { get; private set; }

@@ -100,7 +100,19 @@ internal static class FileDataParser
                     Add(at, e.GetString() ?? string.Empty);
                     break;
                 case JsonValueKind.Null:
-                    Add(at, string.Empty);
+                    if (load.Values == FileStoreValues.AsWritten)
+                    {
+                        Add(at, string.Empty); // confd reads JSON as YAML: null gives no key
+                    }
+
+                    break;
+                case JsonValueKind.Number when load.Values == FileStoreValues.Confd:
+                    // As a plain YAML scalar: 1.50 → 1.5, 1E+2 → 100, 1e5 stays 1e5, as confd prints them.
+                    if (ConfdScalar.Plain(e.GetRawText()) is { } number)
+                    {
+                        Add(at, number);
+                    }
+
                     break;
                 default:
                     Add(at, e.GetRawText());

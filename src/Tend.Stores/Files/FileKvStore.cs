@@ -25,6 +25,7 @@ public sealed partial class FileKvStore : IKvStore
 
     private readonly string[] _files;
     private readonly DataFileLimits _limits;
+    private readonly FileStoreValues _values;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ChangeFeed _feed;
@@ -60,6 +61,7 @@ public sealed partial class FileKvStore : IKvStore
 
         _files = options.Files.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToArray();
         _limits = DataFileLimits.From(options);
+        _values = options.FileValues;
         _feed = new ChangeFeed(_gate, HistoryLimit);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileKvStore>();
         SkippedKeys = new KvSkippedKeys(_logger);
@@ -193,7 +195,7 @@ public sealed partial class FileKvStore : IKvStore
         var fingerprint = Fingerprint(files);
         var pairs = new List<KvPair>();
         var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
-        var load = new DataFileLoad(_limits);
+        var load = new DataFileLoad(_limits, _values);
         foreach (var file in files)
         {
             string text;

@@ -80,9 +80,9 @@ internal static class PlainYamlReader
 
                     levels.Add(new Level(indent, pendingKey));
                 }
-                else
+                else if (load.Values == FileStoreValues.AsWritten)
                 {
-                    found.Add(new KvPair(pendingKey, string.Empty));
+                    found.Add(new KvPair(pendingKey, string.Empty)); // confd: an empty value is null, no key
                 }
 
                 pendingKey = null;
@@ -136,11 +136,19 @@ internal static class PlainYamlReader
                 return false;
             }
 
-            found.Add(new KvPair(key, value is "null" or "Null" or "NULL" ? string.Empty : value.ToString()));
+            if (load.Values == FileStoreValues.AsWritten)
+            {
+                found.Add(new KvPair(key, value is "null" or "Null" or "NULL" ? string.Empty : value.ToString()));
+            }
+            else if (ConfdScalar.Plain(value.ToString()) is { } resolved)
+            {
+                found.Add(new KvPair(key, resolved));
+            }
+
             lastHadValue = true;
         }
 
-        if (pendingKey is not null)
+        if (pendingKey is not null && load.Values == FileStoreValues.AsWritten)
         {
             found.Add(new KvPair(pendingKey, string.Empty));
         }

@@ -128,7 +128,11 @@ internal sealed class YamlFlattener
                     _scalarAnchors[scalar.Anchor.Value] = scalar.Value;
                 }
 
-                Add(into, at, ScalarValue(scalar), scalar.Start.Line);
+                if (ScalarValue(scalar) is { } value)
+                {
+                    Add(into, at, value, scalar.Start.Line);
+                }
+
                 break;
             case MappingStart:
                 _parser.MoveNext();
@@ -168,7 +172,8 @@ internal sealed class YamlFlattener
                 if (!key.Anchor.IsEmpty)
                 {
                     _scalarAnchors[key.Anchor.Value] = key.Value;
-                    _anchors[key.Anchor.Value] = new Anchor([new KvPair(KeyPath.Root, ScalarValue(key))], 0, 1, KeyPath.Root);
+                    List<KvPair> keyAsValue = ScalarValue(key) is { } value ? [new KvPair(KeyPath.Root, value)] : [];
+                    _anchors[key.Anchor.Value] = new Anchor(keyAsValue, 0, keyAsValue.Count, KeyPath.Root);
                 }
             }
             else if (keyEvent is AnchorAlias alias && _scalarAnchors.TryGetValue(alias.Value.Value, out var text))
@@ -239,8 +244,28 @@ internal sealed class YamlFlattener
     private static YamlException NotDefined(AnchorAlias alias) =>
         new(alias.Start, alias.End, $"alias *{alias.Value.Value} refers to no anchor defined before it");
 
-    private static string ScalarValue(Scalar scalar) =>
-        scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL" ? string.Empty : scalar.Value;
+    /// <summary>The value <paramref name="scalar"/> gives its key; <c>null</c> when it gives no key (a null, as confd reads it).</summary>
+    private string? ScalarValue(Scalar scalar)
+    {
+        if (_load.Values == FileStoreValues.AsWritten)
+        {
+            return scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL" ? string.Empty : scalar.Value;
+        }
+
+        if (scalar.Tag.IsEmpty)
+        {
+            return scalar.Style == ScalarStyle.Plain ? ConfdScalar.Plain(scalar.Value) : scalar.Value;
+        }
+
+        try
+        {
+            return ConfdScalar.Tagged(scalar.Tag.Value, scalar.Value);
+        }
+        catch (FormatException ex)
+        {
+            throw new FileStoreFormatException($"{_file}:{scalar.Start.Line}:{scalar.Start.Column}: {ex.Message}", ex);
+        }
+    }
 
     /// <summary><paramref name="key"/>, produced below <paramref name="anchorAt"/>, relative to it (the anchor's own key gives the root).</summary>
     private static string Relative(string key, string anchorAt) =>

@@ -236,6 +236,14 @@ internal static class RenderCommand
 
         store = ApplyReconfigStore(parse, store, cfgdir is not null && backend is null && nodes is null && files is null && parse.GetValue(global.Config) is null);
 
+        // confd's file backend hands templates the values its YAML decoder resolved (yes → true,
+        // 0x1F → 31, null → no key): under confd's command line (the confd name, -backend,
+        // -confdir or a confd.toml) data files are read that way; otherwise the text is kept.
+        if (store.Kind == "file" && (confd || backend is not null || confdToml is not null || parse.GetValue(Confdir) is not null))
+        {
+            store = store with { FileValues = FileStoreValues.Confd };
+        }
+
         var log = config.Log;
         var level = parse.GetValue(global.LogLevel) is null ? settings.LogLevel : null;
         if (parse.GetValue(Debug))

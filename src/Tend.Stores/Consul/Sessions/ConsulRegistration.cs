@@ -25,12 +25,11 @@ internal sealed class ConsulRegistration : IKvRegistration
     private readonly TimeSpan _ttl;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _lost = new(0, int.MaxValue);
+    private readonly RegistrationDeleteWatch _deletes;
     private Task? _keeper;
     private Task? _watcher;
     private string? _session;
     private long _lockIndex;
-    private long _deletedAt;
     private int _state = (int)KvRegistrationState.Recovering;
 
     public ConsulRegistration(ConsulKvStore store, string key, string value, TimeSpan ttl, ILogger logger)
@@ -39,6 +38,9 @@ internal sealed class ConsulRegistration : IKvRegistration
         Key = key;
         Value = value;
         _logger = logger;
+        _deletes = new RegistrationDeleteWatch(
+            store, key, store.Settings.ReconnectBackoff, () => Interlocked.Read(ref _lockIndex), () => State == KvRegistrationState.Closed,
+            message => ConsulLog.RegistrationRetry(_logger, Key, message));
         var wanted = ttl <= TimeSpan.Zero ? store.Options.SessionTimeout : ttl;
         _ttl = wanted < MinimumTtl ? MinimumTtl : wanted > MaximumTtl ? MaximumTtl : wanted;
         if (_ttl != wanted)
@@ -60,7 +62,7 @@ internal sealed class ConsulRegistration : IKvRegistration
     {
         await CreateAsync(cancellationToken).ConfigureAwait(false);
         _keeper = Task.Run(() => KeepLoopAsync(_stopping.Token), CancellationToken.None);
-        _watcher = Task.Run(() => WatchLoopAsync(_stopping.Token), CancellationToken.None);
+        _watcher = Task.Run(() => _deletes.RunAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -95,7 +97,7 @@ internal sealed class ConsulRegistration : IKvRegistration
         }
 
         _stopping.Dispose();
-        _lost.Dispose();
+        _deletes.Dispose();
     }
 
     /// <summary>A new session, then the key locked with it; an older session of ours is destroyed.</summary>
@@ -232,15 +234,15 @@ internal sealed class ConsulRegistration : IKvRegistration
             {
                 string? reason = null;
                 var delay = failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period;
-                if (_lost.CurrentCount > 0 || await _lost.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
+                if (_deletes.Lost.CurrentCount > 0 || await _deletes.Lost.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
-                    while (_lost.CurrentCount > 0)
+                    while (_deletes.Lost.CurrentCount > 0)
                     {
-                        await _lost.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        await _deletes.Lost.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     // A delete older than the current lock is one an earlier re-lock already answered.
-                    if (Interlocked.Read(ref _deletedAt) > Interlocked.Read(ref _lockIndex))
+                    if (_deletes.DeletedAt > Interlocked.Read(ref _lockIndex))
                     {
                         reason = "the key was deleted";
                     }
@@ -284,47 +286,6 @@ internal sealed class ConsulRegistration : IKvRegistration
         }
     }
 
-    /// <summary>Watches the key so a delete by someone else (or by the session's expiry) is noticed at once.</summary>
-    private async Task WatchLoopAsync(CancellationToken cancellationToken)
-    {
-        int failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                long from = Interlocked.Read(ref _lockIndex) + 1;
-                await foreach (var batch in _store.WatchAsync(Key, from, cancellationToken).ConfigureAwait(false))
-                {
-                    failures = 0;
-                    var last = batch.Changes.LastOrDefault(c => c.Key == Key);
-                    bool gone = batch.IsResync ? batch.Resync!.Get(Key) is null : last?.Kind == KvChangeKind.Delete;
-                    if (gone && State != KvRegistrationState.Closed)
-                    {
-                        InterlockedMax(ref _deletedAt, batch.Revision);
-                        _lost.Release();
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is KvStoreException or OperationCanceledException)
-            {
-                failures++;
-                ConsulLog.RegistrationRetry(_logger, Key, "watch: " + ex.Message);
-                try
-                {
-                    await Task.Delay(_store.Settings.ReconnectBackoff.NextDelay(failures), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
     private T? Parse<T>(ConsulResponse response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
         try
@@ -337,11 +298,4 @@ internal sealed class ConsulRegistration : IKvRegistration
         }
     }
 
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long seen;
-        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
-        }
-    }
 }
