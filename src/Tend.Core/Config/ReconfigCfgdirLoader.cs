@@ -73,11 +73,8 @@ public static class ReconfigCfgdirLoader
                 }
             }
 
+            // A missing template fails this resource when it renders, never the whole cfgdir.
             var source = Path.GetFullPath(RequiredString(file, o, "source"), templates);
-            if (!File.Exists(source))
-            {
-                throw new ConfigException(file, 0, 0, $"source: no such template: {source}");
-            }
 
             string key;
             try

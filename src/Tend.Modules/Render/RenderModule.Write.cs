@@ -27,6 +27,12 @@ public sealed partial class RenderModule
         bool keepBuffer = true;
         try
         {
+            if (r.Template is BrokenTemplate broken)
+            {
+                // Reported before any read, so a store outage never hides what is wrong with the template.
+                throw new RenderFailedException(broken.Error);
+            }
+
             var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             revision = input.Revision;
             var limits = _options.Limits.For(o);
