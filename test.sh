@@ -15,8 +15,8 @@ if [ ! -d "$TEND_SHARED/conformance" ]; then
 fi
 
 # Debian packages the tests need: the real servers and tools, never fakes of them; gcc and
-# libc6-dev link the NativeAOT binary the CLI tests run.
-packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev)
+# libc6-dev link the NativeAOT binary the CLI tests run; ruby renders reconfig's ERB templates.
+packages=(etcd-server etcd-client zookeeper golang-go haproxy nagios4-core openssh-server cron monitoring-plugins-basic gcc libc6-dev ruby)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

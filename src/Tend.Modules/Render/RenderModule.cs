@@ -221,6 +221,12 @@ public sealed partial class RenderModule : IAsyncDisposable
             return new BrokenTemplate($"{r.Source}: cannot read the template of {r.Id}{declared}: {reason}");
         }
 
+        if (r.Shape == RenderDataShape.Reconfig && r.Source.EndsWith(".erb", StringComparison.Ordinal))
+        {
+            // reconfig's own templates: Ruby's ERB renders them, in a subprocess.
+            return new ErbTemplate(r.Source, text);
+        }
+
         try
         {
             return compiler.Compile(r.Source, text, r.MissingKey);
