@@ -296,15 +296,45 @@ public sealed class RenderCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_TemplateDoesNotParse_Exit2WithPosition()
+    public async Task Render_OnetimeOneTemplateDoesNotParseOneMissing_OthersRenderExitNonZeroWithPositions()
     {
-        Write("confd/templates/hosts.tmpl", "ok\n{{if}}\n");
+        var bad = Path.Combine(_dir, "bad.out");
+        var missing = Path.Combine(_dir, "missing.out");
+        Write("bad.out", "old bad\n");
+        Write("missing.out", "old missing\n");
+        Write("confd/templates/bad.tmpl", "ok\n{{if}}\n");
+        Write("confd/conf.d/bad.toml", $"[template]\nsrc = \"bad.tmpl\"\ndest = \"{bad}\"\nkeys = [\"/app\"]\n");
+        Write("confd/conf.d/missing.toml", $"[template]\nsrc = \"nope.tmpl\"\ndest = \"{missing}\"\nkeys = [\"/app\"]\n");
+
+        var (code, _, stderr) = await TendProcess.RunAsync(null, "render", "-onetime", "-backend", "file", "-file", Data, "-confdir", Confdir);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("bad.tmpl:2:", stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(Confdir, "templates", "nope.tmpl"), stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(Confdir, "conf.d", "missing.toml") + ":1", stderr, StringComparison.Ordinal);
+        Assert.Equal("web1=10.0.0.1:8080\nweb2=10.0.0.2:8080\n", File.ReadAllText(Out));
+        Assert.Equal("old bad\n", File.ReadAllText(bad));
+        Assert.Equal("old missing\n", File.ReadAllText(missing));
+    }
+
+    [Fact]
+    public async Task Run_SighupBreaksOneTemplate_OthersTakeTheNewConfigurationBrokenFileKept()
+    {
+        var second = Path.Combine(_dir, "second.out");
+        Write("confd/templates/second.tmpl", "port={{getv \"/app/port\"}}\n");
+        Write("confd/conf.d/second.toml", $"[template]\nsrc = \"second.tmpl\"\ndest = \"{second}\"\nkeys = [\"/app\"]\n");
         Write("tend.toml", "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n\n[render]\nconfdir = \"confd\"\n");
+        await using var tend = TendProcess.Start("run", "--config", Path.Combine(_dir, "tend.toml"));
+        await tend.WaitForOutputAsync(_ => File.Exists(Out) && File.Exists(second), TimeSpan.FromSeconds(30));
+        var before = File.ReadAllText(Out);
 
-        var (code, _, stderr) = await TendProcess.RunAsync(null, "run", "--config", Path.Combine(_dir, "tend.toml"));
+        Write("confd/templates/hosts.tmpl", "ok\n{{end}}\n");
+        Write("confd/templates/second.tmpl", "port is {{getv \"/app/port\"}}\n");
+        await tend.SignalAsync("HUP");
 
-        Assert.Equal(2, code);
-        Assert.Contains("hosts.tmpl:2:", stderr, StringComparison.Ordinal);
+        await tend.WaitForOutputAsync(p => File.ReadAllText(second) == "port is 8080\n" && p.StdErr.Contains("hosts.tmpl:2:", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Equal(before, File.ReadAllText(Out));
+        Assert.DoesNotContain("reload rejected", tend.StdErr, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Tend.Core.Config;
 /// <summary>
 /// Reads a reconfig configuration directory: <c>&lt;cfgdir&gt;/conf.d/*.json</c> resources
 /// (<c>id, source, target, key, recursive, checkcmd, reloadcmd</c>) with their templates in
-/// <c>&lt;cfgdir&gt;/templates</c>. Their templates get a map key → value as the dot.
+/// <c>&lt;cfgdir&gt;/templates</c>. Their templates get a map key → value as the dot (Go templates) or
+/// <c>@reconfigdata</c> (a <c>.erb</c> source, rendered by Ruby's ERB); checkcmd checks the installed target.
 /// </summary>
 public static class ReconfigCfgdirLoader
 {
@@ -73,11 +74,8 @@ public static class ReconfigCfgdirLoader
                 }
             }
 
+            // A missing template fails this resource when it renders, never the whole cfgdir.
             var source = Path.GetFullPath(RequiredString(file, o, "source"), templates);
-            if (!File.Exists(source))
-            {
-                throw new ConfigException(file, 0, 0, $"source: no such template: {source}");
-            }
 
             string key;
             try

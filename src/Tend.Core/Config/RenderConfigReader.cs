@@ -31,11 +31,9 @@ internal static class RenderConfigReader
             throw s.Error("keys", $"{s.Name} keys must name at least one key");
         }
 
+        // A missing template is that resource's failure, reported when it renders (confd does the
+        // same): it never refuses the configuration, so every other resource still renders.
         var source = Path.GetFullPath(src, templatesDir);
-        if (!File.Exists(source))
-        {
-            throw s.Error("src", $"{s.Name} src: no such template: {source}");
-        }
 
         var destination = Path.GetFullPath(dest, baseDir);
         var options = new RenderResourceOptions

@@ -41,6 +41,44 @@ public sealed class StagedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Renames the staged file over the destination like <see cref="Commit"/>, first keeping a copy of
+    /// the file it replaces (exactly: content, owner, mode; a link as a link) beside it, so the returned
+    /// <see cref="InstalledFile"/> can put it back. For checks that can only look at the destination.
+    /// </summary>
+    /// <exception cref="IOException">The previous file could not be kept; nothing was replaced.</exception>
+    public InstalledFile Install(DirectoryFlusher? flusher = null)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        string? previous = null;
+        if (NativeMethods.Stat(Destination, followLinks: false) is not null)
+        {
+            previous = AtomicFile.StagePath(Destination);
+            FileBackup.Create(Destination, previous);
+            if (NativeMethods.Stat(previous, followLinks: false) is null)
+            {
+                throw new IOException($"{Destination}: cannot keep the current file to restore it if the check fails (it is neither a regular file nor a link)");
+            }
+        }
+
+        try
+        {
+            File.Move(Path, Destination, overwrite: true);
+        }
+        catch
+        {
+            if (previous is not null)
+            {
+                AtomicFile.TryDelete(previous);
+            }
+
+            throw;
+        }
+
+        _done = true;
+        return new InstalledFile(Destination, previous, flusher);
+    }
+
     /// <summary>Keeps the staged file where it is (confd's keep-stage-file) instead of deleting it on dispose.</summary>
     public void Keep() => _done = true;
 

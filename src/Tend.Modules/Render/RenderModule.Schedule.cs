@@ -256,6 +256,12 @@ public sealed partial class RenderModule
             }
 
             r.ConsecutiveFailures++;
+            if (r.Template is BrokenTemplate)
+            {
+                // Nothing heals an unreadable or unparsable template but a reload (SIGHUP), which rebuilds the module.
+                return;
+            }
+
             var delay = RetryDelay * Math.Pow(2, Math.Min(r.ConsecutiveFailures - 1, 16));
             r.RetryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
         }

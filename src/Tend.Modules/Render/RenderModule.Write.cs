@@ -27,6 +27,12 @@ public sealed partial class RenderModule
         bool keepBuffer = true;
         try
         {
+            if (r.Template is BrokenTemplate broken)
+            {
+                // Reported before any read, so a store outage never hides what is wrong with the template.
+                throw new RenderFailedException(broken.Error);
+            }
+
             var input = await ReadInputAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
             revision = input.Revision;
             var limits = _options.Limits.For(o);
@@ -63,6 +69,19 @@ public sealed partial class RenderModule
             }
 
             using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
+            if (o.Shape == RenderDataShape.Reconfig && r.CheckCommand is { } targetCheck && !_options.SyncOnly)
+            {
+                if (link is not null)
+                {
+                    Log.SymlinkReplaced(_logger, o.Id, o.Destination, link);
+                }
+
+                await InstallCheckedAsync(r, staged, targetCheck, cancellationToken).ConfigureAwait(false);
+                Succeeded(r, revision, written: true);
+                Log.Written(_logger, o.Id, o.Destination, revision);
+                return Outcome.Written;
+            }
+
             if (r.CheckCommand is { } check && !_options.SyncOnly)
             {
                 var command = check.Expand(staged.Path);
@@ -119,6 +138,39 @@ public sealed partial class RenderModule
                 r.ReturnOutput(output);
             }
         }
+    }
+
+    /// <summary>
+    /// reconfig's order: its checkcmd names the target (<c>varnishd -C -f /etc/varnish/default.vcl</c>), so
+    /// checking a staged file would validate the old content and install the new one unchecked. The new
+    /// file is installed, checked, and on failure the previous file is put back exactly (a target that did
+    /// not exist is removed) and the reload is skipped. <c>{{.src}}</c> names the target, which holds the
+    /// new content while the check runs.
+    /// </summary>
+    private async Task InstallCheckedAsync(RenderResource r, StagedFile staged, ShellCommandTemplate check, CancellationToken cancellationToken)
+    {
+        var o = r.Options;
+        using var installed = staged.Install(_flusher);
+        CommandResult result;
+        try
+        {
+            var command = check.Expand(o.Destination);
+            result = await _runner.RunAsync(new CommandSpec(command, o.CheckTimeout ?? _options.CheckTimeout), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            installed.RollBack();
+            throw;
+        }
+
+        if (!result.Succeeded)
+        {
+            installed.RollBack();
+            var restored = installed.ReplacedAFile ? "the previous file restored" : "removed again (it did not exist before)";
+            throw new RenderFailedException($"checkcmd failed on the new {o.Destination}, {restored}: {result.Summary}");
+        }
+
+        installed.Confirm(o.Backup ? o.Destination + ".bak" : null);
     }
 
     private void Succeeded(RenderResource r, long revision, bool written)

@@ -48,7 +48,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <param name="runner">Runs check and reload commands.</param>
     /// <param name="loggers">Logging.</param>
     /// <param name="diffOutput">Where noop mode prints its diffs.</param>
-    /// <exception cref="ConfigException">A template cannot be read or does not parse.</exception>
+    /// <exception cref="ConfigException">A check command does not parse, or two resources share an id.</exception>
     public static RenderModule Create(RenderOptions options, IKvStore store, KvMirrorSet? mirrors, ICommandRunner runner, ILoggerFactory? loggers = null, TextWriter? diffOutput = null) =>
         new(options, store, mirrors, runner, GoTemplateCompiler.Instance, loggers, diffOutput);
 
@@ -74,9 +74,10 @@ public sealed partial class RenderModule : IAsyncDisposable
         _diffOutput = TextWriter.Synchronized(diffOutput ?? TextWriter.Null);
         _time = time ?? TimeProvider.System;
 
-        // Templates and check commands are compiled up front: one that does not parse is a
-        // configuration error, so the first start fails fast and a SIGHUP reload keeps the last
-        // good configuration.
+        // Check commands are compiled up front: one that does not parse is a configuration error,
+        // so the first start fails fast and a SIGHUP reload keeps the last good configuration. A
+        // template that cannot be read or parsed fails only its own resource (confd does the same):
+        // its file stays as it is, the others render, and the error is logged and shown in /status.
         _resources = [];
         var ids = new Dictionary<string, RenderResourceOptions>(StringComparer.Ordinal);
         foreach (var r in options.Templates)
@@ -87,19 +88,16 @@ public sealed partial class RenderModule : IAsyncDisposable
                 throw new ConfigException(r.Origin, 0, 0, $"id \"{r.Id}\" is already used by the resource declared at {ids[r.Id].Origin}; ids must be unique");
             }
 
-            string text;
-            try
+            var template = CompileTemplate(compiler, r);
+            var check = r.CheckCommand is { } c ? compiler.CompileCheckCommand(r.Origin.Length > 0 ? r.Origin : r.Id, c) : null;
+            var resource = new RenderResource(r, template, check, r.Wait ?? options.Wait);
+            if (template is BrokenTemplate broken)
             {
-                text = File.ReadAllText(r.Source);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigException(r.Source, 0, 0, $"cannot read the template of {r.Id}: {ex.Message}", ex);
+                // Shown in /status at once; the render that fails on it logs it.
+                resource.Status = resource.Status with { LastError = broken.Error };
             }
 
-            var template = compiler.Compile(r.Source, text, r.MissingKey);
-            var check = r.CheckCommand is { } c ? compiler.CompileCheckCommand(r.Origin.Length > 0 ? r.Origin : r.Id, c) : null;
-            _resources.Add(new RenderResource(r, template, check, r.Wait ?? options.Wait));
+            _resources.Add(resource);
         }
     }
 
@@ -209,6 +207,36 @@ public sealed partial class RenderModule : IAsyncDisposable
         _stopping.Dispose();
         _wake.Dispose();
         _slots.Dispose();
+    }
+
+    private static IResourceTemplate CompileTemplate(ITemplateCompiler compiler, RenderResourceOptions r)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(r.Source);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var declared = r.Origin.Length > 0 ? $" (declared at {r.Origin})" : string.Empty;
+            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "no such template" : ex.Message;
+            return new BrokenTemplate($"{r.Source}: cannot read the template of {r.Id}{declared}: {reason}");
+        }
+
+        if (r.Shape == RenderDataShape.Reconfig && r.Source.EndsWith(".erb", StringComparison.Ordinal))
+        {
+            // reconfig's own templates: Ruby's ERB renders them, in a subprocess.
+            return new ErbTemplate(r.Source, text);
+        }
+
+        try
+        {
+            return compiler.Compile(r.Source, text, r.MissingKey);
+        }
+        catch (ConfigException ex)
+        {
+            return new BrokenTemplate(ex.Message);
+        }
     }
 
     /// <summary>

@@ -37,7 +37,8 @@ internal static partial class RunCommand
         {
             await using var probe = GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(config), probeLoggers);
 
-            // Compile the templates once up front: a template error is a configuration error (exit 2).
+            // Build the render module once up front: a check command that does not parse or a repeated id is a
+            // configuration error (exit 2). A broken template is not: it fails only its own resource.
             if (config.Render.Templates.Count > 0)
             {
                 await using var render = Modules.Render.RenderModule.Create(config.Render, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);

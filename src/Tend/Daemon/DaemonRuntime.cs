@@ -158,8 +158,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             HealthModule.Validate(health);
         }
 
-        // Templates are read and compiled first, so a template that does not parse rejects the
-        // whole reload and the running resources stay as they are.
+        // The render module is built first, so a check command that does not parse rejects the whole
+        // reload and the running resources stay as they are. A template that cannot be read or parsed
+        // fails only its own resource: its file stays, and every other resource takes the new configuration.
         var render = config.Render.Templates.Count > 0
             ? RenderModule.Create(config.Render, Store, Mirrors, ShellCommandRunner.Instance, _loggers, Console.Out)
             : null;

@@ -80,13 +80,18 @@ public sealed class RenderConfigTests : IDisposable
     }
 
     [Fact]
-    public void LoadResources_ConfdMissingTemplateOrBadMode_Rejected()
+    public void LoadResources_ConfdMissingTemplate_LoadedForTheModuleToReport()
     {
         _dir.File("conf.d/a.toml", "[template]\nsrc = \"nope.tmpl\"\ndest = \"/tmp/a\"\nkeys = [\"/a\"]\n");
-        var missing = Assert.Throws<ConfigException>(() => ConfdConfdirLoader.LoadResources(_dir.Path));
-        Assert.Contains("no such template", missing.Message, StringComparison.Ordinal);
-        Assert.Equal(2, missing.Line);
 
+        var r = Assert.Single(ConfdConfdirLoader.LoadResources(_dir.Path));
+
+        Assert.Equal(Path.Combine(_dir.Path, "templates", "nope.tmpl"), r.Source);
+    }
+
+    [Fact]
+    public void LoadResources_ConfdBadMode_Rejected()
+    {
         _dir.File("templates/nope.tmpl", "x");
         _dir.File("conf.d/a.toml", "[template]\nsrc = \"nope.tmpl\"\ndest = \"/tmp/a\"\nkeys = [\"/a\"]\nmode = \"rw-r--r--\"\n");
         var mode = Assert.Throws<ConfigException>(() => ConfdConfdirLoader.LoadResources(_dir.Path));

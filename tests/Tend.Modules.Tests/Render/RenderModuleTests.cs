@@ -265,17 +265,6 @@ public sealed class RenderModuleTests : IDisposable
     }
 
     [Fact]
-    public void Create_TemplateDoesNotParse_ConfigExceptionWithPosition()
-    {
-        var r = Resource("bad", "line one\n{{if}}", ["/a"]);
-
-        var ex = Assert.Throws<ConfigException>(() => Module(new RenderOptions { Templates = [r] }));
-
-        Assert.Equal(r.Source, ex.File);
-        Assert.Equal(2, ex.Line);
-    }
-
-    [Fact]
     public async Task Watch_Put_ReRendersDestination()
     {
         await _store.PutAsync("/svc/a", "1");
