@@ -19,6 +19,20 @@ public abstract class HealthIntegrationTests : IDisposable
 
     protected string Root { get; } = "/hit" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>The service the nodes check (unique where the store has a catalog shared by every test).</summary>
+    protected virtual string Svc => "web";
+
+    /// <summary>How a secondary's output says where it saw its primary pass (on Consul: " in Consul", the agent's health API).</summary>
+    protected virtual string PrimarySeenIn => string.Empty;
+
+    /// <summary>Extra lines of each node's [health] table.</summary>
+    protected virtual string HealthToml => string.Empty;
+
+    /// <summary>Skips the test where the store's server is optional (Consul); the others fail loudly without it.</summary>
+    protected virtual void SkipUnlessAvailable()
+    {
+    }
+
     /// <summary>The [store] table's lines (kind, endpoints) without the prefix.</summary>
     protected abstract string StoreToml { get; }
 
@@ -27,16 +41,17 @@ public abstract class HealthIntegrationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
+    [SkippableFact]
     public async Task PrimaryGoesCritical_PrimaryCriticalTriggerRanWithSubstitutions_AndHostileValuesNeverRunAsShell()
     {
+        SkipUnlessAvailable();
         // Environment and role carry ; $() and backticks; the trigger prints them, and nothing they hold may run.
         const string env = "prod;touch pwned1;$(touch pwned2)`touch pwned3`";
         const string role = "web;touch pwned4 $(touch pwned5) `touch pwned6`";
         var node = Node("node1");
         await using var store = Observer();
-        await store.PutAsync($"/cluster/{env}/web", """{"active_nodes": ["node1"], "standby_nodes": ["node2"]}""");
-        await store.PutAsync($"/triggers/{env}/web/primary/critical", $"cd {node.Dir} && printf '%s|%s|%s\\n' @ENV @HOST \"@ROLE\" > trigger.out");
+        await store.PutAsync($"/cluster/{env}/{Svc}", """{"active_nodes": ["node1"], "standby_nodes": ["node2"]}""");
+        await store.PutAsync($"/triggers/{env}/{Svc}/primary/critical", $"cd {node.Dir} && printf '%s|%s|%s\\n' @ENV @HOST \"@ROLE\" > trigger.out");
 
         await using var agent = node.Start(env, role);
         await WaitForHealth(store, env, "node1", "passing", "primary", agent);
@@ -49,18 +64,19 @@ public abstract class HealthIntegrationTests : IDisposable
         await WaitForHealth(store, env, "node1", "critical", "primary", agent);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task PrimaryCriticalThenPassing_SecondaryTakesOverAndStepsBack()
     {
+        SkipUnlessAvailable();
         const string env = "failover";
         var primary = Node("node1");
         var secondary = Node("node2", up: false);
         await using var store = Observer();
-        await store.PutAsync($"/cluster/{env}/web", """{"active_nodes": ["node1"], "standby_nodes": ["node2"]}""");
+        await store.PutAsync($"/cluster/{env}/{Svc}", """{"active_nodes": ["node1"], "standby_nodes": ["node2"]}""");
 
         // The secondary's triggers start and stop its "service" (the file its check tests).
-        await store.PutAsync($"/triggers/{env}/web/secondary/critical", $"touch {secondary.Up}; echo started >> {secondary.Dir}/log");
-        await store.PutAsync($"/triggers/{env}/web/secondary/warning", $"rm -f {secondary.Up}; echo stopped >> {secondary.Dir}/log");
+        await store.PutAsync($"/triggers/{env}/{Svc}/secondary/critical", $"touch {secondary.Up}; echo started >> {secondary.Dir}/log");
+        await store.PutAsync($"/triggers/{env}/{Svc}/secondary/warning", $"rm -f {secondary.Up}; echo stopped >> {secondary.Dir}/log");
 
         // The secondary starts once the primary passes (before, it would rightly take over at once).
         await using var a = primary.Start(env, "web");
@@ -80,13 +96,14 @@ public abstract class HealthIntegrationTests : IDisposable
         File.WriteAllText(primary.Up, string.Empty);
         await WaitForHealth(store, env, "node1", "passing", "primary", a);
         await WaitUntil(() => !File.Exists(secondary.Up), b, "the secondary never stopped");
-        await WaitForHealth(store, env, "node2", "passing", "secondary", b, output: "stopped while primary node1 passing");
+        await WaitForHealth(store, env, "node2", "passing", "secondary", b, output: "stopped while primary node1 passing" + PrimarySeenIn);
         Assert.Equal("started\nstopped\n", await File.ReadAllTextAsync(Path.Combine(secondary.Dir, "log")));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ScriptTrigger_RunsFromAPrivateFileThatIsRemoved()
     {
+        SkipUnlessAvailable();
         const string env = "scripts";
         var node = Node("node1", up: false);
         await using var store = Observer();
@@ -96,7 +113,7 @@ public abstract class HealthIntegrationTests : IDisposable
             cd {node.Dir}
             echo "$0 $(stat -c %a "$0") @HOST @ENV" > script.out
             """;
-        await store.PutAsync($"/triggers/{env}/web/standalone/critical", script);
+        await store.PutAsync($"/triggers/{env}/{Svc}/standalone/critical", script);
         await using var agent = node.Start(env, "web");
         var output = Path.Combine(node.Dir, "script.out");
         await WaitForFile(output, agent);
@@ -106,58 +123,72 @@ public abstract class HealthIntegrationTests : IDisposable
         await WaitUntil(() => !File.Exists(words[0]), agent, "the script file was not removed");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Check_BadClusterJson_Exit3NamingTheKey()
     {
+        SkipUnlessAvailable();
         const string env = "badjson";
         var node = Node("node1");
         await using var store = Observer();
-        await store.PutAsync($"/cluster/{env}/web", """{"active_nodes": ["node1"], "standby_nodes": """);
+        await store.PutAsync($"/cluster/{env}/{Svc}", """{"active_nodes": ["node1"], "standby_nodes": """);
         var config = node.Config(env, "web");
 
-        var (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "true", "-S", "web", "--config", config);
+        var (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "true", "-S", Svc, "--config", config);
         Assert.Equal(3, code);
-        Assert.StartsWith($"UNKNOWN: /cluster/{env}/web is not valid JSON", stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"UNKNOWN: /cluster/{env}/{Svc} is not valid JSON", stdout, StringComparison.Ordinal);
 
-        await store.PutAsync($"/cluster/{env}/web", """{"active_nodes": ["node7"], "standby_nodes": ["node8"]}""");
-        (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "true", "-S", "web", "--config", config);
+        await store.PutAsync($"/cluster/{env}/{Svc}", """{"active_nodes": ["node7"], "standby_nodes": ["node8"]}""");
+        (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "true", "-S", Svc, "--config", config);
         Assert.Equal(3, code);
-        Assert.Contains($"/cluster/{env}/web: node \"node1\" is neither in active_nodes nor in standby_nodes", stdout, StringComparison.Ordinal);
+        Assert.Contains($"/cluster/{env}/{Svc}: node \"node1\" is neither in active_nodes nor in standby_nodes", stdout, StringComparison.Ordinal);
 
         // A good definition: the check's own code comes through, for the role.
-        await store.PutAsync($"/cluster/{env}/web", """{"active_datacenters": ["dr"], "standby_datacenters": ["hq"]}""");
-        (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "exit 2", "-S", "web", "--config", config);
+        await store.PutAsync($"/cluster/{env}/{Svc}", """{"active_datacenters": ["dr"], "standby_datacenters": ["hq"]}""");
+        (code, stdout, _) = await TendProcess.RunAsync(null, "check", "command", "exit 2", "-S", Svc, "--config", config);
         Assert.True(code == 2, stdout);
         Assert.Contains("secondary: not running and no primary passes", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TriggerAndWatch_OneShot_RunThisNodesTrigger()
     {
+        SkipUnlessAvailable();
         const string env = "oneshot";
         var node = Node("node1");
         await using var store = Observer();
-        await store.PutAsync($"/triggers/{env}/web/standalone/warning", $"echo @HOST warned >> {node.Dir}/warned");
+        await store.PutAsync($"/triggers/{env}/{Svc}/standalone/warning", $"echo @HOST warned >> {node.Dir}/warned");
         var config = node.Config(env, "web");
 
-        var (code, _, err) = await TendProcess.RunAsync(null, "trigger", "warning", "-S", "web", "--config", config);
+        var (code, _, err) = await TendProcess.RunAsync(null, "trigger", "warning", "-S", Svc, "--config", config);
         Assert.True(code == 0, err);
 
-        var checks = """
-            [{"Node": "node1", "CheckID": "service:web", "Name": "web check", "Status": "warning", "ServiceName": "web"},
-             {"Node": "node2", "CheckID": "service:web", "Name": "web check", "Status": "warning", "ServiceName": "web"},
+        var checks = $$"""
+            [{"Node": "node1", "CheckID": "service:{{Svc}}", "Name": "web check", "Status": "warning", "ServiceName": "{{Svc}}"},
+             {"Node": "node2", "CheckID": "service:{{Svc}}", "Name": "web check", "Status": "warning", "ServiceName": "{{Svc}}"},
              {"Node": "node1", "CheckID": "service:db", "Name": "db check", "Status": "passing", "ServiceName": "db"}]
             """;
         (code, _, err) = await TendProcess.RunAsync(checks, "watch", "warning", "--config", config);
         Assert.True(code == 0, err);
         Assert.Equal("node1 warned\nnode1 warned\n", await File.ReadAllTextAsync(Path.Combine(node.Dir, "warned")));
 
-        (code, _, err) = await TendProcess.RunAsync(null, "trigger", "critical", "-S", "web", "--config", config);
+        // A Consul watch hands over the whole list again when any check changes: what already fired does not fire twice.
+        (code, _, err) = await TendProcess.RunAsync(checks, "watch", "warning", "--config", config);
+        Assert.True(code == 0, err);
+        Assert.Equal("node1 warned\nnode1 warned\n", await File.ReadAllTextAsync(Path.Combine(node.Dir, "warned")));
+
+        // Once the check has left the state, coming back fires again.
+        (code, _, err) = await TendProcess.RunAsync("[]", "watch", "warning", "--config", config);
+        Assert.True(code == 0, err);
+        (code, _, err) = await TendProcess.RunAsync(checks, "watch", "warning", "--config", config);
+        Assert.True(code == 0, err);
+        Assert.Equal("node1 warned\nnode1 warned\nnode1 warned\n", await File.ReadAllTextAsync(Path.Combine(node.Dir, "warned")));
+
+        (code, _, err) = await TendProcess.RunAsync(null, "trigger", "critical", "-S", Svc, "--config", config);
         Assert.Equal(0, code);
-        Assert.Contains($"no trigger at /triggers/{env}/web/standalone/critical", err, StringComparison.Ordinal);
+        Assert.Contains($"no trigger at /triggers/{env}/{Svc}/standalone/critical", err, StringComparison.Ordinal);
     }
 
-    private TestNode Node(string name, bool up = true)
+    private protected TestNode Node(string name, bool up = true)
     {
         var dir = Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
         var node = new TestNode(this, name, dir);
@@ -169,13 +200,13 @@ public abstract class HealthIntegrationTests : IDisposable
         return node;
     }
 
-    private static async Task WaitForHealth(IKvStore store, string env, string node, string status, string role, TendProcess agent, string? output = null)
+    private async Task WaitForHealth(IKvStore store, string env, string node, string status, string role, TendProcess agent, string? output = null)
     {
         string? last = null;
         await WaitUntil(
             () =>
             {
-                var pair = store.GetAsync($"/health/{env}/web/{node}").GetAwaiter().GetResult();
+                var pair = store.GetAsync($"/health/{env}/{Svc}/{node}").GetAwaiter().GetResult();
                 last = pair?.Value;
                 if (pair is null)
                 {
@@ -191,9 +222,9 @@ public abstract class HealthIntegrationTests : IDisposable
             $"health of {node} never became {status} ({role}{(output is null ? string.Empty : ", " + output)}); last: {last}");
     }
 
-    private static Task WaitForFile(string path, TendProcess agent) => WaitUntil(() => File.Exists(path) && new FileInfo(path).Length >= 0, agent, $"{path} never appeared");
+    private protected static Task WaitForFile(string path, TendProcess agent) => WaitUntil(() => File.Exists(path) && new FileInfo(path).Length >= 0, agent, $"{path} never appeared");
 
-    private static async Task WaitUntil(Func<bool> condition, TendProcess agent, string what)
+    private protected static async Task WaitUntil(Func<bool> condition, TendProcess agent, string what)
     {
         var deadline = DateTime.UtcNow + Wait;
         while (!condition())
@@ -207,7 +238,7 @@ public abstract class HealthIntegrationTests : IDisposable
         }
     }
 
-    private sealed class TestNode(HealthIntegrationTests test, string name, string dir)
+    private protected sealed class TestNode(HealthIntegrationTests test, string name, string dir)
     {
         public string Dir => dir;
 
@@ -229,9 +260,11 @@ public abstract class HealthIntegrationTests : IDisposable
                 datacenter = "hq"
                 flap_interval = "0s"
                 ttl = "4s"
+                watch_state_dir = "{dir}/watch"
+                {test.HealthToml}
 
                 [[health.check]]
-                service = "web"
+                service = "{test.Svc}"
                 type = "command"
                 cmd = "test -f {Up} || exit 2"
                 interval = "200ms"

@@ -42,6 +42,12 @@ public sealed record HealthCheckOptions
     /// <summary>How long one run may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// With the Consul store: keep the service in the local agent's catalog with a TTL check that follows
+    /// this check's results (<c>catalog = true</c>, per check or for all in <c>[health]</c>).
+    /// </summary>
+    public bool Catalog { get; init; }
+
     /// <summary>The table's line in tend.toml (0 on the command line).</summary>
     public int Line { get; init; }
 

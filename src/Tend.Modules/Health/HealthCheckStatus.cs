@@ -35,4 +35,10 @@ public sealed record HealthCheckStatus
 
     /// <summary>The last error publishing the entry, kept after a success.</summary>
     public string? LastPublishError { get; init; }
+
+    /// <summary>With <c>catalog = true</c>: the agent's TTL check id while the agent has it, else <c>null</c>.</summary>
+    public string? AgentCheck { get; init; }
+
+    /// <summary>With <c>catalog = true</c>: the last error talking to the agent, <c>null</c> after a success.</summary>
+    public string? AgentError { get; init; }
 }

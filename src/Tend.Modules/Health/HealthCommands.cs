@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tend.Core.Agent;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
 using Tend.Modules.Checks;
@@ -8,6 +9,9 @@ namespace Tend.Modules.Health;
 /// <summary>The one-shot forms powerconsul had: <c>check</c>, <c>trigger</c> and <c>watch</c>, reading the store directly.</summary>
 public static class HealthCommands
 {
+    /// <summary>How long a one-shot command waits for the Consul agent's node name and datacenter.</summary>
+    public static readonly TimeSpan AgentWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs <paramref name="check"/> once; with a service, reads the role (and the primaries' health) from <paramref name="store"/>.</summary>
     /// <exception cref="HealthUnknownException">The role cannot be read (the message names the key).</exception>
     public static async Task<HealthOutcome> CheckAsync(HealthCheckOptions check, HealthOptions options, IKvStore? store, ICommandRunner? runner = null, Func<bool>? systemd = null, CancellationToken cancellationToken = default)
@@ -22,8 +26,8 @@ public static class HealthCommands
             return new HealthOutcome(ClusterRole.Standalone, raw, raw);
         }
 
-        var identity = Identity(options);
         var evaluator = Evaluator(store, out _);
+        var identity = Identity(await AgentIdentity.ApplyAsync(options, store!.FindConsulAgent(), AgentWait, cancellationToken).ConfigureAwait(false));
         return await evaluator.EvaluateAsync(identity, check.Service, probe, cancellationToken).ConfigureAwait(false);
     }
 
@@ -35,7 +39,8 @@ public static class HealthCommands
     public static async Task<(string Key, TriggerResult? Result)> TriggerAsync(HealthOptions options, IKvStore store, string service, string state, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var identity = Identity(options);
+        ArgumentNullException.ThrowIfNull(store);
+        var identity = Identity(await AgentIdentity.ApplyAsync(options, store.FindConsulAgent(), AgentWait, cancellationToken).ConfigureAwait(false));
         var evaluator = Evaluator(store, out var data);
         var role = await evaluator.RoleAsync(identity, service, cancellationToken).ConfigureAwait(false);
         var key = identity.TriggerKey(service, role, state);
@@ -50,14 +55,15 @@ public static class HealthCommands
     }
 
     /// <summary>
-    /// The services of a Consul watch's check list (<paramref name="json"/>, a JSON array) that belong to
-    /// this node and are in <paramref name="state"/>: the check's <c>ServiceName</c>, else its <c>Name</c>.
+    /// This node's checks in <paramref name="state"/> from a Consul watch's input (<paramref name="json"/>): the
+    /// JSON array of a <c>checks</c> watch, or the entries (<c>Node</c>, <c>Service</c>, <c>Checks</c>) of a
+    /// <c>service</c> watch. Each check's service is its <c>ServiceName</c>, else its <c>Name</c>; node checks
+    /// (serfHealth) without either are left out. In input order, each check once.
     /// </summary>
-    /// <exception cref="HealthUnknownException">The input is not a JSON array of checks.</exception>
-    public static IReadOnlyList<string> WatchedServices(HealthOptions options, string json, string state)
+    /// <exception cref="HealthUnknownException">The input is not a JSON array.</exception>
+    public static IReadOnlyList<WatchedCheck> WatchedChecks(HealthIdentity identity, string json, string state)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var identity = HealthIdentity.Resolve(options);
+        ArgumentNullException.ThrowIfNull(identity);
         JsonDocument doc;
         try
         {
@@ -72,30 +78,51 @@ public static class HealthCommands
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Array)
             {
-                throw new HealthUnknownException("the watch input (stdin) must be a JSON array of checks, as a Consul \"checks\" watch gives");
+                throw new HealthUnknownException("the watch input (stdin) must be a JSON array of checks, as a Consul \"checks\" (or \"service\") watch gives");
             }
 
-            var services = new List<string>();
-            foreach (var c in doc.RootElement.EnumerateArray())
+            var checks = new List<WatchedCheck>();
+            foreach (var entry in doc.RootElement.EnumerateArray())
             {
-                if (c.ValueKind != JsonValueKind.Object)
+                if (entry.ValueKind != JsonValueKind.Object)
                 {
                     continue;
                 }
 
-                var node = Text(c, "Node");
-                var status = Text(c, "Status");
-                var service = Text(c, "ServiceName") is { Length: > 0 } s ? s : Text(c, "Name");
-                if (string.Equals(node, identity.Hostname, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(status, state, StringComparison.Ordinal)
-                    && service is { Length: > 0 }
-                    && !services.Contains(service, StringComparer.Ordinal))
+                // A service watch: {"Node": {"Node": name, ...}, "Service": {...}, "Checks": [...]}.
+                if (entry.TryGetProperty("Checks", out var nested) && nested.ValueKind == JsonValueKind.Array)
                 {
-                    services.Add(service);
+                    foreach (var c in nested.EnumerateArray())
+                    {
+                        Add(checks, c, identity, state);
+                    }
+                }
+                else
+                {
+                    Add(checks, entry, identity, state);
                 }
             }
 
-            return services;
+            return checks;
+        }
+    }
+
+    private static void Add(List<WatchedCheck> checks, JsonElement c, HealthIdentity identity, string state)
+    {
+        if (c.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var service = Text(c, "ServiceName") is { Length: > 0 } s ? s : Text(c, "Name");
+        var id = Text(c, "CheckID") is { Length: > 0 } i ? i : service;
+        if (string.Equals(Text(c, "Node"), identity.Hostname, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(Text(c, "Status"), state, StringComparison.Ordinal)
+            && service is { Length: > 0 } && id is not null
+            && !string.Equals(id, "serfHealth", StringComparison.Ordinal)
+            && !checks.Exists(w => w.CheckId == id))
+        {
+            checks.Add(new WatchedCheck(id, service));
         }
     }
 
@@ -126,7 +153,13 @@ public static class HealthCommands
         }
 
         data = new StoreHealthData(store);
-        return new HealthEvaluator(data, new PublishedPrimaryHealthSource(data, store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral)));
+        IPrimaryHealthSource primaries = new PublishedPrimaryHealthSource(data, store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral));
+        if (store.FindConsulAgent() is { } agent)
+        {
+            primaries = new ConsulPrimaryHealthSource(agent, data, primaries);
+        }
+
+        return new HealthEvaluator(data, primaries);
     }
 
     private static string? Text(JsonElement e, string name) =>

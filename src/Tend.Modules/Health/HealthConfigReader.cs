@@ -7,21 +7,22 @@ namespace Tend.Modules.Health;
 /// <summary>
 /// Reads <c>[health]</c>: the identity (<c>environment</c>, <c>role</c>, <c>hostname</c>,
 /// <c>datacenter</c>, <c>hostname_pattern</c>), <c>ttl</c>, <c>trigger_timeout</c>, <c>flap_interval</c>,
-/// <c>trigger_on_passing</c>, <c>check_procs</c>, and <c>[[health.check]]</c> tables (<c>service</c>,
-/// <c>type</c>, the type's arguments, <c>interval</c>, <c>timeout</c>).
+/// <c>trigger_on_passing</c>, <c>check_procs</c>, <c>catalog</c>, <c>watch_state_dir</c>, and
+/// <c>[[health.check]]</c> tables (<c>service</c>, <c>type</c>, the type's arguments, <c>interval</c>,
+/// <c>timeout</c>, <c>catalog</c>).
 /// </summary>
 public sealed class HealthConfigReader : IModuleConfigReader
 {
     private static readonly string[] ModuleKeys =
     [
         "environment", "role", "hostname", "datacenter", "hostname_pattern", "ttl", "trigger_timeout",
-        "flap_interval", "trigger_on_passing", "check_procs", "check",
+        "flap_interval", "trigger_on_passing", "check_procs", "catalog", "watch_state_dir", "check",
     ];
 
     private static readonly string[] CheckKeys =
     [
         "service", "name", "type", "linux_service", "user", "pattern", "arguments", "cmd", "host", "port",
-        "url", "expect", "interval", "timeout",
+        "url", "expect", "interval", "timeout", "catalog",
     ];
 
     /// <inheritdoc />
@@ -41,7 +42,8 @@ public sealed class HealthConfigReader : IModuleConfigReader
             throw section.Error("hostname_pattern", $"[health] hostname_pattern is not a valid regular expression: {ex.Message}");
         }
 
-        var checks = section.Tables("check").Select(ReadCheck).ToList();
+        bool catalog = section.Bool("catalog") ?? false;
+        var checks = section.Tables("check").Select(t => ReadCheck(t, catalog)).ToList();
         var duplicate = checks.GroupBy(c => c.Service, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -61,6 +63,7 @@ public sealed class HealthConfigReader : IModuleConfigReader
             FlapInterval = section.Duration("flap_interval") ?? TimeSpan.FromSeconds(30),
             TriggerOnPassing = section.Bool("trigger_on_passing") ?? true,
             CheckProcs = section.String("check_procs") is { } p ? Path.GetFullPath(p, baseDirectory) : null,
+            WatchStateDirectory = section.String("watch_state_dir") is { } w ? Path.GetFullPath(w, baseDirectory) : null,
             Checks = checks,
         };
         section.RejectUnknownKeys(ModuleKeys);
@@ -72,7 +75,7 @@ public sealed class HealthConfigReader : IModuleConfigReader
         return options;
     }
 
-    private static HealthCheckOptions ReadCheck(TomlSection s)
+    private static HealthCheckOptions ReadCheck(TomlSection s, bool catalog)
     {
         if (s.Has("service") && s.Has("name"))
         {
@@ -105,6 +108,7 @@ public sealed class HealthConfigReader : IModuleConfigReader
             HttpExpect = s.String("expect"),
             Interval = Positive(s, "interval") ?? TimeSpan.FromSeconds(10),
             Timeout = Positive(s, "timeout") ?? TimeSpan.FromSeconds(30),
+            Catalog = s.Bool("catalog") ?? catalog,
             Line = line,
         };
         if (s.String("arguments") is { } args)

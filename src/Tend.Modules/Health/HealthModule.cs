@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Agent;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
@@ -25,6 +26,8 @@ public sealed partial class HealthModule : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IPrimaryHealthSource? _primaries;
     private readonly IAgentCheckSink? _sink;
+    private readonly IConsulAgent? _agent;
+    private readonly ConsulAgentCheckSink? _catalog;
     private readonly string? _machineName;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<IDisposable> _subscriptions = [];
@@ -32,8 +35,13 @@ public sealed partial class HealthModule : IAsyncDisposable
     private TriggerScheduler? _triggers;
     private HealthOptions? _settings;
     private HealthIdentity? _identity;
+    private (string? Hostname, string? Datacenter)? _agentNames;
 
-    /// <summary>Creates the module; <paramref name="primaries"/> and <paramref name="sink"/> are the Consul agent's seam (default: published entries, no sink).</summary>
+    /// <summary>
+    /// Creates the module; <paramref name="primaries"/> and <paramref name="sink"/> are the Consul agent's seam
+    /// (default: on Consul, the agent's health API and its TTL checks for <c>catalog = true</c>; elsewhere the
+    /// published entries and no sink).
+    /// </summary>
     public HealthModule(IKvStore store, KvMirrorSet mirrors, ICommandRunner? runner = null, ILoggerFactory? loggers = null, TimeProvider? time = null, IPrimaryHealthSource? primaries = null, IAgentCheckSink? sink = null, string? machineName = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -46,14 +54,19 @@ public sealed partial class HealthModule : IAsyncDisposable
         _logger = _loggers.CreateLogger<HealthModule>();
         _time = time ?? TimeProvider.System;
         _primaries = primaries;
-        _sink = sink;
+        _agent = store.FindConsulAgent();
+        _catalog = sink is null && _agent is not null ? new ConsulAgentCheckSink(_agent, _loggers.CreateLogger<ConsulAgentCheckSink>()) : null;
+        _sink = sink ?? _catalog;
         _machineName = machineName;
     }
+
+    /// <summary>How long the first apply waits for the Consul agent's node name and datacenter.</summary>
+    public TimeSpan AgentWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The checks' and triggers' state; <c>null</c> before the first apply.</summary>
     public HealthStatus? Status => _identity is null
         ? null
-        : new HealthStatus(_identity, _monitors.Values.Select(m => m.Status).ToList(), _triggers?.Status ?? []);
+        : new HealthStatus(_identity, _monitors.Values.Select(m => _catalog is null ? m.Status : _catalog.Describe(m.Status)).ToList(), _triggers?.Status ?? []);
 
     /// <summary>Validates what the daemon needs before starting: the identity resolves and the environment is known.</summary>
     /// <exception cref="ConfigException">It does not.</exception>
@@ -82,6 +95,12 @@ public sealed partial class HealthModule : IAsyncDisposable
     public async Task ApplyAsync(HealthOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (_agent is null && options.Checks.FirstOrDefault(c => c.Catalog) is { } wantsCatalog)
+        {
+            throw new ConfigException($"[[health.check]] {wantsCatalog.Service} (line {wantsCatalog.Line}): catalog = true needs the Consul store; {_store.Name} has no agent to keep a TTL check in");
+        }
+
+        options = await WithAgentNamesAsync(options, cancellationToken).ConfigureAwait(false);
         var identity = Validate(options, _machineName);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -96,7 +115,8 @@ public sealed partial class HealthModule : IAsyncDisposable
 
             var data = new MirrorHealthData(_mirrors, identity.Environment!);
             bool publishes = _store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral);
-            var primaries = _primaries ?? new PublishedPrimaryHealthSource(data, publishes);
+            IPrimaryHealthSource published = new PublishedPrimaryHealthSource(data, publishes);
+            var primaries = _primaries ?? (_agent is null ? published : new ConsulPrimaryHealthSource(_agent, data, published));
             var evaluator = new HealthEvaluator(data, primaries);
             _triggers ??= new TriggerScheduler(data, new TriggerExecutor(_runner, options.TriggerTimeout), options.FlapInterval, _loggers.CreateLogger<TriggerScheduler>(), _time);
             var factory = new HealthCheckFactory(_runner, _http, options.CheckProcs);
@@ -119,6 +139,11 @@ public sealed partial class HealthModule : IAsyncDisposable
             foreach (var gone in old.Values)
             {
                 await gone.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_catalog is not null)
+            {
+                await _catalog.SyncAsync(identity, options.Checks, options.Ttl).ConfigureAwait(false);
             }
 
             if (!publishes && options.Checks.Count > 0)
@@ -164,8 +189,39 @@ public sealed partial class HealthModule : IAsyncDisposable
             _gate.Release();
         }
 
+        if (_catalog is not null)
+        {
+            await _catalog.DisposeAsync().ConfigureAwait(false);
+        }
+
         _http.Dispose();
         _gate.Dispose();
+    }
+
+    /// <summary>On Consul: the node name and datacenter the configuration leaves open, from the agent (the last answer when it is away on a reload).</summary>
+    private async Task<HealthOptions> WithAgentNamesAsync(HealthOptions options, CancellationToken cancellationToken)
+    {
+        if (_agent is null || (options.Hostname is not null && options.Datacenter is not null))
+        {
+            return options;
+        }
+
+        try
+        {
+            var named = await AgentIdentity.ApplyAsync(options, _agent, _agentNames is null ? AgentWait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            _agentNames = (named.Hostname, named.Datacenter);
+            return named;
+        }
+        catch (HealthUnknownException ex)
+        {
+            if (_agentNames is { } known)
+            {
+                return options with { Hostname = options.Hostname ?? known.Hostname, Datacenter = options.Datacenter ?? known.Datacenter };
+            }
+
+            Log.AgentNamesUnknown(_logger, ex.Message);
+            return options;
+        }
     }
 
     private async Task StopAllAsync()
@@ -228,6 +284,9 @@ public sealed partial class HealthModule : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Reason}; using the host name and hostname_pattern until the next reload")]
+        public static partial void AgentNamesUnknown(ILogger logger, string reason);
+
         [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "{Store} has no ephemeral entries: health is checked and triggers run, but nothing is published, and secondaries cannot see their primaries")]
         public static partial void NotPublishing(ILogger logger, string store);
     }

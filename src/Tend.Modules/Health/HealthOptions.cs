@@ -33,6 +33,13 @@ public sealed record HealthOptions
     /// <summary>The check_procs plugin; default: the first of the usual locations that exists, else the native scan.</summary>
     public string? CheckProcs { get; init; }
 
+    /// <summary>
+    /// Where <c>tend watch</c> remembers which checks it already fired for, so a Consul watch that hands it
+    /// the whole list again does not run a trigger twice; default <c>/var/lib/tend/watch</c> when it can be
+    /// written, else the user's state directory.
+    /// </summary>
+    public string? WatchStateDirectory { get; init; }
+
     /// <summary>The checks run continuously under <c>tend run</c>.</summary>
     public IReadOnlyList<HealthCheckOptions> Checks { get; init; } = [];
 

@@ -84,7 +84,7 @@ public sealed partial class RegisterModule : IAsyncDisposable
                 var host = service.Hostname ?? (fqdn ??= DefaultHostname());
                 var check = CreateCheck(service);
                 IKvRegistration? adopted = null;
-                CatalogRegistration? catalog = null;
+                ConsulTtlService? catalog = null;
                 if (old.Remove(service.Name, out var previous))
                 {
                     bool same = string.Equals(ServiceRegistrar.IdentityOf(service, host), previous.Identity, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed partial class RegisterModule : IAsyncDisposable
 
                 if (service.Catalog && catalog is null)
                 {
-                    catalog = new CatalogRegistration(_agent!, service, service.Hostname, options.Ttl, _logger);
+                    catalog = CatalogRegistration.Create(_agent!, service, service.Hostname, options.Ttl, _logger);
                 }
 
                 var registrar = new ServiceRegistrar(service, host, _store, check, options.Ttl, _logger, _time, adopted, catalog);

@@ -21,7 +21,7 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IKvRegistration? _registration;
-    private CatalogRegistration? _catalog;
+    private ConsulTtlService? _catalog;
     private Task? _loop;
     private int _passes;
     private int _failures;
@@ -32,7 +32,7 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     private long _checks;
     private long _registrations;
 
-    public ServiceRegistrar(RegisterServiceOptions options, string hostname, IKvStore store, IHealthCheck check, TimeSpan ttl, ILogger logger, TimeProvider? time = null, IKvRegistration? adopted = null, CatalogRegistration? catalog = null)
+    public ServiceRegistrar(RegisterServiceOptions options, string hostname, IKvStore store, IHealthCheck check, TimeSpan ttl, ILogger logger, TimeProvider? time = null, IKvRegistration? adopted = null, ConsulTtlService? catalog = null)
     {
         _catalog = catalog;
         Options = options;
@@ -124,7 +124,7 @@ internal sealed partial class ServiceRegistrar : IAsyncDisposable
     /// Stops checking. With <paramref name="keepRegistration"/> the live entry is handed back (a reload that keeps
     /// the identity), with <paramref name="keepCatalog"/> the catalog registration too; what is not kept is removed.
     /// </summary>
-    public async Task<(IKvRegistration? Registration, CatalogRegistration? Catalog)> StopAsync(bool keepRegistration, bool keepCatalog = false)
+    public async Task<(IKvRegistration? Registration, ConsulTtlService? Catalog)> StopAsync(bool keepRegistration, bool keepCatalog = false)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tend.Core.Agent;
 using Tend.Core.Config;
 using Tend.Logging;
 using Tend.Modules.Health;
@@ -7,7 +8,7 @@ namespace Tend.Cli;
 
 /// <summary>
 /// <c>tend trigger STATE -S SERVICE</c> and <c>tend watch STATE</c> (a Consul watch handler: the JSON
-/// array of checks on stdin): run <c>triggers/ENV/SERVICE/ROLE/STATE</c> for this node. Exit 0 when
+/// array of checks on stdin; the checks that just entered the state): run <c>triggers/ENV/SERVICE/ROLE/STATE</c> for this node. Exit 0 when
 /// every trigger succeeded or there was none, 1 when one failed, 3 when the role or the input cannot
 /// be read.
 /// </summary>
@@ -21,7 +22,7 @@ internal static class TriggerCommands
         var service = new Option<string>("-S", "--service") { Description = "The service whose trigger runs", Required = true };
         var command = new Command("trigger", "Run this node's trigger for a service in a state (powerconsul trigger)") { state, service };
         command.SetAction(async (parse, ct) =>
-            await RunAsync(global, parse, _ => [parse.GetValue(service)!], parse.GetValue(state)!, ct).ConfigureAwait(false));
+            await RunAsync(global, parse, (_, _) => [parse.GetValue(service)!], parse.GetValue(state)!, ct).ConfigureAwait(false));
         return command;
     }
 
@@ -32,7 +33,8 @@ internal static class TriggerCommands
         command.SetAction(async (parse, ct) =>
         {
             var json = await Console.In.ReadToEndAsync(ct).ConfigureAwait(false);
-            return await RunAsync(global, parse, health => HealthCommands.WatchedServices(health, json, parse.GetValue(state)!), parse.GetValue(state)!, ct).ConfigureAwait(false);
+            var name = parse.GetValue(state)!;
+            return await RunAsync(global, parse, (health, identity) => Watched(health, identity, json, name), name, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -44,21 +46,37 @@ internal static class TriggerCommands
         return state;
     }
 
-    private static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, Func<HealthOptions, IReadOnlyList<string>> services, string state, CancellationToken ct)
+    /// <summary>The services whose checks just entered the state: the watch's list less what the last call already fired.</summary>
+    private static List<string> Watched(HealthOptions health, HealthIdentity identity, string json, string state)
+    {
+        var checks = HealthCommands.WatchedChecks(identity, json, state);
+        var (fresh, problem) = new WatchMemory(WatchMemory.DirectoryFor(health.WatchStateDirectory)).Update(state, checks);
+        if (problem is not null)
+        {
+            Console.Error.WriteLine($"tend: {problem}; firing every check in the state");
+        }
+
+        return fresh.Select(c => c.Service).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, Func<HealthOptions, HealthIdentity, IReadOnlyList<string>> services, string state, CancellationToken ct)
     {
         try
         {
             var config = global.Resolve(parse);
             var health = CheckCommand.HealthOf(config);
-            var list = services(health);
+            using var loggers = TendLogging.CreateFactory(config.Log);
+            await using var store = CheckCommand.OpenStoreOrNull(config, loggers)
+                ?? throw new HealthUnknownException("triggers are read from the store, and no store is configured ([store] in tend.toml, or --store/--endpoint)");
+
+            // On Consul the node name (which the watch's checks carry) and the datacenter come from the agent.
+            health = await AgentIdentity.ApplyAsync(health, store.FindConsulAgent(), HealthCommands.AgentWait, ct).ConfigureAwait(false);
+            var list = services(health, HealthCommands.Identity(health));
             if (list.Count == 0)
             {
                 return ExitCodes.Ok;
             }
 
-            using var loggers = TendLogging.CreateFactory(config.Log);
-            await using var store = CheckCommand.OpenStoreOrNull(config, loggers)
-                ?? throw new HealthUnknownException("triggers are read from the store, and no store is configured ([store] in tend.toml, or --store/--endpoint)");
             int exit = ExitCodes.Ok;
             foreach (var service in list)
             {

@@ -28,6 +28,8 @@ internal static class HealthStatusWriter
             json.WriteNumber("changes", c.Changes);
             json.WriteString("published_key", c.PublishedKey);
             json.WriteString("last_publish_error", c.LastPublishError);
+            json.WriteString("agent_check", c.AgentCheck);
+            json.WriteString("agent_error", c.AgentError);
             json.WriteEndObject();
         }
 
