@@ -62,7 +62,7 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, durable: o.Fsync ?? _options.Fsync);
             if (r.CheckCommand is { } check && !_options.SyncOnly)
             {
                 var command = check.Expand(staged.Path);
