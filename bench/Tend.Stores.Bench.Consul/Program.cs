@@ -6,9 +6,7 @@ using Tend.Testing.Servers;
 //   latency [--count 1000] [--prefixes 1] [--root]    put → change seen by a watch, next to the put's round trip
 //   list [--count 10000]                              listing time, CPU and peak RSS (fresh process: run it twice)
 //   idle [--prefixes 100] [--seconds 60] [--root]     CPU of an idle process watching PREFIXES prefixes
-//   render --tend PATH --confd PATH [--count 200] [--dir DIR]
-//                                                     put → rendered file, tend render and confd -backend consul side by
-//                                                     side; files under DIR (default: the temp directory)
+// (put → rendered file against confd is bench/Tend.Confd.Bench.)
 // Without --endpoint a consul dev agent is started on free loopback ports (TEND_CONSUL_BIN or consul on PATH).
 // --root makes every watch share one blocking query on their common parent (ConsulStoreSettings.WatchRoot).
 var mode = args.Length > 0 ? args[0] : "latency";
@@ -44,9 +42,6 @@ try
             break;
         case "idle":
             await IdleBench.RunAsync(endpoint, Int("--prefixes", 100), Int("--seconds", 60), root);
-            break;
-        case "render":
-            await RenderBench.RunAsync(endpoint, Arg("--tend") ?? throw new ArgumentException("render needs --tend PATH"), Arg("--confd") ?? throw new ArgumentException("render needs --confd PATH"), Int("--count", 200), Arg("--dir"));
             break;
         default:
             Console.Error.WriteLine($"unknown mode {mode}");

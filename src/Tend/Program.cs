@@ -6,6 +6,13 @@ internal static class Program
     {
         // Installed as (or symlinked to) confd, reconfig or etcd-discovery, Tend takes that tool's command line as it is.
         var name = InvokedName();
+        bool asConfdTool = string.Equals(name, "confd", StringComparison.Ordinal) || string.Equals(name, "reconfig", StringComparison.Ordinal);
+        if (Cli.VersionFastPath.Answer(args, asConfdTool) is { } version)
+        {
+            Cli.VersionFastPath.Print(version);
+            return 0;
+        }
+
         if (string.Equals(name, "confd", StringComparison.Ordinal))
         {
             args = ["render", Cli.RenderCommand.ConfdDefaultsFlag, .. args];

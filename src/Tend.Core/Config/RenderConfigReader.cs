@@ -14,7 +14,7 @@ internal static class RenderConfigReader
     [
         "id", "src", "dest", "keys", "prefix", "mode", "uid", "gid", "owner", "group", "check_cmd", "reload_cmd",
         "check_timeout", "reload_timeout", "wait", "backup", "create_dest_dirs", "missing_key",
-        "template_timeout", "max_output", "max_memory",
+        "template_timeout", "max_output", "max_memory", "fsync",
     ];
 
     /// <param name="s">The table.</param>
@@ -55,6 +55,7 @@ internal static class RenderConfigReader
             Wait = Wait(s, "wait"),
             Backup = s.Bool("backup") ?? false,
             CreateDestDirs = s.Bool("create_dest_dirs") ?? false,
+            Fsync = s.Bool("fsync"),
             MissingKey = s.Choice("missing_key", "error", "zero", "default") switch
             {
                 "zero" => RenderMissingKey.Zero,

@@ -21,6 +21,14 @@ public sealed record RenderOptions
     /// <summary>Write files but run no check and no reload command (confd's <c>-sync-only</c>).</summary>
     public bool SyncOnly { get; init; }
 
+    /// <summary>
+    /// fsync each rendered file before renaming it over its destination, and its directory after (the
+    /// default): a power loss then leaves the old or the new version, never an empty or partial file.
+    /// <c>fsync = false</c> leaves the write-back to the kernel, as confd does; renames stay atomic for
+    /// readers. A resource's own <c>fsync</c> overrides it.
+    /// </summary>
+    public bool Fsync { get; init; } = true;
+
     /// <summary>Keep a staged file that was not committed (confd's <c>-keep-stage-file</c>).</summary>
     public bool KeepStageFile { get; init; }
 

@@ -58,6 +58,9 @@ public sealed record RenderResourceOptions
     /// <summary>Create the destination's directory when it is missing.</summary>
     public bool CreateDestDirs { get; init; }
 
+    /// <summary>This resource's <c>fsync</c>; null takes <c>[render] fsync</c> (see <see cref="RenderOptions.Fsync"/>).</summary>
+    public bool? Fsync { get; init; }
+
     /// <summary>What a missing map key does.</summary>
     public RenderMissingKey MissingKey { get; init; } = RenderMissingKey.Error;
 

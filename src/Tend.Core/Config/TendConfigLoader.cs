@@ -235,7 +235,7 @@ public static class TendConfigLoader
     private static readonly string[] RenderKeys =
     [
         "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
-        "templates_dir", "template", "template_timeout", "max_output", "max_memory",
+        "fsync", "templates_dir", "template", "template_timeout", "max_output", "max_memory",
     ];
 
     private static RenderOptions ReadRender(TomlSection? s, string baseDir)
@@ -257,6 +257,7 @@ public static class TendConfigLoader
             ReloadTimeout = Positive(s, "reload_timeout") ?? o.ReloadTimeout,
             SyncOnly = s.Bool("sync_only") ?? false,
             KeepStageFile = s.Bool("keep_stage_file") ?? false,
+            Fsync = s.Bool("fsync") ?? o.Fsync,
             Noop = s.Bool("noop") ?? false,
             Confdir = confdir,
             Cfgdir = cfgdir,

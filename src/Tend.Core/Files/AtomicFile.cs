@@ -3,7 +3,9 @@ namespace Tend.Core.Files;
 /// <summary>
 /// Writes files so that readers only ever see the old or the new content, never a partial file:
 /// stage in the destination's directory (created exclusively, owner and mode set before the
-/// content, one fsync), then rename over the destination and fsync the directory. <see cref="Stage"/>
+/// content, one fsync), then rename over the destination and fsync the directory. Without
+/// <c>durable</c> both fsyncs are left out (the <c>fsync = false</c> setting): readers still see
+/// only whole versions, but which version survives a power loss is up to the file system. <see cref="Stage"/>
 /// lets a caller check the staged file (e.g. <c>haproxy -c -f</c>) before committing it.
 /// </summary>
 /// <remarks>
@@ -17,16 +19,20 @@ public static class AtomicFile
     private const string StageMarker = ".tend-";
     private const int StageSuffixLength = 10;
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically.</summary>
-    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false)
+    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically (and durably unless <paramref name="durable"/> is false; see <see cref="Stage"/>).</summary>
+    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true)
     {
-        using var staged = Stage(destination, content, ownership, createDirectories);
+        using var staged = Stage(destination, content, ownership, createDirectories, durable);
         staged.Commit();
     }
 
-    /// <summary>Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.</summary>
+    /// <summary>
+    /// Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.
+    /// With <paramref name="durable"/> (the default) the staged file is fsynced, and on commit its directory, so that a
+    /// power loss leaves one complete version; false leaves the write-back to the kernel, as confd does.
+    /// </summary>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;
@@ -51,10 +57,13 @@ public static class AtomicFile
 
                 // After the content, mode and owner are set, so one fsync makes them all durable
                 // before the rename can expose the file.
-                NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
+                if (durable)
+                {
+                    NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
+                }
             }
 
-            return new StagedFile(temp, full);
+            return new StagedFile(temp, full, durable);
         }
         catch
         {

@@ -16,10 +16,16 @@ public sealed class DirectoryFlusher
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Pending> _dirs = new(StringComparer.Ordinal);
 
+    private int _scheduled;
+
+    /// <summary>How many renames were scheduled so far (for tests).</summary>
+    internal int Scheduled => Volatile.Read(ref _scheduled);
+
     /// <summary>Schedules an fsync of <paramref name="directory"/> after a rename into it.</summary>
     public void Schedule(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        Interlocked.Increment(ref _scheduled);
         lock (_gate)
         {
             if (!_dirs.TryGetValue(directory, out var p))

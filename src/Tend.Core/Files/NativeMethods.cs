@@ -111,9 +111,17 @@ internal static partial class NativeMethods
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>fsync(2) and fdatasync(2) calls made on this thread (files and directories): what tests of the durability setting observe.</summary>
+    [ThreadStatic]
+    private static int t_syncs;
+
+    /// <summary>The number of fsync/fdatasync calls this thread has made.</summary>
+    internal static int SyncsOnThisThread => t_syncs;
+
     /// <summary>fsync(2), or fdatasync(2) when only the data and what is needed to read it back must reach the disk.</summary>
     public static void Sync(SafeFileHandle handle, string path, bool dataOnly)
     {
+        t_syncs++;
         if ((dataOnly ? FdatasyncHandleNative(handle) : FsyncHandleNative(handle)) != 0)
         {
             throw new IOException($"{(dataOnly ? "fdatasync" : "fsync")} {path} failed: errno {Marshal.GetLastPInvokeError()}");
@@ -155,6 +163,7 @@ internal static partial class NativeMethods
 
         try
         {
+            t_syncs++;
             FsyncNative(fd);
         }
         finally

@@ -68,7 +68,7 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs);
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, durable: o.Fsync ?? _options.Fsync);
             if (o.Shape == RenderDataShape.Reconfig && r.CheckCommand is { } targetCheck && !_options.SyncOnly)
             {
                 if (link is not null)

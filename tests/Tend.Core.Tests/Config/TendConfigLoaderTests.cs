@@ -224,6 +224,28 @@ public sealed class TendConfigLoaderTests : IDisposable
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_RenderFsync_DefaultOnGlobalOffAndPerResourceOverride()
+    {
+        Assert.True(Parse(string.Empty).Render.Fsync);
+        File.WriteAllText(Path.Combine(_dir, "a.tmpl"), "x");
+        var config = Parse(
+            "[render]\nfsync = false\n\n[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"a.out\"\nkeys = [\"/a\"]\n\n" +
+            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n");
+
+        Assert.False(config.Render.Fsync);
+        Assert.Null(config.Render.Templates[0].Fsync);
+        Assert.True(config.Render.Templates[1].Fsync);
+    }
+
+    [Fact]
+    public void Parse_RenderFsyncNotABoolean_ErrorNamesTheLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Parse("[render]\nfsync = \"no\"\n"));
+        Assert.StartsWith($"{Path.Combine(_dir, "tend.toml")}:2:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fsync must be true or false", ex.Message, StringComparison.Ordinal);
+    }
+
     private TendConfig Parse(string toml)
     {
         var path = Path.Combine(_dir, "tend.toml");

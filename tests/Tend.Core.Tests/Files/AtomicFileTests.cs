@@ -34,6 +34,58 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Write_Durable_FsyncsTheFileAndItsDirectory()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        int before = NativeMethods.SyncsOnThisThread;
+
+        AtomicFile.Write(path, "v1\n"u8);
+
+        Assert.Equal(2, NativeMethods.SyncsOnThisThread - before);
+        Assert.Equal("v1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Write_NotDurable_NoFsyncButStillAtomicAndClean()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+        int before = NativeMethods.SyncsOnThisThread;
+
+        using (var staged = AtomicFile.Stage(path, "new\n"u8, durable: false))
+        {
+            Assert.False(staged.Durable);
+            Assert.Equal("old", File.ReadAllText(path));
+            staged.Commit();
+        }
+
+        Assert.Equal(0, NativeMethods.SyncsOnThisThread - before);
+        Assert.Equal("new\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Commit_NotDurableWithFlusher_NothingScheduled()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var flusher = new DirectoryFlusher();
+        using (var staged = AtomicFile.Stage(path, "x"u8, durable: false))
+        {
+            staged.Commit(flusher: flusher);
+        }
+
+        Assert.Equal(0, flusher.Scheduled);
+        Assert.Equal("x", File.ReadAllText(path));
+
+        using (var staged = AtomicFile.Stage(path, "y"u8))
+        {
+            staged.Commit(flusher: flusher);
+        }
+
+        Assert.Equal(1, flusher.Scheduled);
+    }
+
+    [Fact]
     public void Stage_DisposedWithoutCommit_DestinationUntouchedAndNoLeftovers()
     {
         var path = Path.Combine(_dir, "a.conf");

@@ -207,6 +207,23 @@ public sealed class RenderModuleTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnce_FsyncOff_WritesWholeFilesAndLeavesNoStage()
+    {
+        await _store.PutAsync("/a", "1");
+        var off = Resource("a", "{{getv \"/a\"}}", ["/a"]);
+        var on = Resource("b", "b={{getv \"/a\"}}", ["/a"]) with { Fsync = true };
+        await using var module = Module(new RenderOptions { Templates = [off, on], Fsync = false });
+
+        Assert.True(await module.RunOnceAsync());
+        await _store.PutAsync("/a", "2");
+        Assert.True(await module.RunOnceAsync());
+
+        Assert.Equal("2", File.ReadAllText(off.Destination));
+        Assert.Equal("b=2", File.ReadAllText(on.Destination));
+        Assert.Empty(Directory.GetFiles(System.IO.Path.GetDirectoryName(off.Destination)!, ".*"));
+    }
+
+    [Fact]
     public async Task RunOnce_KeepStageFile_FailedCheckLeavesStagedFile()
     {
         await _store.PutAsync("/a", "1");
