@@ -97,7 +97,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                 throw new ConfigException(r.Source, 0, 0, $"cannot read the template of {r.Id}: {ex.Message}", ex);
             }
 
-            var template = compiler.Compile(r.Source, text, r.MissingKey);
+            var template = compiler.CompileResource(r, text);
             var check = r.CheckCommand is { } c ? compiler.CompileCheckCommand(r.Origin.Length > 0 ? r.Origin : r.Id, c) : null;
             _resources.Add(new RenderResource(r, template, check, r.Wait ?? options.Wait));
         }
@@ -105,6 +105,9 @@ public sealed partial class RenderModule : IAsyncDisposable
 
     /// <summary>The first retry delay after a failed render in watch mode; doubles per failure up to <see cref="MaxRetryDelay"/>.</summary>
     internal TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a consul-template resource waiting for data looks again (a onetime run reads the store again).</summary>
+    internal TimeSpan WaitingPoll { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest retry delay.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
@@ -128,7 +131,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         RemoveStaleStageFiles();
-        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken, waitForData: true).ConfigureAwait(false);
         await _flusher.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ok;
     }
