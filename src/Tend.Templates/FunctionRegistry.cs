@@ -40,6 +40,35 @@ public sealed class FunctionRegistry : IEnumerable<TemplateFunction>
         return r;
     }
 
+    /// <summary>
+    /// The builtins plus consul-template's functions: the key functions (<c>key</c>, <c>keyExists</c>,
+    /// <c>keyOrDefault</c>, <c>ls</c>, <c>safeLs</c>, <c>tree</c>, <c>safeTree</c>) over <paramref name="keys"/>
+    /// with paths relative to the KV root, <c>file</c>, and its helpers. What a render waited for (a
+    /// missing key read with <c>key</c>, an empty <c>safeLs</c>) goes to <paramref name="dependencies"/>.
+    /// The catalog functions (<c>service</c>, <c>nodes</c> …) fail naming themselves unless
+    /// <paramref name="catalog"/> supplies them.
+    /// </summary>
+    /// <param name="keys">The key-value snapshot, keys absolute (<c>/app/db/host</c>).</param>
+    /// <param name="dependencies">Collects the dependencies a render found without data.</param>
+    /// <param name="catalog">Catalog and health functions replacing the failing ones (a Consul store), or null.</param>
+    /// <param name="now">The clock behind <c>timestamp</c> (default: the system clock).</param>
+    public static FunctionRegistry CreateConsulTemplate(ITemplateKeySource keys, ConsulTemplateDependencies dependencies, IEnumerable<TemplateFunction>? catalog = null, Func<DateTimeOffset>? now = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(dependencies);
+        var r = CreateBuiltins();
+        foreach (var f in ConsulTemplateFunctions.Kv(keys, dependencies)
+            .Append(ConsulTemplateFunctions.File(dependencies))
+            .Concat(ConsulTemplateHelpers.All(now ?? (() => DateTimeOffset.UtcNow)))
+            .Concat(ConsulTemplateFunctions.NoCatalog())
+            .Concat(catalog ?? []))
+        {
+            r.Add(f);
+        }
+
+        return r;
+    }
+
     /// <summary>Number of functions.</summary>
     public int Count => _functions.Count;
 

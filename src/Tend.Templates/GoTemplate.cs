@@ -43,7 +43,7 @@ public sealed class GoTemplate
         var functions = options.Functions?.Clone() ?? DefaultFunctions;
         try
         {
-            return ParseAndCompile(name, text, options.MissingKey, functions);
+            return ParseAndCompile(name, text, options, functions);
         }
         catch (InsufficientExecutionStackException)
         {
@@ -55,7 +55,7 @@ public sealed class GoTemplate
                 {
                     try
                     {
-                        result = ParseAndCompile(name, text, options.MissingKey, functions);
+                        result = ParseAndCompile(name, text, options, functions);
                     }
                     catch (Exception e)
                     {
@@ -78,12 +78,12 @@ public sealed class GoTemplate
         }
     }
 
-    private static GoTemplate ParseAndCompile(string name, string text, MissingKeyMode missingKey, FunctionRegistry functions)
+    private static GoTemplate ParseAndCompile(string name, string text, TemplateOptions options, FunctionRegistry functions)
     {
         ParseResult parsed;
         try
         {
-            parsed = Parser.Parse(name, text, n => functions.TryGet(n, out _));
+            parsed = Parser.Parse(name, text, n => functions.TryGet(n, out _), options.LeftDelimiter, options.RightDelimiter);
         }
         catch (ParseFailure e)
         {
@@ -94,7 +94,7 @@ public sealed class GoTemplate
             throw new TemplateParseException(e.Message, name, e.Line, col, detail);
         }
         var trees = Compiler.Compile(parsed, functions);
-        return new GoTemplate(name, trees, missingKey);
+        return new GoTemplate(name, trees, options.MissingKey);
     }
 
     /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>

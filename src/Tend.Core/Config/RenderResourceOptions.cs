@@ -67,6 +67,19 @@ public sealed record RenderResourceOptions
     /// <summary>What the template sees as its data.</summary>
     public RenderDataShape Shape { get; init; } = RenderDataShape.Confd;
 
+    /// <summary>consul-template only: the action's opening delimiter (<c>left_delimiter</c>); <c>null</c>: <c>{{</c>.</summary>
+    public string? LeftDelimiter { get; init; }
+
+    /// <summary>consul-template only: the action's closing delimiter (<c>right_delimiter</c>); <c>null</c>: <c>}}</c>.</summary>
+    public string? RightDelimiter { get; init; }
+
+    /// <summary>
+    /// consul-template only: how long the template may wait for a dependency without data (a key read
+    /// with <c>key</c> that does not exist) before the wait is an error naming it; a onetime run fails
+    /// then, a watching one keeps waiting and renders when the data comes. <c>null</c>: one minute.
+    /// </summary>
+    public TimeSpan? MissingDataTimeout { get; init; }
+
     /// <summary>reconfig only: the whole tree under the key (true) or the single key (false).</summary>
     public bool Recursive { get; init; } = true;
 

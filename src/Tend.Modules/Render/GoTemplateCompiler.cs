@@ -14,19 +14,44 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
         // confd's key functions are bound when the registry is built and a parsed template keeps its
         // registry, so each template gets a key source whose snapshot is swapped before each render.
         var keys = new SwappableKeySource();
-        var options = new TemplateOptions
+        return Parse(path, text, Options(missingKey, FunctionRegistry.CreateConfd(keys, DnsTemplateResolver.System)), keys, dependencies: null);
+    }
+
+    public IResourceTemplate CompileResource(RenderResourceOptions resource, string text)
+    {
+        if (resource.Shape != RenderDataShape.ConsulTemplate)
         {
-            Functions = FunctionRegistry.CreateConfd(keys, DnsTemplateResolver.System),
-            MissingKey = missingKey switch
-            {
-                RenderMissingKey.Zero => MissingKeyMode.Zero,
-                RenderMissingKey.Default => MissingKeyMode.Default,
-                _ => MissingKeyMode.Error,
-            },
+            return Compile(resource.Source, text, resource.MissingKey);
+        }
+
+        // consul-template's own function map (its key functions, helpers, and its ls/split/join,
+        // which differ from confd's), its delimiters, and the record of what a render waited for.
+        var keys = new SwappableKeySource();
+        var dependencies = new ConsulTemplateDependencies();
+        var options = Options(resource.MissingKey, FunctionRegistry.CreateConsulTemplate(keys, dependencies)) with
+        {
+            LeftDelimiter = resource.LeftDelimiter,
+            RightDelimiter = resource.RightDelimiter,
         };
+        return Parse(resource.Source, text, options, keys, dependencies);
+    }
+
+    private static TemplateOptions Options(RenderMissingKey missingKey, FunctionRegistry functions) => new()
+    {
+        Functions = functions,
+        MissingKey = missingKey switch
+        {
+            RenderMissingKey.Zero => MissingKeyMode.Zero,
+            RenderMissingKey.Default => MissingKeyMode.Default,
+            _ => MissingKeyMode.Error,
+        },
+    };
+
+    private static Compiled Parse(string path, string text, TemplateOptions options, SwappableKeySource keys, ConsulTemplateDependencies? dependencies)
+    {
         try
         {
-            return new Compiled(GoTemplate.Parse(Path.GetFileName(path), text, options), keys);
+            return new Compiled(GoTemplate.Parse(Path.GetFileName(path), text, options), keys, dependencies);
         }
         catch (TemplateParseException ex)
         {
@@ -37,7 +62,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
     public ShellCommandTemplate CompileCheckCommand(string origin, string commandTemplate) =>
         ShellCommandTemplate.Parse("check_cmd", origin, commandTemplate, "src");
 
-    private sealed class Compiled(GoTemplate template, SwappableKeySource keys) : IResourceTemplate
+    private sealed class Compiled(GoTemplate template, SwappableKeySource keys, ConsulTemplateDependencies? dependencies) : IResourceTemplate
     {
         private readonly Lock _gate = new();
 
@@ -48,9 +73,12 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             lock (_gate)
             {
                 keys.Pairs = input.Pairs;
+                dependencies?.Reset();
                 try
                 {
-                    return template.RenderToString(input.Dot, EngineLimits(limits), cancellationToken);
+                    var text = template.RenderToString(input.Dot, EngineLimits(limits), cancellationToken);
+                    ThrowIfWaiting();
+                    return text;
                 }
                 finally
                 {
@@ -66,15 +94,29 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             lock (_gate)
             {
                 keys.Pairs = input.Pairs;
+                dependencies?.Reset();
                 try
                 {
-                    using var writer = new StreamWriter(output, Utf8, bufferSize: 16 * 1024, leaveOpen: true);
-                    template.Render(writer, input.Dot, EngineLimits(limits), cancellationToken);
+                    using (var writer = new StreamWriter(output, Utf8, bufferSize: 16 * 1024, leaveOpen: true))
+                    {
+                        template.Render(writer, input.Dot, EngineLimits(limits), cancellationToken);
+                    }
+
+                    ThrowIfWaiting();
                 }
                 finally
                 {
                     keys.Pairs = [];
                 }
+            }
+        }
+
+        // consul-template never writes a render that read a dependency without data; the caller keeps the old file.
+        private void ThrowIfWaiting()
+        {
+            if (dependencies is { Missing.Count: > 0 } d)
+            {
+                throw new RenderWaitingException([.. d.Missing]);
             }
         }
 

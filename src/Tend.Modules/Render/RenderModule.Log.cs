@@ -27,6 +27,9 @@ public sealed partial class RenderModule
         [LoggerMessage(EventId = 507, Level = LogLevel.Information, Message = "{Id}: removed {Path}, a file staged by a run that was stopped before it finished")]
         public static partial void StaleStageRemoved(ILogger logger, string id, string path);
 
+        [LoggerMessage(EventId = 508, Level = LogLevel.Information, Message = "{Id}: waiting for data before rendering {Destination}: {Missing}")]
+        public static partial void Waiting(ILogger logger, string id, string destination, string missing);
+
         [LoggerMessage(EventId = 505, Level = LogLevel.Error, Message = "A render pass failed unexpectedly; rendering continues")]
         public static partial void PassFailed(ILogger logger, Exception exception);
     }

@@ -156,7 +156,7 @@ public sealed partial class RenderModule
     /// ones once. Onetime runs go one pass after another (their diffs and commands in configuration
     /// order); interval polls run their passes side by side, so one slow template delays no other.
     /// </summary>
-    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken, bool concurrent = false)
+    private async Task<bool> ProcessAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken, bool concurrent = false, bool waitForData = false)
     {
         var passes = Passes(resources);
         if (!concurrent || passes.Count == 1)
@@ -164,7 +164,7 @@ public sealed partial class RenderModule
             bool ok = true;
             foreach (var pass in passes)
             {
-                ok &= await ProcessPassAsync(pass, fromMirrors, cancellationToken).ConfigureAwait(false);
+                ok &= await ProcessPassAsync(pass, fromMirrors, cancellationToken, waitForData).ConfigureAwait(false);
             }
 
             return ok;
@@ -200,7 +200,7 @@ public sealed partial class RenderModule
     }
 
     /// <summary>Renders one pass's resources one after another, then runs its reload command once if any of them was written.</summary>
-    private async Task<bool> ProcessPassAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken)
+    private async Task<bool> ProcessPassAsync(List<RenderResource> resources, bool fromMirrors, CancellationToken cancellationToken, bool waitForData = false)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -212,10 +212,18 @@ public sealed partial class RenderModule
             foreach (var r in resources)
             {
                 var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+                while (outcome == Outcome.Waiting && waitForData)
+                {
+                    // A onetime run waits for the data a consul-template template reads, reading the store
+                    // again, until the data comes or the wait times out (then the outcome is a failure).
+                    await Task.Delay(WaitingPoll, _time, cancellationToken).ConfigureAwait(false);
+                    outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
+                }
+
                 ok &= outcome != Outcome.Failed;
                 if (fromMirrors)
                 {
-                    ScheduleRetry(r, outcome == Outcome.Failed);
+                    ScheduleRetry(r, outcome);
                 }
 
                 if (outcome == Outcome.Written && !_options.SyncOnly && r.Options.ReloadCommand is { } command)
@@ -245,11 +253,22 @@ public sealed partial class RenderModule
     /// failure (a check that flaked, a full disk) heals by itself instead of waiting for the
     /// next change; a change still renders at once (within its wait).
     /// </summary>
-    private void ScheduleRetry(RenderResource r, bool failed)
+    private void ScheduleRetry(RenderResource r, Outcome outcome)
     {
         lock (_gate)
         {
-            if (!failed)
+            if (outcome == Outcome.Waiting)
+            {
+                // A change of the keys renders again by itself; this look-again catches what no key
+                // change announces: a file that appears, and the end of the wait's time limit.
+                var now = _time.GetUtcNow();
+                var deadline = r.WaitingSince!.Value + r.MissingDataTimeout;
+                var poll = now + WaitingPoll;
+                r.RetryAt = r.WaitingForFile && poll < deadline ? poll : deadline;
+                return;
+            }
+
+            if (outcome != Outcome.Failed)
             {
                 r.ConsecutiveFailures = 0;
                 return;

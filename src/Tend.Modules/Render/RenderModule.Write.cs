@@ -16,6 +16,9 @@ public sealed partial class RenderModule
         Unchanged,
         Written,
         Failed,
+
+        /// <summary>A consul-template render read a dependency without data; nothing was written (not yet an error).</summary>
+        Waiting,
     }
 
     /// <summary>The write path of one resource: render, compare, stage, check, rename. Never throws but for cancellation.</summary>
@@ -118,6 +121,10 @@ public sealed partial class RenderModule
         {
             throw;
         }
+        catch (RenderWaitingException waiting)
+        {
+            return Waiting(r, waiting);
+        }
         catch (Exception ex)
         {
             // Whatever failed (data, template, disk, check), the old file stays and the others go on.
@@ -173,11 +180,53 @@ public sealed partial class RenderModule
         installed.Confirm(o.Backup ? o.Destination + ".bak" : null);
     }
 
+    /// <summary>
+    /// A render that read a dependency without data is held back, as consul-template holds it: the
+    /// old file stays and the resource waits for the data. Once it has waited longer than its
+    /// timeout, the wait is an error naming what is missing (it still renders when the data comes).
+    /// </summary>
+    private Outcome Waiting(RenderResource r, RenderWaitingException waiting)
+    {
+        var now = _time.GetUtcNow();
+        string missing = string.Join(", ", waiting.Missing);
+        bool started;
+        bool timedOut;
+        lock (_gate)
+        {
+            started = r.WaitingSince is null;
+            r.WaitingSince ??= now;
+            r.WaitingForFile = waiting.Missing.Any(m => m.StartsWith("file(", StringComparison.Ordinal));
+            timedOut = now - r.WaitingSince.Value >= r.MissingDataTimeout;
+            if (timedOut)
+            {
+                r.Status = r.Status with
+                {
+                    LastError = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data after {r.MissingDataTimeout.TotalSeconds:0.###}s for {missing}; {r.Options.Destination} is not rendered until it comes"),
+                    Failures = r.Status.Failures + 1,
+                };
+            }
+        }
+
+        if (timedOut)
+        {
+            Log.Failed(_logger, r.Options.Id, r.Options.Destination, r.Status.LastError!);
+            return Outcome.Failed;
+        }
+
+        if (started)
+        {
+            Log.Waiting(_logger, r.Options.Id, r.Options.Destination, missing);
+        }
+
+        return Outcome.Waiting;
+    }
+
     private void Succeeded(RenderResource r, long revision, bool written)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
         {
+            r.WaitingSince = null;
             r.Status = r.Status with
             {
                 LastRender = now,

@@ -104,6 +104,9 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <summary>The first retry delay after a failed render in watch mode; doubles per failure up to <see cref="MaxRetryDelay"/>.</summary>
     internal TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a consul-template resource waiting for data looks again (a onetime run reads the store again).</summary>
+    internal TimeSpan WaitingPoll { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest retry delay.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -128,7 +131,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         RemoveStaleStageFiles();
-        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken).ConfigureAwait(false);
+        var ok = await ProcessAsync(_resources, fromMirrors: false, cancellationToken, waitForData: true).ConfigureAwait(false);
         await _flusher.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ok;
     }
@@ -231,7 +234,7 @@ public sealed partial class RenderModule : IAsyncDisposable
 
         try
         {
-            return compiler.Compile(r.Source, text, r.MissingKey);
+            return compiler.CompileResource(r, text);
         }
         catch (ConfigException ex)
         {

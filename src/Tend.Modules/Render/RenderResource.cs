@@ -33,7 +33,19 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     public void ReturnOutput(MemoryStream buffer) => _output = buffer;
 
     /// <summary>The store prefixes read: each key joined below the resource prefix.</summary>
-    public IReadOnlyList<string> ReadPrefixes { get; } = options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+    /// <remarks>A consul-template resource without keys reads the whole tree below its prefix: its templates name their keys themselves.</remarks>
+    public IReadOnlyList<string> ReadPrefixes { get; } = options.Shape == RenderDataShape.ConsulTemplate && options.Keys.Count == 0
+        ? [options.Prefix]
+        : options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Since when a consul-template render has been waiting for data it reads (<c>null</c>: not waiting).</summary>
+    public DateTimeOffset? WaitingSince { get; set; }
+
+    /// <summary>Whether the data waited for includes a file (no key change announces it, so the wait looks again every second).</summary>
+    public bool WaitingForFile { get; set; }
+
+    /// <summary>How long the resource may wait for data before the wait is reported as an error.</summary>
+    public TimeSpan MissingDataTimeout { get; } = options.MissingDataTimeout ?? TimeSpan.FromMinutes(1);
 
     /// <summary>True once every mirror the resource reads has loaded; nothing renders before.</summary>
     public bool Synced { get; set; }

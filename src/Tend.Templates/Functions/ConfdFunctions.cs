@@ -415,7 +415,7 @@ internal static class ConfdFunctions
 
     private static string[] SortedStrings(IEnumerable<string> s) => s.Order(StringComparer.Ordinal).ToArray();
 
-    private static string Base64Decode(string s)
+    internal static string Base64Decode(string s)
     {
         // Go's StdEncoding: padding required, \r and \n ignored, errors name the offending byte offset.
         var bytes = new List<byte>(s.Length);
@@ -508,7 +508,7 @@ internal static class ConfdFunctions
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    private static bool ParseBool(string s) => s switch
+    internal static bool ParseBool(string s) => s switch
     {
         "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
         "0" or "f" or "F" or "FALSE" or "false" or "False" => false,

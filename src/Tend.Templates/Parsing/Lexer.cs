@@ -74,8 +74,8 @@ internal readonly record struct Item(ItemType Type, int Pos, string Val, int Lin
 /// </summary>
 internal sealed class Lexer
 {
-    private const string LeftDelimStr = "{{";
-    private const string RightDelimStr = "}}";
+    private readonly string _leftDelim;
+    private readonly string _rightDelim;
     private const string LeftComment = "/*";
     private const string RightComment = "*/";
     private const int Eof = -1;
@@ -92,9 +92,12 @@ internal sealed class Lexer
 
     private delegate State? State(Lexer l);
 
-    public Lexer(string input)
+    public Lexer(string input, string? leftDelim = null, string? rightDelim = null)
     {
         _input = input;
+        // Go's Delims: an empty delimiter means the default.
+        _leftDelim = string.IsNullOrEmpty(leftDelim) ? "{{" : leftDelim;
+        _rightDelim = string.IsNullOrEmpty(rightDelim) ? "}}" : rightDelim;
         _state = LexText;
     }
 
@@ -170,8 +173,8 @@ internal sealed class Lexer
         int len = _pos - _start;
         string val = t switch
         {
-            ItemType.LeftDelim => LeftDelimStr,
-            ItemType.RightDelim => RightDelimStr,
+            ItemType.LeftDelim => _leftDelim,
+            ItemType.RightDelim => _rightDelim,
             ItemType.Declare => ":=",
             ItemType.Eof => "",
             _ when len == 1 && _input[_start] < 128 => AsciiStrings[_input[_start]],
@@ -253,12 +256,12 @@ internal sealed class Lexer
 
     private static State? LexText(Lexer l)
     {
-        int x = l._input.IndexOf(LeftDelimStr, l._pos, StringComparison.Ordinal);
+        int x = l._input.IndexOf(l._leftDelim, l._pos, StringComparison.Ordinal);
         if (x >= 0)
         {
             l._pos = x;
             int trimLength = 0;
-            if (l.HasLeftTrimMarker(l._pos + LeftDelimStr.Length))
+            if (l.HasLeftTrimMarker(l._pos + l._leftDelim.Length))
             {
                 int end = l._pos;
                 while (end > l._start && IsSpace(l._input[end - 1]))
@@ -289,11 +292,11 @@ internal sealed class Lexer
 
     private (bool Delim, bool Trim) AtRightDelim()
     {
-        if (HasRightTrimMarker(_pos) && StartsWithAt(_pos + 2, RightDelimStr))
+        if (HasRightTrimMarker(_pos) && StartsWithAt(_pos + 2, _rightDelim))
         {
             return (true, true);
         }
-        if (StartsWithAt(_pos, RightDelimStr))
+        if (StartsWithAt(_pos, _rightDelim))
         {
             return (true, false);
         }
@@ -312,7 +315,7 @@ internal sealed class Lexer
 
     private static State? LexLeftDelim(Lexer l)
     {
-        l._pos += LeftDelimStr.Length;
+        l._pos += l._leftDelim.Length;
         bool trimSpace = l.HasLeftTrimMarker(l._pos);
         int afterMarker = trimSpace ? 2 : 0;
         if (l.StartsWithAt(l._pos + afterMarker, LeftComment))
@@ -346,7 +349,7 @@ internal sealed class Lexer
         {
             l._pos += 2;
         }
-        l._pos += RightDelimStr.Length;
+        l._pos += l._rightDelim.Length;
         if (trimSpace)
         {
             l._pos += l.LeftTrimLength(l._pos);
@@ -363,7 +366,7 @@ internal sealed class Lexer
             l._pos += 2;
             l.Ignore();
         }
-        l._pos += RightDelimStr.Length;
+        l._pos += l._rightDelim.Length;
         l.Emit(ItemType.RightDelim);
         if (trimSpace)
         {
@@ -463,7 +466,7 @@ internal sealed class Lexer
             l.Next();
             numSpaces++;
         }
-        if (l.HasRightTrimMarker(l._pos - 1) && l.StartsWithAt(l._pos - 1 + 2, RightDelimStr))
+        if (l.HasRightTrimMarker(l._pos - 1) && l.StartsWithAt(l._pos - 1 + 2, l._rightDelim))
         {
             l.Backup();
             if (numSpaces == 1)
@@ -577,7 +580,7 @@ internal sealed class Lexer
             case Eof or '.' or ',' or '|' or ':' or ')' or '(':
                 return true;
         }
-        return StartsWithAt(_pos, RightDelimStr);
+        return StartsWithAt(_pos, _rightDelim);
     }
 
     private static State? LexChar(Lexer l) => LexQuoted(l, '\'', ItemType.CharConstant, "unterminated character constant");

@@ -51,10 +51,10 @@ internal sealed class Parser
 
     private ListNode? Root { get; set; }
 
-    public static ParseResult Parse(string name, string text, Func<string, bool> hasFunction)
+    public static ParseResult Parse(string name, string text, Func<string, bool> hasFunction, string? leftDelim = null, string? rightDelim = null)
     {
         var info = new TreeInfo(name, text);
-        var shared = new Shared(new Lexer(text), info, hasFunction);
+        var shared = new Shared(new Lexer(text, leftDelim, rightDelim), info, hasFunction);
         var p = new Parser(shared, name);
         p.ParseTop();
         p.Add();
