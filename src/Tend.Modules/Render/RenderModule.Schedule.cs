@@ -209,10 +209,12 @@ public sealed partial class RenderModule
             string? reload = null;
             var reloadTimeout = TimeSpan.Zero;
             var written = new List<RenderResource>();
+            bool anyWritten = false;
             foreach (var r in resources)
             {
                 var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
                 ok &= outcome != Outcome.Failed;
+                anyWritten |= outcome == Outcome.Written;
                 if (fromMirrors)
                 {
                     ScheduleRetry(r, outcome == Outcome.Failed);
@@ -232,6 +234,7 @@ public sealed partial class RenderModule
                 ok &= await ReloadAsync(reload, reloadTimeout, written, cancellationToken).ConfigureAwait(false);
             }
 
+            Rendered?.Invoke(anyWritten);
             return ok;
         }
         finally
