@@ -21,6 +21,7 @@ public sealed partial class FileKvStore : IKvStore
     private const int HistoryLimit = 10_000;
     private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(15);
+    private static readonly TimeSpan DefaultSettle = TimeSpan.FromMilliseconds(250);
 
     private readonly string[] _files;
     private readonly DataFileLimits _limits;
@@ -32,6 +33,10 @@ public sealed partial class FileKvStore : IKvStore
     private KvSnapshot? _all;
     private string _fingerprint = string.Empty;
     private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _settle;
+    private HashSet<string> _nonEmpty = new(StringComparer.Ordinal);
+    private string? _pendingEmpty;
+    private long _pendingEmptySince;
     private Timer? _poll;
     private Timer? _debounce;
     private bool _disposed;
@@ -42,10 +47,11 @@ public sealed partial class FileKvStore : IKvStore
     {
     }
 
-    /// <summary>With another safety-net poll interval (tests use a very long one to prove file-system events alone are seen).</summary>
-    internal FileKvStore(KvStoreOptions options, TimeSpan pollInterval, ILoggerFactory? loggerFactory = null)
+    /// <summary>With another safety-net poll interval (tests use a very long one to prove file-system events alone are seen) and settle time for a file that turned empty.</summary>
+    internal FileKvStore(KvStoreOptions options, TimeSpan pollInterval, ILoggerFactory? loggerFactory = null, TimeSpan? settle = null)
     {
         _pollInterval = pollInterval;
+        _settle = settle ?? DefaultSettle;
         ArgumentNullException.ThrowIfNull(options);
         if (options.Files.Count == 0)
         {
@@ -167,7 +173,8 @@ public sealed partial class FileKvStore : IKvStore
             if (_all is null)
             {
                 // The first load fails fast: a daemon must not start on data it cannot read.
-                var (pairs, fingerprint) = ReadAll();
+                var (pairs, fingerprint, nonEmpty) = ReadAll();
+                _nonEmpty = nonEmpty;
                 long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 _all = KvSnapshot.Create(KeyPath.Root, start, pairs);
                 _feed.Forget(start + 1);
@@ -179,12 +186,13 @@ public sealed partial class FileKvStore : IKvStore
         }
     }
 
-    private (List<KvPair> Pairs, string Fingerprint) ReadAll()
+    private (List<KvPair> Pairs, string Fingerprint, HashSet<string> NonEmpty) ReadAll()
     {
         // Fingerprint first: an edit that lands while we read then shows up as a difference on the next check.
         var files = DataFilePaths.Expand(_files);
         var fingerprint = Fingerprint(files);
         var pairs = new List<KvPair>();
+        var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
         var load = new DataFileLoad(_limits);
         foreach (var file in files)
         {
@@ -202,6 +210,11 @@ public sealed partial class FileKvStore : IKvStore
                 throw new KvStoreException($"{file}: cannot read data file: {ex.Message}", ex);
             }
 
+            if (text.Length > 0)
+            {
+                nonEmpty.Add(file);
+            }
+
             FileDataParser.Parse(file, text, pairs, load);
         }
 
@@ -211,7 +224,7 @@ public sealed partial class FileKvStore : IKvStore
             SkippedKeys.Report(key, reason);
         }
 
-        return (pairs, fingerprint);
+        return (pairs, fingerprint, nonEmpty);
     }
 
     private void StartWatching()
@@ -301,6 +314,7 @@ public sealed partial class FileKvStore : IKvStore
 
         List<KvPair> pairs;
         string fingerprint;
+        HashSet<string> nonEmpty;
         try
         {
             if (!force && string.Equals(Fingerprint(DataFilePaths.Expand(_files)), _fingerprint, StringComparison.Ordinal))
@@ -308,7 +322,7 @@ public sealed partial class FileKvStore : IKvStore
                 return false;
             }
 
-            (pairs, fingerprint) = ReadAll();
+            (pairs, fingerprint, nonEmpty) = ReadAll();
         }
         catch (KvStoreException ex)
         {
@@ -324,9 +338,15 @@ public sealed partial class FileKvStore : IKvStore
         }
 
         LastError = null;
+        if (!Settled(fingerprint, nonEmpty))
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             _fingerprint = fingerprint;
+            _nonEmpty = nonEmpty;
             var previous = _all!;
             var next = KvSnapshot.Create(KeyPath.Root, previous.Revision + 1, pairs);
             var keys = previous.DiffKeys(next);
@@ -350,6 +370,49 @@ public sealed partial class FileKvStore : IKvStore
             Log.Reloaded(_logger, changes.Count, rev);
             return true;
         }
+    }
+
+    /// <summary>
+    /// False while a data file that had content reads empty and has not stayed so for the settle
+    /// time. An in-place save (truncate, then write) passes through an empty file; applying that
+    /// moment would delete every key of the file and render outputs from nothing until the write
+    /// lands. A file that stays empty is applied once it has been quiet for the settle time.
+    /// </summary>
+    private bool Settled(string fingerprint, HashSet<string> nonEmpty)
+    {
+        var emptied = _nonEmpty.Where(f => !nonEmpty.Contains(f)).ToList();
+        if (emptied.Count == 0)
+        {
+            _pendingEmpty = null;
+            return true;
+        }
+
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!string.Equals(_pendingEmpty, fingerprint, StringComparison.Ordinal))
+        {
+            _pendingEmpty = fingerprint;
+            _pendingEmptySince = now;
+            Log.EmptiedSettling(_logger, string.Join(", ", emptied), (long)_settle.TotalMilliseconds);
+        }
+
+        var waited = System.Diagnostics.Stopwatch.GetElapsedTime(_pendingEmptySince, now);
+        if (waited >= _settle)
+        {
+            _pendingEmpty = null;
+            return true;
+        }
+
+        try
+        {
+            // Look again when the settle time is up (an event before then looks sooner).
+            _debounce?.Change(_settle - waited, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile.
+        }
+
+        return false;
     }
 
     private static string Fingerprint(List<string> files)
@@ -378,6 +441,9 @@ public sealed partial class FileKvStore : IKvStore
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Keeping the last good data: {Reason}")]
         public static partial void ReloadFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "Data file(s) {Files} turned empty; applied only if still empty after {SettleMs} ms (an in-place save passes through an empty file)")]
+        public static partial void EmptiedSettling(ILogger logger, string files, long settleMs);
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "File watcher on {Directory} overflowed or failed ({Reason}); checking the files")]
         public static partial void WatcherError(ILogger logger, string directory, string reason);

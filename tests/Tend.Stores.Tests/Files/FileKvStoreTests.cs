@@ -126,6 +126,47 @@ public sealed class FileKvStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Watch_InPlaceSaveThroughEmptyFile_NeverDeliversTheEmptyMoment()
+    {
+        var path = Write("data.yaml", "hosts:\n  web1: 10.0.0.1\n");
+
+        // A settle time far longer than the gap below, so only the rule can keep the empty moment out.
+        await using var store = new FileKvStore(new KvStoreOptions { Kind = "file", Files = [path] }, TimeSpan.FromHours(1), settle: TimeSpan.FromSeconds(30));
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var _ = mirror.Subscribe(u => seen.Enqueue(mirror.Current.Count));
+
+        // What `cat new > data.yaml` or a slow writer does: truncate, pause, write.
+        await using (var f = new FileStream(path, FileMode.Truncate, FileAccess.Write))
+        {
+            await f.FlushAsync();
+            await Task.Delay(300);
+            await f.WriteAsync("hosts:\n  web1: 10.0.0.1\n  web2: 10.0.0.2\n"u8.ToArray());
+        }
+
+        await WaitUntil(() => mirror.Current.Get("/hosts/web2")?.Value == "10.0.0.2");
+        Assert.DoesNotContain(0, seen);
+        Assert.Equal("10.0.0.1", mirror.Current.Get("/hosts/web1")?.Value);
+    }
+
+    [Fact]
+    public async Task Watch_FileLeftEmpty_KeysRemovedAfterSettling()
+    {
+        var path = Write("data.yaml", "a: 1\n");
+        await using var store = new FileKvStore(new KvStoreOptions { Kind = "file", Files = [path] }, TimeSpan.FromHours(1), settle: TimeSpan.FromMilliseconds(200));
+        await using var mirror = new KvMirror(store, "/");
+        mirror.Start();
+        await mirror.WhenSynced.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await File.WriteAllTextAsync(path, string.Empty);
+
+        // An empty file that stays empty is real data: every key of it goes.
+        await WaitUntil(() => mirror.Current.Get("/a") is null);
+    }
+
+    [Fact]
     public async Task Watch_InPlaceEdit_Seen()
     {
         var path = Write("data.yaml", "a: 1\n");
