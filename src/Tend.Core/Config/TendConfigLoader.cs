@@ -299,6 +299,12 @@ public static class TendConfigLoader
             templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
         }
 
+        if (exec is not null && templates.Count == 0)
+        {
+            // The child starts after the first complete render: without templates it would never start.
+            throw new ConfigException(s.File, s.Position.Line, s.Position.Column, "[render.exec] needs templates to render: the child starts once every template has rendered");
+        }
+
         return o with { Templates = RenderConfigReader.CheckDestinationsAndIds(templates) };
     }
 
@@ -309,8 +315,33 @@ public static class TendConfigLoader
             return null;
         }
 
-        IReadOnlyList<string> command;
+        string? Signal(string key) => s.String(key) is { } name
+            ? Processes.SignalNames.Canonical(name) ?? throw s.Error(key, $"[render.exec] {key}: unknown signal \"{name}\" ({Processes.SignalNames.Known})")
+            : null;
+
+        // Every key is read before the unknown ones are reported, so a misspelt command is named as such.
         var list = s.StringList("command");
+        var custom = s.StringList("custom") ?? [];
+        var options = new RenderExecOptions
+        {
+            Command = [],
+            Origin = $"{s.File}:{s.Position.Line}",
+            Splay = s.Duration("splay") ?? TimeSpan.Zero,
+            ReloadSignal = Signal("reload_signal"),
+            KillSignal = Signal("kill_signal") ?? "SIGTERM",
+            KillTimeout = Positive(s, "kill_timeout") ?? TimeSpan.FromSeconds(30),
+            Pristine = s.Bool("pristine") ?? false,
+            Custom = custom,
+            Allowlist = s.StringList("allowlist") ?? [],
+            Denylist = s.StringList("denylist") ?? [],
+        };
+        s.RejectUnknownKeys(ExecKeys);
+        if (custom.FirstOrDefault(c => c.IndexOf('=', StringComparison.Ordinal) <= 0) is { } bad)
+        {
+            throw s.Error("custom", $"[render.exec] custom: \"{bad}\" must be NAME=value");
+        }
+
+        IReadOnlyList<string> command;
         if (list is { Count: > 1 })
         {
             command = list;
@@ -333,31 +364,7 @@ public static class TendConfigLoader
             }
         }
 
-        string? Signal(string key) => s.String(key) is { } name
-            ? Processes.SignalNames.Canonical(name) ?? throw s.Error(key, $"[render.exec] {key}: unknown signal \"{name}\" ({Processes.SignalNames.Known})")
-            : null;
-
-        var custom = s.StringList("custom") ?? [];
-        if (custom.FirstOrDefault(c => c.IndexOf('=', StringComparison.Ordinal) <= 0) is { } bad)
-        {
-            throw s.Error("custom", $"[render.exec] custom: \"{bad}\" must be NAME=value");
-        }
-
-        var options = new RenderExecOptions
-        {
-            Command = command,
-            Origin = $"{s.File}:{s.Position.Line}",
-            Splay = s.Duration("splay") ?? TimeSpan.Zero,
-            ReloadSignal = Signal("reload_signal"),
-            KillSignal = Signal("kill_signal") ?? "SIGTERM",
-            KillTimeout = Positive(s, "kill_timeout") ?? TimeSpan.FromSeconds(30),
-            Pristine = s.Bool("pristine") ?? false,
-            Custom = custom,
-            Allowlist = s.StringList("allowlist") ?? [],
-            Denylist = s.StringList("denylist") ?? [],
-        };
-        s.RejectUnknownKeys(ExecKeys);
-        return options;
+        return options with { Command = command };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>
