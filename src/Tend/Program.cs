@@ -4,7 +4,7 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        // Installed as (or symlinked to) confd, reconfig or etcd-discovery, Tend takes that tool's command line as it is.
+        // Installed as (or symlinked to) confd, reconfig, etcd-discovery or consul-template, Tend takes that tool's command line as it is.
         var name = InvokedName();
         bool asConfdTool = string.Equals(name, "confd", StringComparison.Ordinal) || string.Equals(name, "reconfig", StringComparison.Ordinal);
         if (Cli.VersionFastPath.Answer(args, asConfdTool) is { } version)
@@ -26,6 +26,12 @@ internal static class Program
         {
             // And as etcd-discovery, etcd-discovery's.
             args = [Cli.MembershipCommand.Name, .. args];
+        }
+
+        else if (string.Equals(name, "consul-template", StringComparison.Ordinal))
+        {
+            // And as consul-template, consul-template's.
+            args = [Cli.ConsulTemplateCommand.Name, .. args];
         }
 
         return Cli.TendCli.Run(args);

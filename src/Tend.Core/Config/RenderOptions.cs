@@ -35,6 +35,15 @@ public sealed record RenderOptions
     /// <summary>Print a diff of what would change and write nothing (confd's <c>-noop</c>).</summary>
     public bool Noop { get; init; }
 
+    /// <summary>Print each rendered file to the output (<c>&gt; destination</c> and its text) and write nothing, run no command (consul-template's <c>-dry</c>).</summary>
+    public bool Dry { get; init; }
+
+    /// <summary>A consul-template HCL configuration (file or directory) whose templates are added (<c>consul_template = "path"</c>).</summary>
+    public string? ConsulTemplate { get; init; }
+
+    /// <summary>A child process to supervise (consul-template's exec mode), from <c>[render.exec]</c> or the consul-template configuration.</summary>
+    public RenderExecOptions? Exec { get; init; }
+
     /// <summary>A confd confdir whose <c>conf.d/*.toml</c> resources are added.</summary>
     public string? Confdir { get; init; }
 

@@ -16,8 +16,17 @@ public sealed record RenderResourceOptions
     /// <summary>Where the resource was declared (<c>file:line</c>), for messages.</summary>
     public string Origin { get; init; } = string.Empty;
 
-    /// <summary>The template file (absolute).</summary>
+    /// <summary>The template file (absolute); for a template given inline (<see cref="Contents"/>), the file that declared it.</summary>
     public required string Source { get; init; }
+
+    /// <summary>The template's text given inline (consul-template's <c>contents</c>); <c>null</c>: read <see cref="Source"/>.</summary>
+    public string? Contents { get; init; }
+
+    /// <summary>The action delimiter that opens (consul-template's <c>left_delimiter</c>); <c>null</c>: <c>{{</c>.</summary>
+    public string? LeftDelimiter { get; init; }
+
+    /// <summary>The action delimiter that closes (consul-template's <c>right_delimiter</c>); <c>null</c>: <c>}}</c>.</summary>
+    public string? RightDelimiter { get; init; }
 
     /// <summary>The destination file (absolute).</summary>
     public required string Destination { get; init; }

@@ -235,8 +235,10 @@ public static class TendConfigLoader
     private static readonly string[] RenderKeys =
     [
         "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
-        "fsync", "templates_dir", "template", "template_timeout", "max_output", "max_memory",
+        "fsync", "templates_dir", "template", "template_timeout", "max_output", "max_memory", "consul_template", "exec",
     ];
+
+    private static readonly string[] ExecKeys = ["command", "splay", "reload_signal", "kill_signal", "kill_timeout", "pristine", "custom", "allowlist", "denylist"];
 
     private static RenderOptions ReadRender(TomlSection? s, string baseDir)
     {
@@ -270,7 +272,24 @@ public static class TendConfigLoader
             templates.Add(RenderConfigReader.ReadResource(table, templatesDir, baseDir));
         }
 
+        var exec = ReadExec(s.Table("exec"));
+        var consulTemplate = s.String("consul_template") is { } ct ? Path.GetFullPath(ct, baseDir) : null;
         s.RejectUnknownKeys(RenderKeys);
+        if (consulTemplate is not null)
+        {
+            if (!File.Exists(consulTemplate) && !Directory.Exists(consulTemplate))
+            {
+                throw s.Error("consul_template", $"[render] consul_template: no such file or directory: {consulTemplate}");
+            }
+
+            // Its templates join the others; its exec block applies unless [render.exec] is set.
+            var loaded = ConsulTemplateConfigLoader.Load(consulTemplate);
+            templates.AddRange(loaded.Templates);
+            exec ??= loaded.Exec;
+            o = o with { ConsulTemplate = consulTemplate, Wait = s.Has("wait") ? o.Wait : loaded.Wait ?? o.Wait };
+        }
+
+        o = o with { Exec = exec };
         if (confdir is not null)
         {
             templates.AddRange(ConfdConfdirLoader.LoadResources(confdir));
@@ -281,7 +300,72 @@ public static class TendConfigLoader
             templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
         }
 
+        if (exec is not null && templates.Count == 0)
+        {
+            // The child starts after the first complete render: without templates it would never start.
+            throw new ConfigException(s.File, s.Position.Line, s.Position.Column, "[render.exec] needs templates to render: the child starts once every template has rendered");
+        }
+
         return o with { Templates = RenderConfigReader.CheckDestinationsAndIds(templates) };
+    }
+
+    private static RenderExecOptions? ReadExec(TomlSection? s)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+
+        string? Signal(string key) => s.String(key) is { } name
+            ? Processes.SignalNames.Canonical(name) ?? throw s.Error(key, $"[render.exec] {key}: unknown signal \"{name}\" ({Processes.SignalNames.Known})")
+            : null;
+
+        // Every key is read before the unknown ones are reported, so a misspelt command is named as such.
+        var list = s.StringList("command");
+        var custom = s.StringList("custom") ?? [];
+        var options = new RenderExecOptions
+        {
+            Command = [],
+            Origin = $"{s.File}:{s.Position.Line}",
+            Splay = s.Duration("splay") ?? TimeSpan.Zero,
+            ReloadSignal = Signal("reload_signal"),
+            KillSignal = Signal("kill_signal") ?? "SIGTERM",
+            KillTimeout = Positive(s, "kill_timeout") ?? TimeSpan.FromSeconds(30),
+            Pristine = s.Bool("pristine") ?? false,
+            Custom = custom,
+            Allowlist = s.StringList("allowlist") ?? [],
+            Denylist = s.StringList("denylist") ?? [],
+        };
+        s.RejectUnknownKeys(ExecKeys);
+        if (custom.FirstOrDefault(c => c.IndexOf('=', StringComparison.Ordinal) <= 0) is { } bad)
+        {
+            throw s.Error("custom", $"[render.exec] custom: \"{bad}\" must be NAME=value");
+        }
+
+        IReadOnlyList<string> command;
+        if (list is { Count: > 1 })
+        {
+            command = list;
+        }
+        else
+        {
+            var text = list is { Count: 1 } ? list[0] : throw s.Error("command", "[render.exec] needs command = \"program args\" (or a list of words)");
+            try
+            {
+                command = Processes.ShellWords.Split(text);
+            }
+            catch (FormatException ex)
+            {
+                throw s.Error("command", $"[render.exec] command: {ex.Message}");
+            }
+
+            if (command.Count == 0)
+            {
+                throw s.Error("command", "[render.exec] command must not be empty");
+            }
+        }
+
+        return options with { Command = command };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>
@@ -291,7 +375,7 @@ public static class TendConfigLoader
         "debug" => LogLevel.Debug,
         "info" or "information" => LogLevel.Information,
         "warn" or "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
+        "error" or "err" => LogLevel.Error,
         "critical" or "fatal" => LogLevel.Critical,
         "none" => LogLevel.None,
         _ => throw new ArgumentException($"unknown log level '{level}' (trace, debug, info, warn, error)", nameof(level)),

@@ -209,6 +209,7 @@ public sealed partial class RenderModule
             string? reload = null;
             var reloadTimeout = TimeSpan.Zero;
             var written = new List<RenderResource>();
+            bool anyWritten = false;
             foreach (var r in resources)
             {
                 var outcome = await RenderOneAsync(r, fromMirrors, cancellationToken).ConfigureAwait(false);
@@ -221,6 +222,7 @@ public sealed partial class RenderModule
                 }
 
                 ok &= outcome != Outcome.Failed;
+                anyWritten |= outcome == Outcome.Written;
                 if (fromMirrors)
                 {
                     ScheduleRetry(r, outcome);
@@ -240,6 +242,7 @@ public sealed partial class RenderModule
                 ok &= await ReloadAsync(reload, reloadTimeout, written, cancellationToken).ConfigureAwait(false);
             }
 
+            Rendered?.Invoke(anyWritten);
             return ok;
         }
         finally

@@ -47,6 +47,15 @@ public sealed partial class RenderModule
             }
 
             var content = output.GetBuffer().AsMemory(0, (int)output.Length);
+            if (_options.Dry)
+            {
+                // consul-template's -dry: every render is printed whole, changed or not, and nothing is written or run.
+                await _diffOutput.WriteAsync($"> {o.Destination}\n{Utf8.GetString(content.Span)}").ConfigureAwait(false);
+                await _diffOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+                Succeeded(r, revision, written: false);
+                return Outcome.Unchanged;
+            }
+
             var ownership = new FileOwnership(o.Mode, o.Uid, o.Gid);
             if (AtomicFile.IsUpToDate(o.Destination, content.Span, ownership))
             {

@@ -113,6 +113,24 @@ public sealed partial class RenderModule : IAsyncDisposable
     /// <summary>How many passes (a resource, or the resources sharing a reload command) run at once in watch and interval mode.</summary>
     internal static int MaxConcurrentPasses { get; } = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
 
+    /// <summary>
+    /// Raised after each pass (a resource, or the resources sharing a reload command) has rendered and run its
+    /// reload command; the argument is true when the pass replaced a file. Handlers must not block.
+    /// </summary>
+    public event Action<bool>? Rendered;
+
+    /// <summary>True once every resource has rendered successfully at least once (exec mode starts its child then).</summary>
+    public bool AllRenderedOnce
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resources.All(r => r.Status.LastRender is not null);
+            }
+        }
+    }
+
     /// <summary>The status of every resource, in configuration order.</summary>
     public IReadOnlyList<RenderResourceStatus> Status
     {
@@ -217,7 +235,8 @@ public sealed partial class RenderModule : IAsyncDisposable
         string text;
         try
         {
-            text = File.ReadAllText(r.Source);
+            // A template given inline (consul-template's contents) is not read from a file.
+            text = r.Contents ?? File.ReadAllText(r.Source);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -63,11 +63,13 @@ internal static class RenderCommand
     private static readonly Option<string?> SslPassphrase = new("--ssl_passphrase") { Description = "reconfig: passphrase of an encrypted key (refused: decrypt the key with openssl pkey)" };
     private static readonly Option<bool> Debug = new("--debug", "-d") { Description = "reconfig: debug logging" };
 
+    private static readonly Option<string?> ConsulTemplate = new("--consul-template") { Description = "consul-template HCL configuration (file or directory) whose templates (and exec block) are added" };
+
     private static readonly Option<bool> Version = new("--version") { Description = "Print the version and exit (as confd and reconfig do)" };
 
     private static readonly Option[] All =
     [
-        Version, ConfdDefaults, ReconfigDefaults, ReconfigPrefix, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
+        Version, ConsulTemplate, ConfdDefaults, ReconfigDefaults, ReconfigPrefix, Confdir, ConfigFile, Backend, Node, Onetime, Watch, Interval, Noop, SyncOnly, KeepStageFile, SrvDomain, SrvRecord,
         Scheme, ClientCert, ClientKey, ClientCaKeys, ClientInsecure, Cfgdir, Host, Port, NotReally, Srv, Ssl, SslCaFile, SslCert, SslKey, SslPassphrase, Debug,
     ];
 
@@ -265,13 +267,20 @@ internal static class RenderCommand
 
         // Resources: [render] from the configuration, then the confdir, then the cfgdir.
         var confdir = parse.GetValue(Confdir) ?? settings.Confdir;
-        if (confdir is null && cfgdir is null && render.Templates.Count == 0)
+        if (confdir is null && cfgdir is null && render.Templates.Count == 0 && parse.GetValue(ConsulTemplate) is null)
         {
             confdir = DefaultConfdir;
         }
 
+        var consulTemplate = parse.GetValue(ConsulTemplate) is { } ctPath ? ConsulTemplateConfigLoader.Load(ctPath) : null;
+        if (consulTemplate is not null)
+        {
+            render = render with { Exec = render.Exec ?? consulTemplate.Exec, Wait = consulTemplate.Wait ?? render.Wait };
+        }
+
         var templates = RenderResourceSet.Combine(
             render.Templates,
+            consulTemplate?.Templates ?? [],
             // confd does not set missingkey=error: a missing map key prints <no value>, as it does there.
             confdir is null ? [] : ConfdConfdirLoader.LoadResources(confdir, RenderMissingKey.Default),
             cfgdir is null ? [] : ReconfigCfgdirLoader.LoadResources(cfgdir));

@@ -74,9 +74,10 @@ internal static partial class RunCommand
             }
 
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        }
 
-        return ExitCodes.Ok;
+            // In exec mode Tend ends with its child's status.
+            return host.Services.GetRequiredService<TendDaemon>().ExitCode ?? ExitCodes.Ok;
+        }
     }
 
     private static IHost BuildPlainHost(TendConfig config, Func<TendConfig> reload, ReloadSignal signal)
@@ -157,7 +158,7 @@ internal static partial class RunCommand
     {
         services.AddLogging(b => TendLogging.Configure(b, config.Log));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>(), signal));
+        services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>(), signal, lifetime: sp.GetRequiredService<IHostApplicationLifetime>()));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
     }
 

@@ -20,6 +20,13 @@ internal static class TendCli
             return await RunMembershipAsync(args, membership).ConfigureAwait(false);
         }
 
+        // So is consul-template's.
+        int consulTemplate = ConsulTemplateCommand.Find(args);
+        if (consulTemplate >= 0)
+        {
+            return await RunConsulTemplateAsync(args, consulTemplate).ConfigureAwait(false);
+        }
+
         var root = Build();
         var parse = root.Parse(RenderCommand.NormalizeArgs(args));
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -99,6 +106,29 @@ internal static class TendCli
         }
     }
 
+    private static async Task<int> RunConsulTemplateAsync(string[] args, int at)
+    {
+        try
+        {
+            return await ConsulTemplateCommand.RunAsync(args, at).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConfigException or UsageException)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Run 'tend consul-template -help' for the flags.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (KvStoreException ex)
+        {
+            await Console.Error.WriteLineAsync($"tend: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Failure;
+        }
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand(
@@ -122,6 +152,7 @@ internal static class TendCli
         root.Subcommands.Add(HostsCommands.Create(global));
         root.Subcommands.Add(HooksCommand.Create(global));
         root.Subcommands.Add(MembershipCommand.Create());
+        root.Subcommands.Add(ConsulTemplateCommand.Create());
         root.Subcommands.Add(TemplateCommands.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
         root.Subcommands.Add(TriggerCommands.CreateTrigger(global));

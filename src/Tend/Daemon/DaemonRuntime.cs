@@ -24,6 +24,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggers;
     private readonly List<IDisposable> _subscriptions = [];
+    private Action<RenderModule?>? _renderReplaced;
     private RegisterModule? _register;
     private HooksModule? _hooks;
     private HealthModule? _health;
@@ -61,10 +62,15 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>Starts the runtime of <paramref name="config"/> on <paramref name="store"/> (opened from the configuration when <c>null</c>).</summary>
-    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null)
+    /// <param name="config">The configuration.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="store">The store, when already opened.</param>
+    /// <param name="renderReplaced">Told of each new render module before it starts rendering (exec mode follows its renders).</param>
+    public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null, Action<RenderModule?>? renderReplaced = null)
     {
         store ??= GlobalOptions.OpenStore(StoreOptions(config), loggers);
-        var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers);
+        var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers) { _renderReplaced = renderReplaced };
         try
         {
             await runtime.ConfigureModulesAsync(config, cancellationToken).ConfigureAwait(false);
@@ -206,6 +212,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         }
 
         Render = render;
+        _renderReplaced?.Invoke(render);
         Render?.Start();
 
         foreach (var s in _subscriptions)

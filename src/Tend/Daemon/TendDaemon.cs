@@ -17,10 +17,13 @@ internal sealed partial class TendDaemon : BackgroundService
     private readonly ReloadSignal _signal;
     private readonly SystemdNotifier _systemd;
     private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime? _lifetime;
     private volatile DaemonRuntime? _runtime;
+    private Modules.Render.ExecSupervisor? _exec;
 
-    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers, ReloadSignal signal, SystemdNotifier? systemd = null, TimeProvider? time = null)
+    public TendDaemon(TendConfig initial, Func<TendConfig> reload, ILoggerFactory loggers, ReloadSignal signal, SystemdNotifier? systemd = null, TimeProvider? time = null, IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         Initial = initial;
         _reload = reload;
         _loggers = loggers;
@@ -40,6 +43,9 @@ internal sealed partial class TendDaemon : BackgroundService
 
     public long Reloads { get; private set; }
 
+    /// <summary>The exit status Tend ends with: the exec child's, once it has exited; otherwise <c>null</c>.</summary>
+    public int? ExitCode { get; private set; }
+
     public string? LastReloadError { get; private set; }
 
     /// <summary>Asks for a reload, as SIGHUP does.</summary>
@@ -52,7 +58,25 @@ internal sealed partial class TendDaemon : BackgroundService
             Log.HupWasIgnored(_logger);
         }
 
-        _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken).ConfigureAwait(false);
+        // As a container's PID 1, orphans re-parented to Tend (an exec child's own children) are reaped.
+        using var reaper = Core.Processes.ZombieReaper.StartIfInit();
+        if (Initial.Render.Exec is { } exec)
+        {
+            // consul-template's exec mode: the child outlives reloads; when it ends, Tend ends with its status.
+            _exec = new Modules.Render.ExecSupervisor(exec, _loggers);
+            _ = _exec.Exited.ContinueWith(
+                t =>
+                {
+                    ExitCode = t.Result;
+                    _lifetime?.StopApplication();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+        }
+
+        _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken, renderReplaced: AttachExec).ConfigureAwait(false);
+
         _systemd.Send("READY=1");
         try
         {
@@ -71,6 +95,16 @@ internal sealed partial class TendDaemon : BackgroundService
         finally
         {
             _systemd.Send("STOPPING=1");
+            if (_exec is not null)
+            {
+                // The child stops first (its kill signal, or the SIGTERM/SIGINT it was sent), then the modules.
+                await _exec.DisposeAsync().ConfigureAwait(false);
+                if (_exec.Exited.IsCompletedSuccessfully)
+                {
+                    ExitCode = _exec.Exited.Result;
+                }
+            }
+
             var last = _runtime;
             _runtime = null;
             if (last is not null)
@@ -113,6 +147,9 @@ internal sealed partial class TendDaemon : BackgroundService
         }
     }
 
+    /// <summary>Exec mode follows the renders of each new render module, attached before it starts.</summary>
+    private void AttachExec(Modules.Render.RenderModule? render) => _exec?.Attach(render);
+
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         TendConfig next;
@@ -132,6 +169,11 @@ internal sealed partial class TendDaemon : BackgroundService
             Log.HttpNeedsRestart(_logger);
         }
 
+        if (!Equals(next.Render.Exec?.Command.Count > 0 ? string.Join('\0', next.Render.Exec.Command) : null, Initial.Render.Exec is { } e ? string.Join('\0', e.Command) : null))
+        {
+            Log.ExecNeedsRestart(_logger);
+        }
+
         try
         {
             if (DaemonRuntime.SameStore(DaemonRuntime.StoreOptions(next), DaemonRuntime.StoreOptions(current.Config)))
@@ -147,13 +189,13 @@ internal sealed partial class TendDaemon : BackgroundService
                 // The old runtime deregisters and closes before the new one registers.
                 _runtime = null;
                 await current.DisposeAsync().ConfigureAwait(false);
-                _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken, store).ConfigureAwait(false);
+                _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken, store, AttachExec).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException or IOException)
         {
             Reject(ex.Message);
-            _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken).ConfigureAwait(false);
+            _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken, renderReplaced: AttachExec).ConfigureAwait(false);
             return;
         }
 
@@ -239,6 +281,9 @@ internal sealed partial class TendDaemon : BackgroundService
 
         [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "The new store {Store} answered; switching to it")]
         public static partial void StoreAnswered(ILogger logger, string store);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "The exec command changed: the running child keeps running; restart Tend to run the new command")]
+        public static partial void ExecNeedsRestart(ILogger logger);
 
         [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "SIGHUP was inherited ignored (nohup?); Tend handles it anyway: SIGHUP reloads the configuration")]
         public static partial void HupWasIgnored(ILogger logger);

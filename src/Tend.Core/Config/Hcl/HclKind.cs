@@ -1,0 +1,11 @@
+namespace Tend.Core.Config.Hcl;
+
+/// <summary>The kinds of value the HCL reader produces.</summary>
+internal enum HclKind
+{
+    String,
+    Number,
+    Bool,
+    List,
+    Object,
+}
