@@ -144,8 +144,8 @@ public static class ConsulTemplateConfigLoader
         Prefix = KeyPath.Root,
         CreateDestDirs = true,
 
-        // consul-template leaves missing map keys as Go does ("<no value>") unless error_on_missing_key is set.
-        MissingKey = RenderMissingKey.Default,
+        // consul-template sets missingkey=zero unless error_on_missing_key is set (a map of interface values still prints "<no value>", as Go does).
+        MissingKey = RenderMissingKey.Zero,
     };
 
     private static RenderResourceOptions ReadTemplate(HclSection s, HclEntry entry)
@@ -201,7 +201,7 @@ public static class ConsulTemplateConfigLoader
             Wait = Wait(s, "wait"),
             LeftDelimiter = left,
             RightDelimiter = right,
-            MissingKey = s.Bool("error_on_missing_key") == true ? RenderMissingKey.Error : RenderMissingKey.Default,
+            MissingKey = s.Bool("error_on_missing_key") == true ? RenderMissingKey.Error : RenderMissingKey.Zero,
             CreateDestDirs = s.Bool("create_dest_dirs") ?? true,
         };
     }

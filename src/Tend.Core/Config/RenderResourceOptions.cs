@@ -22,12 +22,6 @@ public sealed record RenderResourceOptions
     /// <summary>The template's text given inline (consul-template's <c>contents</c>); <c>null</c>: read <see cref="Source"/>.</summary>
     public string? Contents { get; init; }
 
-    /// <summary>The action delimiter that opens (consul-template's <c>left_delimiter</c>); <c>null</c>: <c>{{</c>.</summary>
-    public string? LeftDelimiter { get; init; }
-
-    /// <summary>The action delimiter that closes (consul-template's <c>right_delimiter</c>); <c>null</c>: <c>}}</c>.</summary>
-    public string? RightDelimiter { get; init; }
-
     /// <summary>The destination file (absolute).</summary>
     public required string Destination { get; init; }
 

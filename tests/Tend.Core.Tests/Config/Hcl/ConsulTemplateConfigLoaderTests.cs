@@ -124,7 +124,7 @@ public sealed class ConsulTemplateConfigLoaderTests : IDisposable
         var inline = ct.Templates[1];
         Assert.Equal("name={{ key \"app/name\" }}\n", inline.Contents);
         Assert.Equal((UnixFileMode)0x1A0, inline.Mode);
-        Assert.Equal(RenderMissingKey.Default, inline.MissingKey);
+        Assert.Equal(RenderMissingKey.Zero, inline.MissingKey);
         Assert.Equal(ConsulTemplateConfigLoader.DefaultCommandTimeout, inline.ReloadTimeout);
 
         var exec = ct.Exec!;
