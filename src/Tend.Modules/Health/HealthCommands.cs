@@ -26,8 +26,9 @@ public static class HealthCommands
             return new HealthOutcome(ClusterRole.Standalone, raw, raw);
         }
 
+        // The identity first: without an environment nothing can be read, whatever the store.
+        var identity = Identity(await AgentIdentity.ApplyAsync(options, store?.FindConsulAgent(), AgentWait, cancellationToken).ConfigureAwait(false));
         var evaluator = Evaluator(store, out _);
-        var identity = Identity(await AgentIdentity.ApplyAsync(options, store!.FindConsulAgent(), AgentWait, cancellationToken).ConfigureAwait(false));
         return await evaluator.EvaluateAsync(identity, check.Service, probe, cancellationToken).ConfigureAwait(false);
     }
 
