@@ -7,6 +7,11 @@ namespace Tend.Modules.Render;
 // scheduling loop in watch and interval mode, one after another in onetime mode.
 public sealed partial class RenderModule
 {
+    private long _schedulerWaits;
+
+    /// <summary>How many times the scheduling loop has gone to sleep: an idle module sleeps once, not in a loop.</summary>
+    internal long SchedulerWaits => Interlocked.Read(ref _schedulerWaits);
+
     private async Task WatchLoopAsync(CancellationToken cancellationToken)
     {
         try
@@ -47,7 +52,10 @@ public sealed partial class RenderModule
                     continue;
                 }
 
-                await _wake.WaitAsync(sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                // Nothing pending sleeps until a change wakes the loop (InfiniteTimeSpan is negative: it
+                // must not be clamped to zero, which made an idle daemon spin a core).
+                Interlocked.Increment(ref _schedulerWaits);
+                await _wake.WaitAsync(sleep == Timeout.InfiniteTimeSpan || sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -298,6 +298,27 @@ public sealed class RenderModuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Watch_NothingPending_SchedulerSleepsUntilAChange()
+    {
+        await _store.PutAsync("/svc/a", "0");
+        var a = Resource("a", "{{getv \"/svc/a\"}}", ["/svc"]);
+        await using var mirrors = new KvMirrorSet(_store);
+        await using var module = Module(new RenderOptions { Templates = [a] }, mirrors: mirrors);
+        module.Start();
+        await Eventually(() => module.Status[0].Writes == 1);
+        await Task.Delay(100);
+
+        // Idle: the loop went to sleep and stays asleep (it once woke itself at once, forever: a core per daemon).
+        long before = module.SchedulerWaits;
+        await Task.Delay(500);
+        Assert.InRange(module.SchedulerWaits - before, 0, 1);
+
+        // And a change still wakes it.
+        await _store.PutAsync("/svc/a", "1");
+        await Eventually(() => File.ReadAllText(a.Destination) == "1");
+    }
+
+    [Fact]
     public async Task Watch_BurstWithinWait_OneRenderOneReload()
     {
         await _store.PutAsync("/svc/a", "0");
