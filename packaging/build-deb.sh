@@ -64,8 +64,8 @@ install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib/tend/bin" "$roo
   "$root/lib/systemd/system" "$root/usr/share/doc/tend/examples"
 install -m 0755 "$bin" "$root/usr/bin/tend"
 # The other tools' names, for the existing command lines Tend accepts (src/Tend/Program.cs): links in
-# a directory of their own, so nothing clashes with a confd or etcd-discovery already installed.
-for name in confd reconfig etcd-discovery; do
+# a directory of their own, so nothing clashes with a confd, consul-template or etcd-discovery already installed.
+for name in confd reconfig etcd-discovery consul-template powerconsul; do
   ln -s ../../../bin/tend "$root/usr/lib/tend/bin/$name"
 done
 install -m 0644 "$here/tend.toml" "$root/etc/tend/tend.toml"

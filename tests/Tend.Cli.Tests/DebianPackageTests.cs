@@ -39,6 +39,7 @@ public sealed class DebianPackageTests(ITestOutputHelper output)
             "./usr/bin/tend", "./etc/tend/tend.toml", "./lib/systemd/system/tend.service",
             "./lib/systemd/system/tend-membership.service", "./usr/lib/tend/bin/confd -> ../../../bin/tend",
             "./usr/lib/tend/bin/reconfig -> ../../../bin/tend", "./usr/lib/tend/bin/etcd-discovery -> ../../../bin/tend",
+            "./usr/lib/tend/bin/consul-template -> ../../../bin/tend", "./usr/lib/tend/bin/powerconsul -> ../../../bin/tend",
             "./usr/share/doc/tend/examples/quickstart/tend.toml",
         })
         {
