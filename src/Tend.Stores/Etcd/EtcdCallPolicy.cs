@@ -71,6 +71,12 @@ internal sealed class EtcdCallPolicy : IDisposable
                     Failed(failures, endpoint, ex.Message);
                     break;
                 }
+                catch (EtcdAttemptException ex)
+                {
+                    // Cancelled meanwhile: the attempt's failure is the cancellation's, and an attempt
+                    // exception never reaches a caller.
+                    throw new OperationCanceledException($"{what} was cancelled: {ex.Message}", ex, cancellationToken);
+                }
 
                 try
                 {
@@ -107,6 +113,10 @@ internal sealed class EtcdCallPolicy : IDisposable
 
                     Failed(failures, endpoint, ex.Failure == EtcdFailure.TimedOut ? $"timed out after {RequestTimeout}" : ex.Message);
                     break;
+                }
+                catch (EtcdAttemptException ex)
+                {
+                    throw new OperationCanceledException($"{what} was cancelled: {ex.Message}", ex, cancellationToken);
                 }
             }
 

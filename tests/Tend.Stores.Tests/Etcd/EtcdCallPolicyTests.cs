@@ -34,6 +34,21 @@ public sealed class EtcdCallPolicyTests
     }
 
     [Fact]
+    public async Task CallAsync_AttemptFailsAfterCancellation_CallerSeesCancellationNotTheAttempt()
+    {
+        using var policy = Create();
+        using var cts = new CancellationTokenSource();
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            policy.CallAsync<string>("revoke", idempotent: true, (_, _, _) =>
+            {
+                // What a revoke racing a dispose saw: the server's refusal arrives once the caller has given up.
+                cts.Cancel();
+                throw Refused(StatusCode.NotFound, "etcdserver: requested lease not found");
+            }, cts.Token));
+        Assert.IsType<EtcdAttemptException>(ex.InnerException);
+    }
+
+    [Fact]
     public async Task CallAsync_WriteNeverSent_SentToNextEndpoint()
     {
         using var policy = Create();
