@@ -68,17 +68,7 @@ internal static class ConsulTemplateCommand
     }
 
     /// <summary>The index of <c>consul-template</c> when it is the command of <paramref name="args"/>, else -1.</summary>
-    public static int Find(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        int i = 0;
-        while (i < args.Length && args[i].StartsWith('-') && args[i] != "--")
-        {
-            i += args[i].Contains('=', StringComparison.Ordinal) ? 1 : 2;
-        }
-
-        return i < args.Length && args[i] == Name ? i : -1;
-    }
+    public static int Find(string[] args) => GoFlagParser.FindCommand(args, Name);
 
     /// <summary>Runs consul-template's command line; the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, int at, CancellationToken cancellationToken = default)

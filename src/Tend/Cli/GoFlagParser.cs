@@ -10,6 +10,23 @@ namespace Tend.Cli;
 /// </summary>
 internal sealed class GoFlagParser
 {
+    /// <summary>
+    /// The index of <paramref name="command"/> when it is the command of <paramref name="args"/>, after Tend's
+    /// global options only, else -1: the commands whose own command line is Go's flag syntax are found
+    /// before System.CommandLine sees them. Every global option takes a value (<c>--config x</c>, <c>--config=x</c>).
+    /// </summary>
+    public static int FindCommand(string[] args, string command)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        int i = 0;
+        while (i < args.Length && args[i].StartsWith('-') && args[i] != "--")
+        {
+            i += args[i].Contains('=', StringComparison.Ordinal) ? 1 : 2;
+        }
+
+        return i < args.Length && args[i] == command ? i : -1;
+    }
+
     private readonly Dictionary<string, Flag> _flags = new(StringComparer.Ordinal);
 
     /// <summary>The kinds of value a flag takes.</summary>

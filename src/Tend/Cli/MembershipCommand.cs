@@ -70,19 +70,7 @@ internal static class MembershipCommand
     }
 
     /// <summary>The index of <c>membership</c> when it is the command of <paramref name="args"/> (after global options only), else -1.</summary>
-    public static int Find(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        int i = 0;
-
-        // Every global option takes a value: --config x, --config=x.
-        while (i < args.Length && args[i].StartsWith('-') && args[i] != "--")
-        {
-            i += args[i].Contains('=', StringComparison.Ordinal) ? 1 : 2;
-        }
-
-        return i < args.Length && args[i] == Name ? i : -1;
-    }
+    public static int Find(string[] args) => GoFlagParser.FindCommand(args, Name);
 
     /// <summary>Runs one pass (and waits for promotion); the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, int at, CancellationToken cancellationToken = default)
