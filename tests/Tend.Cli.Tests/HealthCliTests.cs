@@ -88,9 +88,13 @@ public sealed class HealthCliTests : IDisposable
         int port = FreePort.Next();
         var config = FileStoreConfig("unused", $"echo @ENV >> {_dir}/fired", $"\n[http]\nlisten = \"127.0.0.1:{port}\"\n");
         await using var agent = TendProcess.Start("run", "--config", config);
-        await agent.WaitForOutputAsync(_ => File.Exists(Path.Combine(_dir, "fired")), TimeSpan.FromSeconds(30));
-        Assert.Equal("production\n", File.ReadAllText(Path.Combine(_dir, "fired")));
-        Assert.Contains("has no ephemeral entries", agent.StdErr, StringComparison.Ordinal);
+        string fired = Path.Combine(_dir, "fired");
+
+        // The shell creates the file before echo writes to it: wait for the whole line, not for the file.
+        await agent.WaitForOutputAsync(
+            p => File.Exists(fired) && File.ReadAllText(fired).EndsWith('\n') && p.StdErr.Contains("has no ephemeral entries", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal("production\n", File.ReadAllText(fired));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         string status = string.Empty;
