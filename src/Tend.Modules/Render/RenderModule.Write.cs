@@ -257,20 +257,16 @@ public sealed partial class RenderModule
         IReadOnlyList<KvSnapshot> snapshots;
         if (fromMirrors)
         {
-            var mirrors = new List<KvMirror>(r.ReadPrefixes.Count);
-            foreach (var prefix in r.ReadPrefixes)
+            foreach (var mirror in r.Mirrors)
             {
-                var mirror = _mirrors!.Get(prefix);
                 if (!mirror.IsSynced)
                 {
                     // Never render from an empty mirror (after a restart the store may just be slow).
-                    throw new RenderFailedException($"the keys under {prefix} have not loaded yet");
+                    throw new RenderFailedException($"the keys under {mirror.Prefix} have not loaded yet");
                 }
-
-                mirrors.Add(mirror);
             }
 
-            snapshots = await KvConsistentRead.FromMirrorsAsync(mirrors, cancellationToken).ConfigureAwait(false);
+            snapshots = await KvConsistentRead.FromMirrorsAsync(r.Mirrors, cancellationToken).ConfigureAwait(false);
         }
         else
         {

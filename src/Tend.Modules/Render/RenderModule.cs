@@ -29,6 +29,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly List<KvMirrorLease> _leases = [];
 
     // Directory fsyncs run beside the next render instead of before the reload; onetime runs and
     // shutdown wait for them, so a finished process has left every rename on disk.
@@ -179,18 +180,36 @@ public sealed partial class RenderModule : IAsyncDisposable
                 throw new InvalidOperationException("watch mode needs the mirror set");
             }
 
+            // Each resource holds the mirrors it reads (one lease per prefix for the module), so a render
+            // reads them without looking them up, and a prefix no resource reads any more after a reload
+            // lets its mirror and its watch stop.
+            var leases = new Dictionary<string, KvMirrorLease>(StringComparer.Ordinal);
             var byMirror = new Dictionary<KvMirror, List<RenderResource>>();
             foreach (var r in _resources)
             {
-                foreach (var m in r.ReadPrefixes.Select(_mirrors.Get))
+                var held = new KvMirror[r.ReadPrefixes.Count];
+                for (int i = 0; i < held.Length; i++)
                 {
-                    if (!byMirror.TryGetValue(m, out var list))
+                    var prefix = r.ReadPrefixes[i];
+                    if (!leases.TryGetValue(prefix, out var lease))
                     {
-                        byMirror[m] = list = [];
+                        leases[prefix] = lease = _mirrors.Lease(prefix);
+                        _leases.Add(lease);
                     }
 
-                    list.Add(r);
+                    held[i] = lease.Mirror;
+                    if (!byMirror.TryGetValue(lease.Mirror, out var list))
+                    {
+                        byMirror[lease.Mirror] = list = [];
+                    }
+
+                    if (!list.Contains(r))
+                    {
+                        list.Add(r);
+                    }
                 }
+
+                r.Mirrors = held;
             }
 
             foreach (var (mirror, list) in byMirror)
@@ -225,6 +244,13 @@ public sealed partial class RenderModule : IAsyncDisposable
         }
 
         await _flusher.FlushAsync().ConfigureAwait(false);
+
+        // After the last render: a mirror no other module reads stops (after the set's linger time).
+        foreach (var lease in _leases)
+        {
+            lease.Dispose();
+        }
+
         _stopping.Dispose();
         _wake.Dispose();
         _slots.Dispose();
@@ -300,7 +326,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             foreach (var r in readers)
             {
-                if (!r.Synced && r.ReadPrefixes.All(p => _mirrors!.Get(p).IsSynced))
+                if (!r.Synced && r.Mirrors.All(m => m.IsSynced))
                 {
                     r.Synced = true;
                     r.Immediate = true;

@@ -1,5 +1,6 @@
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Core.Mirror;
 
 namespace Tend.Modules.Render;
 
@@ -37,6 +38,9 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     public IReadOnlyList<string> ReadPrefixes { get; } = options.Shape == RenderDataShape.ConsulTemplate && options.Keys.Count == 0
         ? [options.Prefix]
         : options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The mirrors of <see cref="ReadPrefixes"/>, in the same order, held by the module in watch mode (empty otherwise).</summary>
+    public IReadOnlyList<KvMirror> Mirrors { get; set; } = [];
 
     /// <summary>Since when a consul-template render has been waiting for data it reads (<c>null</c>: not waiting).</summary>
     public DateTimeOffset? WaitingSince { get; set; }

@@ -223,7 +223,10 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         _subscriptions.Clear();
         foreach (var prefix in config.Watch.Prefixes)
         {
-            _subscriptions.Add(Mirrors.Get(prefix).Subscribe(LogChanges));
+            // Leased, so a prefix a reload drops stops being watched; the subscription goes before its lease.
+            var lease = Mirrors.Lease(prefix);
+            _subscriptions.Add(lease.Mirror.Subscribe(LogChanges));
+            _subscriptions.Add(lease);
         }
 
         // Health after render and hooks (its identity was validated before any of this ran).

@@ -412,6 +412,32 @@ public sealed class RenderModuleTests : IDisposable
         await Eventually(() => File.ReadAllText(r.Destination) == "1");
     }
 
+    [Fact]
+    public async Task Watch_ReloadDropsAPrefix_ItsMirrorStopsTheOtherIsKept()
+    {
+        await _store.PutAsync("/a", "1");
+        await _store.PutAsync("/b", "2");
+        var both = Resource("both", "{{getv \"/a\"}}{{getv \"/b\"}}", ["/a", "/b"]);
+        var onlyA = Resource("only-a", "{{getv \"/a\"}}", ["/a"]);
+        await using var mirrors = new KvMirrorSet(_store) { Linger = TimeSpan.FromMilliseconds(50) };
+        var before = Module(new RenderOptions { Templates = [both] }, mirrors: mirrors);
+        before.Start();
+        await Eventually(() => File.Exists(both.Destination) && File.ReadAllText(both.Destination) == "12");
+        var mirrorOfA = mirrors.Mirrors.Single(m => m.Prefix == "/a");
+        var mirrorOfB = mirrors.Mirrors.Single(m => m.Prefix == "/b");
+
+        // A reload as the daemon does it: the old module goes, then the new one starts.
+        await before.DisposeAsync();
+        await using var after = Module(new RenderOptions { Templates = [onlyA] }, mirrors: mirrors);
+        after.Start();
+
+        await Eventually(() => mirrorOfB.State == KvMirrorState.Stopped);
+        Assert.Same(mirrorOfA, Assert.Single(mirrors.Mirrors));
+        Assert.Equal(KvMirrorState.Watching, mirrorOfA.State);
+        await _store.PutAsync("/a", "3");
+        await Eventually(() => File.Exists(onlyA.Destination) && File.ReadAllText(onlyA.Destination) == "3");
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
