@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Logging;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
 
 namespace Tend.Cli;

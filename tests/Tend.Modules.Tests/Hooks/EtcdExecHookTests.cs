@@ -1,6 +1,7 @@
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks.Exec;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Etcd;

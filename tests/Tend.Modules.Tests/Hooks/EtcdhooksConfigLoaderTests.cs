@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Xunit;

@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Testing.Servers;
 using Xunit;

@@ -1,4 +1,6 @@
 using Tend.Core.Config;
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Xunit;

@@ -1,4 +1,5 @@
 using Tend.Core.Kv;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
 using Xunit;
 

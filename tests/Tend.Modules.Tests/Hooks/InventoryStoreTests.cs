@@ -1,5 +1,6 @@
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
 using Xunit;
 

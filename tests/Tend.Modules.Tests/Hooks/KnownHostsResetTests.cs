@@ -2,6 +2,7 @@ using System.Globalization;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Memory;

@@ -1,3 +1,4 @@
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Xunit;

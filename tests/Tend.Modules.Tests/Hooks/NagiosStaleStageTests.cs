@@ -1,6 +1,7 @@
 using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Memory;

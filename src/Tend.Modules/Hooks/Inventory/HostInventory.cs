@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// The etcdhooks host inventory: keys <c>ROOT/&lt;type&gt;/&lt;ordinal&gt;</c> whose values are host

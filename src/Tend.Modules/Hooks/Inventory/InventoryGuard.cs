@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// What the inventory's root key holds (<c>/site</c> for hosts under <c>/site</c>): every Tend write of

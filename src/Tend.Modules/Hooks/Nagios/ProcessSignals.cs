@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>Sends SIGHUP to the process named by a pid (lock) file, after checking it is the expected program.</summary>
 internal static class ProcessSignals

@@ -1,9 +1,10 @@
 using System.Text;
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Render;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>
 /// The Nagios generator's templates: built-in Go templates for <c>flex-hosts.cfg</c>,

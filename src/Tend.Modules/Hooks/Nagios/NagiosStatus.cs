@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>What the Nagios generator has done, for <c>/status</c> and <c>/metrics</c>.</summary>
 public sealed record NagiosStatus

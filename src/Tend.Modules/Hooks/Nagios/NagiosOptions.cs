@@ -1,6 +1,6 @@
 using Tend.Core.Config;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>
 /// <c>[hooks.nagios]</c>: the Nagios inventory generator. On changes under the root it renders the

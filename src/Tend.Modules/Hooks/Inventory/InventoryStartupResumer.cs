@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// The start-up step of a daemon that accepts inventory writes but runs no Nagios generator: once,

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>What a write of the host inventory did.</summary>
 /// <param name="Puts">Hosts created or given a new state.</param>

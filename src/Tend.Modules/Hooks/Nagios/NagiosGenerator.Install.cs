@@ -3,7 +3,7 @@ using Tend.Core.Kv;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 internal sealed partial class NagiosGenerator
 {

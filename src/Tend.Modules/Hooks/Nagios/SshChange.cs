@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>A host whose known_hosts entry is due for a reset.</summary>
 /// <param name="Name">The host name.</param>

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Exec;
 
 /// <summary>What one exec hook has done, for <c>/status</c> and <c>/metrics</c>.</summary>
 public sealed record ExecHookStatus

@@ -3,8 +3,9 @@ using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks.Inventory;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>
 /// The Nagios inventory generator: one loop per configuration. A change under the root marks a pass

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// The operations of a replace too large for one transaction, as stored while it is applied: JSON

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// The daemon's half of the inventory's crash recovery: when the guard says a replace is being

@@ -1,6 +1,6 @@
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// The store failed while a decided replace was being applied: readers keep waiting for it, and the

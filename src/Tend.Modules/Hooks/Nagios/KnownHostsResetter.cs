@@ -6,7 +6,7 @@ using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Core.Processes;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>
 /// Resets the nagios user's ssh known_hosts entries: for each host, the remove command drops the old

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>Where hosts live in the store and how they are named (<c>[hooks.nagios] root</c>, <c>host_name</c>).</summary>
 public sealed record HostInventoryOptions

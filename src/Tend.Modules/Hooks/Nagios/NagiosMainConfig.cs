@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>
 /// Builds the staged copy of a Nagios main configuration that <c>check_cmd</c>'s <c>{{.config}}</c>

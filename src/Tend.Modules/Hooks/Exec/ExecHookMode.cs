@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Exec;
 
 /// <summary>How an exec hook is told about changes.</summary>
 public enum ExecHookMode

@@ -1,6 +1,6 @@
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>What a write of the inventory needs: validated input and the smallest set of operations.</summary>
 public sealed partial class HostInventory

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Exec;
 
 /// <summary>
 /// One key's change as an exec hook reports it: the value the hook last saw (or none) and the value

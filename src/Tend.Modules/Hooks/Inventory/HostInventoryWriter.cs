@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>
 /// Writes the host inventory (<c>/putall</c>, <c>tend hosts add|remove</c>) as the smallest set of

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>One host of the inventory.</summary>
 /// <param name="Name">The host name, e.g. <c>site-web-800</c>.</param>

@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Nagios;
 
 /// <summary>One file the Nagios generator writes: where, and the bytes it should hold.</summary>
 /// <param name="Destination">The full path.</param>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Exec;
 
 /// <summary>
 /// One <c>[[hooks.exec]]</c>: subscribes to the shared mirror of its prefix and runs its command for

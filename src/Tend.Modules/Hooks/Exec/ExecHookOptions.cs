@@ -1,6 +1,6 @@
 using Tend.Core.Config;
 
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Exec;
 
 /// <summary>One <c>[[hooks.exec]]</c>: a command run when keys under a prefix change.</summary>
 public sealed record ExecHookOptions

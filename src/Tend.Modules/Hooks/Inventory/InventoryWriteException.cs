@@ -1,4 +1,4 @@
-namespace Tend.Modules.Hooks;
+namespace Tend.Modules.Hooks.Inventory;
 
 /// <summary>A write of the host inventory that was refused and applied nothing: the tree kept changing, or the root key holds someone else's value.</summary>
 public sealed class InventoryWriteException : Exception
