@@ -146,7 +146,7 @@ internal sealed partial class KnownHostsResetter
         {
             // ssh refuses a ~/.ssh that others can write; 0700 and the user's own, as ssh creates it.
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            HooksNativeMethods.Chown(dir, _uid, _gid);
+            UnixFiles.Chown(dir, _uid, _gid);
         }
 
         if (!File.Exists(KnownHosts))
