@@ -18,9 +18,9 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks;
 using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks.Nagios;
-using Tend.Modules.Hooks;
 using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
 

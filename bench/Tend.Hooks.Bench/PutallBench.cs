@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Tend.Core.Kv;
-using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
 

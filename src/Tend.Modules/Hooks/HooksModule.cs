@@ -1,7 +1,7 @@
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;

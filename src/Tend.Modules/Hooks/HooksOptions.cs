@@ -1,6 +1,6 @@
 using Tend.Modules.Hooks.Exec;
-using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 
 namespace Tend.Modules.Hooks;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Logging;
-using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Cli;
 

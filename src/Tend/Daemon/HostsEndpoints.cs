@@ -1,15 +1,15 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
-using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Daemon;
 

@@ -1,10 +1,11 @@
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
-using Tend.Modules.Hooks.Exec;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Exec;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Etcd;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 using static Tend.Modules.Tests.Hooks.HookTestSupport;

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Tend.Core.Processes;
 
-namespace Tend.Modules.Tests.Render;
+namespace Tend.Testing;
 
 /// <summary>Records every command and answers with a scripted exit code (0 unless a rule matches).</summary>
-internal sealed class FakeCommandRunner : ICommandRunner
+public sealed class FakeCommandRunner : ICommandRunner
 {
     private readonly ConcurrentQueue<string> _commands = new();
 

@@ -1,11 +1,11 @@
-namespace Tend.Modules.Tests.Render;
+namespace Tend.Testing;
 
 /// <summary>A scratch directory removed after the test.</summary>
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public TempDir()
     {
-        Path = Directory.CreateTempSubdirectory("tend-render-").FullName;
+        Path = Directory.CreateTempSubdirectory("tend-test-").FullName;
     }
 
     public string Path { get; }
