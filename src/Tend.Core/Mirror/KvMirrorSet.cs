@@ -81,6 +81,11 @@ public sealed partial class KvMirrorSet : IAsyncDisposable
         KvMirror[] all;
         lock (_gate)
         {
+            if (_disposing.IsCancellationRequested)
+            {
+                return;
+            }
+
             _disposing.Cancel();
             retiring = [.. _retiring];
             all = [.. _mirrors.Values.Select(e => e.Mirror)];

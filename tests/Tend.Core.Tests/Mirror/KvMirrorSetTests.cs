@@ -97,6 +97,21 @@ public sealed class KvMirrorSetTests
         Assert.Equal("1", fresh.Mirror.Current.Get("/app/a")?.Value);
     }
 
+    [Fact]
+    public async Task DisposeAsync_Twice_StopsEveryMirrorOnce()
+    {
+        await using var store = new MemoryKvStore();
+        var set = new KvMirrorSet(store);
+        var leased = set.Lease("/a").Mirror;
+        var pinned = set.Get("/b");
+
+        await set.DisposeAsync();
+        await set.DisposeAsync();
+
+        Assert.Equal(KvMirrorState.Stopped, leased.State);
+        Assert.Equal(KvMirrorState.Stopped, pinned.State);
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
