@@ -210,7 +210,7 @@ internal static class ConsulTemplateCommand
         }
 
         var wait = Last("wait") is { } w
-            ? (RenderWait.TryParse(w, out var parsed, out var waitError) ? parsed : throw new UsageException($"-wait: {waitError}"))
+            ? (ChangeWait.TryParse(w, out var parsed, out var waitError) ? parsed : throw new UsageException($"-wait: {waitError}"))
             : ct.Wait ?? config.Render.Wait;
 
         var render = config.Render with
