@@ -138,7 +138,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. _resources.Select(r => r.DueAt() is { } due
+                return [.. _resources.Select(r => r.Schedule.DueAt() is { } due
                     ? r.Status with { NextDue = due == DateTimeOffset.MinValue ? _time.GetUtcNow() : due }
                     : r.Status)];
             }
@@ -303,7 +303,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                 if (!r.Synced && r.ReadPrefixes.All(p => _mirrors!.Get(p).IsSynced))
                 {
                     r.Synced = true;
-                    r.Immediate = true;
+                    r.Schedule.RunNow();
                 }
             }
         }
@@ -324,8 +324,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                     continue;
                 }
 
-                r.FirstChange ??= now;
-                r.LastChange = now;
+                r.Schedule.Change(now);
             }
         }
 

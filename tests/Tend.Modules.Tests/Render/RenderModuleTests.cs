@@ -323,7 +323,7 @@ public sealed class RenderModuleTests : IDisposable
     public async Task Watch_BurstWithinWait_OneRenderOneReload()
     {
         await _store.PutAsync("/svc/a", "0");
-        var wait = new RenderWait(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(20));
+        var wait = new ChangeWait(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(20));
         var a = Resource("a", "{{getv \"/svc/a\"}}", ["/svc"]) with { ReloadCommand = "reload shared", Wait = wait };
         var b = Resource("b", "{{getv \"/svc/a\"}}!", ["/svc"]) with { ReloadCommand = "reload shared" };
         await using var mirrors = new KvMirrorSet(_store);
@@ -402,7 +402,7 @@ public sealed class RenderModuleTests : IDisposable
         await _store.PutAsync("/a", "0");
         var r = Resource("a", "{{getv \"/a\"}}", ["/a"]);
         await using var mirrors = new KvMirrorSet(_store);
-        await using var module = Module(new RenderOptions { Templates = [r], Wait = new RenderWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
+        await using var module = Module(new RenderOptions { Templates = [r], Wait = new ChangeWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
         module.Start();
         await Eventually(() => File.Exists(r.Destination));
 
