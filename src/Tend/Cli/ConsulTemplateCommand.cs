@@ -117,6 +117,7 @@ internal static class ConsulTemplateCommand
         using var loggers = TendLogging.CreateFactory(config.Log);
         await using var store = GlobalOptions.OpenStore(config.Store, loggers);
         await using var module = RenderModule.Create(config.Render, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
+        module.KeepChangeDiffs = false; // nothing reads them before the process exits
         if (config.Render.Exec is not { } exec || config.Render.Dry)
         {
             return await module.RunOnceAsync(cancellationToken).ConfigureAwait(false) ? ExitCodes.Ok : ExitCodes.Failure;
