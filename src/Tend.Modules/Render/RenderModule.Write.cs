@@ -284,7 +284,7 @@ public sealed partial class RenderModule
             return new RenderInput(ReconfigPairs(o, snapshots), ReconfigDot(o, snapshots), revision);
         }
 
-        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision);
+        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision, r.Catalog);
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
 
     public RenderWait Wait { get; } = wait;
 
+    /// <summary>The Consul catalog the template reads (consul-template resources); null for the others.</summary>
+    public ResourceCatalog? Catalog { get; set; }
+
     private MemoryStream? _output = new();
 
     /// <summary>
