@@ -101,7 +101,7 @@ public sealed partial class RenderModule : IAsyncDisposable
 
             if (r.Shape == RenderDataShape.ConsulTemplate)
             {
-                resource.Catalog = new ResourceCatalog(Catalog, () => Changed([resource]));
+                resource.Catalog = new ResourceCatalog(() => Catalog, () => Changed([resource]));
             }
 
             _resources.Add(resource);
