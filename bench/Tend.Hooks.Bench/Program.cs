@@ -19,6 +19,8 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
 

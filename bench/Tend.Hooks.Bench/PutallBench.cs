@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
 

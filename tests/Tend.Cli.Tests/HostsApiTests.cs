@@ -231,7 +231,7 @@ public sealed class HostsApiTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         }
 
         await using var store = new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] });
-        var inventory = new Tend.Modules.Hooks.HostInventory(new Tend.Modules.Hooks.HostInventoryOptions { Root = _prefix + "/site" });
+        var inventory = new Tend.Modules.Hooks.Inventory.HostInventory(new Tend.Modules.Hooks.Inventory.HostInventoryOptions { Root = _prefix + "/site" });
         var tree = await store.ListAsync(_prefix + "/site");
         Assert.True(inventory.GuardIn(tree) is { Applying: false });
         var all = inventory.Read(tree).Hosts.ToDictionary(h => h.Name, h => h.State);

@@ -1,6 +1,6 @@
 namespace Tend.Core.Files;
 
-/// <summary>File-type questions .NET does not answer on Unix (it reports pipes and sockets as ordinary files).</summary>
+/// <summary>File questions and calls .NET does not offer on Unix: file types (it reports pipes and sockets as ordinary files), owners.</summary>
 public static class UnixFiles
 {
     /// <summary>True when <paramref name="path"/> (following symlinks) is a regular file or does not exist.</summary>
@@ -26,5 +26,13 @@ public static class UnixFiles
         {
             return null;
         }
+    }
+
+    /// <summary>chown(2) of <paramref name="path"/> (following symlinks); -1 leaves that id unchanged.</summary>
+    /// <exception cref="IOException">The call failed (the message carries the errno).</exception>
+    public static void Chown(string path, int uid, int gid)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        NativeMethods.Chown(path, uid, gid);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Hooks.Nagios;
 
 namespace Tend.Modules.Hooks;
 

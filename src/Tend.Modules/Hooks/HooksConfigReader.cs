@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Render;
 
 namespace Tend.Modules.Hooks;

@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 
 namespace Tend.Modules.Hooks;
 

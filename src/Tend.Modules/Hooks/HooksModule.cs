@@ -6,6 +6,9 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 
 namespace Tend.Modules.Hooks;
 

@@ -1,3 +1,7 @@
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
+
 namespace Tend.Modules.Hooks;
 
 /// <summary>The <c>[hooks]</c> section: the host inventory, the Nagios generator and the exec hooks.</summary>

@@ -1,3 +1,6 @@
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Nagios;
+
 namespace Tend.Modules.Hooks;
 
 /// <summary>The hooks module's state: the Nagios generator (when configured) and each exec hook.</summary>

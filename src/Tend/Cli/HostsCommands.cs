@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Logging;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Cli;
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Daemon;
 

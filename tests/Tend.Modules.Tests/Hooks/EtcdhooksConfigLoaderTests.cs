@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Tests.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

@@ -3,8 +3,10 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Exec;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 using static Tend.Modules.Tests.Hooks.HookTestSupport;
 

@@ -1,5 +1,7 @@
 using Tend.Core.Config;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Nagios;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -18,13 +20,5 @@ internal static class HookTestSupport
         Wait = RenderWait.None,
     };
 
-    public static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within 60 s: {what}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task Eventually(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(60), what);
 }

@@ -1,6 +1,9 @@
 using Tend.Core.Config;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Exec;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Tests.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

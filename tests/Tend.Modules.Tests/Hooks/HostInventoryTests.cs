@@ -1,5 +1,6 @@
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

@@ -1,6 +1,7 @@
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

@@ -1,5 +1,7 @@
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Tests.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

@@ -2,8 +2,10 @@ using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Tests.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 using static Tend.Modules.Tests.Hooks.HookTestSupport;
 

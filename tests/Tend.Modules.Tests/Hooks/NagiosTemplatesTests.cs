@@ -2,7 +2,10 @@ using System.Text;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
+using Tend.Modules.Hooks.Inventory;
+using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Tests.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

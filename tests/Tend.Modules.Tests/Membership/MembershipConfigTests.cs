@@ -1,6 +1,7 @@
 using Tend.Core.Config;
 using Tend.Modules.Membership;
 using Tend.Modules.Tests.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Membership;

@@ -1,6 +1,7 @@
 using Tend.Core.Config;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;

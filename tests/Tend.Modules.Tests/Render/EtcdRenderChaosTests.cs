@@ -4,6 +4,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Etcd;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -97,13 +98,5 @@ public sealed class EtcdRenderChaosTests(EtcdServer etcd) : IClassFixture<EtcdSe
         }
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 60 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(60));
 }

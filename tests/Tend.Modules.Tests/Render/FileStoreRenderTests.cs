@@ -3,6 +3,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Files;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -56,13 +57,5 @@ public sealed class FileStoreRenderTests : IDisposable
         }
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 }

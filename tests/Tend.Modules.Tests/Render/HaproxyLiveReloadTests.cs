@@ -5,6 +5,7 @@ using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
 using Tend.Stores.Etcd;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -136,15 +137,7 @@ public sealed class HaproxyLiveReloadTests(EtcdServer etcd) : IClassFixture<Etcd
         return [.. seen];
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 
     /// <summary>A loopback HTTP server that answers every request with its name.</summary>
     private sealed class TinyHttpServer : IDisposable

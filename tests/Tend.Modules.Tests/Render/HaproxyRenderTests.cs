@@ -3,6 +3,7 @@ using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -73,13 +74,5 @@ public sealed class HaproxyRenderTests : IDisposable
 
     private static int ReloadCount(string marker) => File.Exists(marker) ? File.ReadAllLines(marker).Length : 0;
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 }

@@ -2,6 +2,7 @@ using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -109,13 +110,5 @@ public sealed class HostileTemplateStressTests(Xunit.Abstractions.ITestOutputHel
         CreateDestDirs = true,
     };
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 120 s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(120));
 }

@@ -2,6 +2,7 @@ using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -82,13 +83,5 @@ public sealed class RenderBrokenTemplateTests : IDisposable
     private RenderModule Module(params RenderResourceOptions[] resources) =>
         new(new RenderOptions { Templates = resources }, _store, null, _runner, GoTemplateCompiler.Instance);
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15 s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(15));
 }

@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;

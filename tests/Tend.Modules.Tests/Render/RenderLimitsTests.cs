@@ -3,6 +3,7 @@ using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -159,13 +160,5 @@ public sealed class RenderLimitsTests : IDisposable
 
     private static string? Content(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 }

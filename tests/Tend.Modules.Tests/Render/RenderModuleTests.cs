@@ -3,6 +3,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Memory;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -412,15 +413,7 @@ public sealed class RenderModuleTests : IDisposable
         await Eventually(() => File.ReadAllText(r.Destination) == "1");
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15 s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(15));
 
     /// <summary>A store whose listing waits until <see cref="Open"/>, like a store that is still down at start.</summary>
     private sealed class GatedStore(MemoryKvStore inner) : IKvStore

@@ -5,6 +5,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -555,15 +556,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after a deadline generous enough for a loaded machine.</summary>
-    protected static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {Deadline.TotalSeconds} s");
-            await Task.Delay(25);
-        }
-    }
+    protected static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, Deadline);
 
     /// <summary>A diff sink the test reads while the module writes to it from its loop.</summary>
     private sealed class SyncWriter : StringWriter

@@ -11,34 +11,16 @@ namespace Tend.Stores.Tests.Consul;
 
 /// <summary>What the Consul store does beyond the contract, against a real dev agent.</summary>
 [Collection(ConsulCollection.Name)]
-public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
+public sealed class ConsulKvStoreTests(ConsulServer server) : ConsulStoreTest(server, "consul")
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private readonly string _root = "/consul/t" + Guid.NewGuid().ToString("N")[..10];
-    private ConsulKvStore _store = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = ConsulTestStores.Create(server);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-    }
-
     [SkippableFact]
     public async Task Put_Value_StoredAsItsRawBytesUnderTheKeyWithoutLeadingSlash()
     {
         const string value = "{\"json\": true}\nsecond line é";
-        await _store.PutAsync(_root + "/raw", value);
+        await Store.PutAsync(Root + "/raw", value);
 
         using var http = new HttpClient();
-        var bytes = await http.GetByteArrayAsync(new Uri($"{server.HttpUrl}/v1/kv{_root}/raw?raw"));
+        var bytes = await http.GetByteArrayAsync(new Uri($"{Server.HttpUrl}/v1/kv{Root}/raw?raw"));
         Assert.Equal(Encoding.UTF8.GetBytes(value), bytes);
     }
 
@@ -47,19 +29,19 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     {
         using var http = new HttpClient();
         using var empty = new ByteArrayContent([]);
-        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/kv{_root}/folder/"), empty)).EnsureSuccessStatusCode();
+        (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/kv{Root}/folder/"), empty)).EnsureSuccessStatusCode();
 
         // A URL path would be cleaned of the "//"; a transaction names the key in its body.
-        using var txn = new StringContent($"[{{\"KV\": {{\"Verb\": \"set\", \"Key\": \"{_root[1..]}/a//b\", \"Value\": \"eA==\"}}}}]");
-        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/txn"), txn)).EnsureSuccessStatusCode();
-        await _store.PutAsync(_root + "/ok", "1");
+        using var txn = new StringContent($"[{{\"KV\": {{\"Verb\": \"set\", \"Key\": \"{Root[1..]}/a//b\", \"Value\": \"eA==\"}}}}]");
+        (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/txn"), txn)).EnsureSuccessStatusCode();
+        await Store.PutAsync(Root + "/ok", "1");
 
-        var list = await _store.ListAsync(_root);
+        var list = await Store.ListAsync(Root);
 
-        Assert.Equal([_root + "/ok"], list.Select(p => p.Key));
-        Assert.Equal(1, _store.SkippedKeys.Count);
-        Assert.Equal(_root[1..] + "/a//b", _store.SkippedKeys.LastKey);
-        Assert.Equal(64, _store.MaxTransactionOperations);
+        Assert.Equal([Root + "/ok"], list.Select(p => p.Key));
+        Assert.Equal(1, Store.SkippedKeys.Count);
+        Assert.Equal(Root[1..] + "/a//b", Store.SkippedKeys.LastKey);
+        Assert.Equal(64, Store.MaxTransactionOperations);
     }
 
     [SkippableFact]
@@ -67,9 +49,9 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     {
         using var http = new HttpClient();
         using var body = new ByteArrayContent(Encoding.UTF8.GetBytes("from curl"));
-        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/kv{_root}/other"), body)).EnsureSuccessStatusCode();
+        (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/kv{Root}/other"), body)).EnsureSuccessStatusCode();
 
-        var pair = await _store.GetAsync(_root + "/other");
+        var pair = await Store.GetAsync(Root + "/other");
         Assert.Equal("from curl", pair!.Value);
         Assert.True(pair.ModRevision > 0);
     }
@@ -77,10 +59,10 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Put_Revisions_GrowAndMatchTheListingIndex()
     {
-        var first = await _store.PutAsync(_root + "/r/a", "1");
-        var second = await _store.PutAsync(_root + "/r/b", "2");
+        var first = await Store.PutAsync(Root + "/r/a", "1");
+        var second = await Store.PutAsync(Root + "/r/b", "2");
         Assert.True(second > first);
-        var list = await _store.ListAsync(_root + "/r");
+        var list = await Store.ListAsync(Root + "/r");
         Assert.Equal(second, list.Revision);
         Assert.Equal([first, second], list.Select(p => p.ModRevision));
     }
@@ -88,25 +70,25 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Commit_65Operations_RefusedNamingConsulsLimitNothingWritten()
     {
-        var ops = Enumerable.Range(0, 65).Select(i => KvOperation.Put($"{_root}/many/{i}", "v")).ToArray();
+        var ops = Enumerable.Range(0, 65).Select(i => KvOperation.Put($"{Root}/many/{i}", "v")).ToArray();
 
-        var ex = await Assert.ThrowsAsync<KvStoreException>(() => _store.CommitAsync(KvTransaction.Of(ops)));
+        var ex = await Assert.ThrowsAsync<KvStoreException>(() => Store.CommitAsync(KvTransaction.Of(ops)));
 
         Assert.Contains("65", ex.Message, StringComparison.Ordinal);
         Assert.Contains("64", ex.Message, StringComparison.Ordinal);
         Assert.Contains("nothing was applied", ex.Message, StringComparison.Ordinal);
-        Assert.Empty(await _store.ListAsync(_root + "/many"));
+        Assert.Empty(await Store.ListAsync(Root + "/many"));
     }
 
     [SkippableFact]
     public async Task Commit_64Operations_AllAppliedAtOneIndex()
     {
-        var ops = Enumerable.Range(0, 64).Select(i => KvOperation.Put($"{_root}/max/{i:D2}", "v")).ToArray();
+        var ops = Enumerable.Range(0, 64).Select(i => KvOperation.Put($"{Root}/max/{i:D2}", "v")).ToArray();
 
-        var result = await _store.CommitAsync(KvTransaction.Of(ops));
+        var result = await Store.CommitAsync(KvTransaction.Of(ops));
 
         Assert.True(result.Succeeded);
-        var list = await _store.ListAsync(_root + "/max");
+        var list = await Store.ListAsync(Root + "/max");
         Assert.Equal(64, list.Count);
         Assert.All(list, p => Assert.Equal(result.Revision, p.ModRevision));
     }
@@ -114,86 +96,86 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Commit_ModRevisionCompare_CasSemantics()
     {
-        var rev = await _store.PutAsync(_root + "/cas", "1");
+        var rev = await Store.PutAsync(Root + "/cas", "1");
 
-        var stale = await _store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(_root + "/cas", rev - 1)], [KvOperation.Put(_root + "/cas", "stale")]));
-        var fresh = await _store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(_root + "/cas", rev)], [KvOperation.Put(_root + "/cas", "fresh")]));
-        var create = await _store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(_root + "/new", 0)], [KvOperation.Put(_root + "/new", "n")]));
+        var stale = await Store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(Root + "/cas", rev - 1)], [KvOperation.Put(Root + "/cas", "stale")]));
+        var fresh = await Store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(Root + "/cas", rev)], [KvOperation.Put(Root + "/cas", "fresh")]));
+        var create = await Store.CommitAsync(new KvTransaction([KvCompare.ModRevisionEquals(Root + "/new", 0)], [KvOperation.Put(Root + "/new", "n")]));
 
         Assert.False(stale.Succeeded);
         Assert.True(fresh.Succeeded);
         Assert.True(create.Succeeded);
-        Assert.Equal("fresh", (await _store.GetAsync(_root + "/cas"))!.Value);
+        Assert.Equal("fresh", (await Store.GetAsync(Root + "/cas"))!.Value);
     }
 
     [SkippableFact]
     public async Task Commit_ValueCompareLessThan_EvaluatedOnAReadAndApplied()
     {
-        await _store.PutAsync(_root + "/v", "b");
+        await Store.PutAsync(Root + "/v", "b");
 
-        var less = await _store.CommitAsync(new KvTransaction([new KvCompare(_root + "/v", KvCompareTarget.Value, KvCompareOperator.Less, "c")], [KvOperation.Put(_root + "/w", "1")]));
-        var greater = await _store.CommitAsync(new KvTransaction([new KvCompare(_root + "/v", KvCompareTarget.Value, KvCompareOperator.Greater, "c")], [KvOperation.Put(_root + "/w", "2")]));
+        var less = await Store.CommitAsync(new KvTransaction([new KvCompare(Root + "/v", KvCompareTarget.Value, KvCompareOperator.Less, "c")], [KvOperation.Put(Root + "/w", "1")]));
+        var greater = await Store.CommitAsync(new KvTransaction([new KvCompare(Root + "/v", KvCompareTarget.Value, KvCompareOperator.Greater, "c")], [KvOperation.Put(Root + "/w", "2")]));
 
         Assert.True(less.Succeeded);
         Assert.False(greater.Succeeded);
-        Assert.Equal("1", (await _store.GetAsync(_root + "/w"))!.Value);
+        Assert.Equal("1", (await Store.GetAsync(Root + "/w"))!.Value);
     }
 
     [SkippableFact]
     public async Task Commit_DeleteOnly_RevisionCoversTheDelete()
     {
-        var put = await _store.PutAsync(_root + "/d", "1");
+        var put = await Store.PutAsync(Root + "/d", "1");
 
-        var result = await _store.CommitAsync(KvTransaction.Of(KvOperation.Delete(_root + "/d")));
+        var result = await Store.CommitAsync(KvTransaction.Of(KvOperation.Delete(Root + "/d")));
 
         Assert.True(result.Revision > put);
-        Assert.Null(await _store.GetAsync(_root + "/d"));
+        Assert.Null(await Store.GetAsync(Root + "/d"));
     }
 
     [SkippableFact]
     public async Task Watch_WritesByAnotherClient_PutsAndDeletesInOrder()
     {
-        await using var other = ConsulTestStores.Create(server);
-        var start = await _store.ListAsync(_root + "/w");
-        await using var watch = new WatchReader(_store, _root + "/w", start.Revision + 1, Timeout);
+        await using var other = ConsulTestStores.Create(Server);
+        var start = await Store.ListAsync(Root + "/w");
+        await using var watch = new WatchReader(Store, Root + "/w", start.Revision + 1, Timeout);
         await watch.ReadyAsync();
 
-        await other.PutAsync(_root + "/w/a", "1");
+        await other.PutAsync(Root + "/w/a", "1");
         var first = await watch.TakeChangesAsync(1);
-        await other.PutAsync(_root + "/w/b", "2");
-        await other.DeleteAsync(_root + "/w/a");
+        await other.PutAsync(Root + "/w/b", "2");
+        await other.DeleteAsync(Root + "/w/a");
         var next = await watch.TakeChangesAsync(2);
 
-        Assert.Equal([(KvChangeKind.Put, _root + "/w/a", "1")], first.Select(c => (c.Kind, c.Key, c.Value)));
-        Assert.Equal([(KvChangeKind.Put, _root + "/w/b"), (KvChangeKind.Delete, _root + "/w/a")], next.Select(c => (c.Kind, c.Key)));
+        Assert.Equal([(KvChangeKind.Put, Root + "/w/a", "1")], first.Select(c => (c.Kind, c.Key, c.Value)));
+        Assert.Equal([(KvChangeKind.Put, Root + "/w/b"), (KvChangeKind.Delete, Root + "/w/a")], next.Select(c => (c.Kind, c.Key)));
         Assert.True(next[1].Revision > next[0].Revision);
     }
 
     [SkippableFact]
     public async Task Watch_SeveralWatchesBelowOneWatchedPrefix_ShareOneBlockingQuery()
     {
-        await _store.PutAsync(_root + "/s/a/x", "1");
-        var start = await _store.ListAsync(_root + "/s");
-        await using var outer = new WatchReader(_store, _root + "/s", start.Revision + 1, Timeout);
+        await Store.PutAsync(Root + "/s/a/x", "1");
+        var start = await Store.ListAsync(Root + "/s");
+        await using var outer = new WatchReader(Store, Root + "/s", start.Revision + 1, Timeout);
         await outer.ReadyAsync();
-        await WaitUntilAsync(() => _store.Hub.TrackerCount == 1);
-        await using var inner = new WatchReader(_store, _root + "/s/a", start.Revision + 1, Timeout);
+        await WaitUntilAsync(() => Store.Hub.TrackerCount == 1);
+        await using var inner = new WatchReader(Store, Root + "/s/a", start.Revision + 1, Timeout);
         await inner.ReadyAsync();
 
-        await _store.PutAsync(_root + "/s/a/y", "2");
-        await _store.PutAsync(_root + "/s/b", "3");
+        await Store.PutAsync(Root + "/s/a/y", "2");
+        await Store.PutAsync(Root + "/s/b", "3");
 
-        Assert.Equal([_root + "/s/a/y", _root + "/s/b"], (await outer.TakeChangesAsync(2)).Select(c => c.Key));
-        Assert.Equal([_root + "/s/a/y"], (await inner.TakeChangesAsync(1)).Select(c => c.Key));
-        Assert.Equal(1, _store.Hub.TrackerCount);
+        Assert.Equal([Root + "/s/a/y", Root + "/s/b"], (await outer.TakeChangesAsync(2)).Select(c => c.Key));
+        Assert.Equal([Root + "/s/a/y"], (await inner.TakeChangesAsync(1)).Select(c => c.Key));
+        Assert.Equal(1, Store.Hub.TrackerCount);
     }
 
     [SkippableFact]
     public async Task Watch_NothingChangesForTheWait_ProgressNotification()
     {
-        await using var quick = ConsulTestStores.Create(server, ConsulTestStores.Settings with { BlockingWait = TimeSpan.FromSeconds(1) });
-        var start = await quick.ListAsync(_root + "/quiet");
-        await using var watch = new WatchReader(quick, _root + "/quiet", start.Revision + 1, Timeout);
+        await using var quick = ConsulTestStores.Create(Server, ConsulTestStores.Settings with { BlockingWait = TimeSpan.FromSeconds(1) });
+        var start = await quick.ListAsync(Root + "/quiet");
+        await using var watch = new WatchReader(quick, Root + "/quiet", start.Revision + 1, Timeout);
 
         var batch = await watch.NextBatchAsync(b => b.IsProgress);
 
@@ -203,16 +185,16 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Mirror_ManyWritersOneWatcher_EqualsStore()
     {
-        await using var other = ConsulTestStores.Create(server);
-        await using var mirror = new KvMirror(_store, _root + "/m");
+        await using var other = ConsulTestStores.Create(Server);
+        await using var mirror = new KvMirror(Store, Root + "/m");
         mirror.Start();
         await mirror.WhenSynced.WaitAsync(Timeout);
         var tasks = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (int i = 0; i < 25; i++)
             {
-                var store = w % 2 == 0 ? _store : other;
-                var key = $"{_root}/m/{(w * 7 + i) % 10}";
+                var store = w % 2 == 0 ? Store : other;
+                var key = $"{Root}/m/{(w * 7 + i) % 10}";
                 if (i % 5 == 4)
                 {
                     await store.DeleteAsync(key);
@@ -225,7 +207,7 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
         }));
         await Task.WhenAll(tasks);
 
-        var truth = await _store.ListAsync(_root + "/m");
+        var truth = await Store.ListAsync(Root + "/m");
         await WaitUntilAsync(() => mirror.Current.ContentEquals(truth));
         Assert.Equal(truth.Select(p => (p.Key, p.Value)), mirror.Current.Select(p => (p.Key, p.Value)));
     }
@@ -233,11 +215,11 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Endpoints_FirstDead_FailsOverToTheLiveOne()
     {
-        await using var store = ConsulTestStores.Create(server, configure: o => o with { Endpoints = [$"http://127.0.0.1:{FreePort.Next()}", server.HttpUrl] });
+        await using var store = ConsulTestStores.Create(Server, configure: o => o with { Endpoints = [$"http://127.0.0.1:{FreePort.Next()}", Server.HttpUrl] });
 
-        await store.PutAsync(_root + "/fo", "1");
+        await store.PutAsync(Root + "/fo", "1");
 
-        Assert.Equal("1", (await store.GetAsync(_root + "/fo"))!.Value);
+        Assert.Equal("1", (await store.GetAsync(Root + "/fo"))!.Value);
     }
 
     [SkippableFact]
@@ -249,20 +231,20 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
             null,
             null,
             null,
-            name => name == "CONSUL_HTTP_ADDR" ? server.HttpAddress : null);
+            name => name == "CONSUL_HTTP_ADDR" ? Server.HttpAddress : null);
 
-        await store.PutAsync(_root + "/env", "1");
+        await store.PutAsync(Root + "/env", "1");
 
-        Assert.Contains(server.HttpAddress, store.Name, StringComparison.Ordinal);
-        Assert.Equal("1", (await store.GetAsync(_root + "/env"))!.Value);
+        Assert.Contains(Server.HttpAddress, store.Name, StringComparison.Ordinal);
+        Assert.Equal("1", (await store.GetAsync(Root + "/env"))!.Value);
     }
 
     [SkippableFact]
     public async Task Get_UnknownDatacenter_ErrorNamesIt()
     {
-        await using var store = ConsulTestStores.Create(server, configure: o => o with { Datacenter = "nowhere" });
+        await using var store = ConsulTestStores.Create(Server, configure: o => o with { Datacenter = "nowhere" });
 
-        var ex = await Assert.ThrowsAnyAsync<KvStoreException>(() => store.GetAsync(_root + "/x"));
+        var ex = await Assert.ThrowsAnyAsync<KvStoreException>(() => store.GetAsync(Root + "/x"));
 
         Assert.Contains("datacenter", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -270,20 +252,20 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task List_ConsistencyModes_SameAnswer()
     {
-        await _store.PutAsync(_root + "/c", "1");
+        await Store.PutAsync(Root + "/c", "1");
         foreach (var mode in new[] { "consistent", "stale" })
         {
-            await using var store = ConsulTestStores.Create(server, configure: o => o with { Consistency = mode });
-            Assert.Equal("1", (await store.ListAsync(_root)).Single().Value);
+            await using var store = ConsulTestStores.Create(Server, configure: o => o with { Consistency = mode });
+            Assert.Equal("1", (await store.ListAsync(Root)).Single().Value);
         }
     }
 
     [SkippableFact]
     public async Task Register_KeyDeletedByAnotherClient_ReCreatedAtOnce()
     {
-        await using var other = ConsulTestStores.Create(server);
-        var key = _root + "/reg/host:80";
-        await using var registration = await _store.RegisterAsync(key, "{}", TimeSpan.FromSeconds(10));
+        await using var other = ConsulTestStores.Create(Server);
+        var key = Root + "/reg/host:80";
+        await using var registration = await Store.RegisterAsync(key, "{}", TimeSpan.FromSeconds(10));
 
         await other.DeleteAsync(key);
 
@@ -293,12 +275,12 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Register_SessionDestroyedByAnotherClient_NewSessionTakesTheKey()
     {
-        var key = _root + "/reg2/host:80";
-        await using var registration = await _store.RegisterAsync(key, "v", TimeSpan.FromSeconds(10));
+        var key = Root + "/reg2/host:80";
+        await using var registration = await Store.RegisterAsync(key, "v", TimeSpan.FromSeconds(10));
         var session = (await RawEntryAsync(key))!.Value.Session!;
 
         using var http = new HttpClient();
-        (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/session/destroy/{session}"), null)).EnsureSuccessStatusCode();
+        (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/session/destroy/{session}"), null)).EnsureSuccessStatusCode();
 
         // The key goes with the session (Behavior=delete) and comes back under a new one.
         await WaitUntilAsync(async () => (await RawEntryAsync(key))?.Session is { } s && s != session, TimeSpan.FromSeconds(30));
@@ -308,10 +290,10 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     public async Task Register_EarlierSessionOfSameNameStillHoldsKey_TakenOver()
     {
         // What a killed process leaves behind: its session (same name, same node) holding the key until the TTL.
-        var key = _root + "/reg3/host:80";
+        var key = Root + "/reg3/host:80";
         var stale = await LockWithNewSessionAsync(key, "tend:" + key, "\"LockDelay\": \"0s\", ");
 
-        await using var registration = await _store.RegisterAsync(key, "new", TimeSpan.FromSeconds(10));
+        await using var registration = await Store.RegisterAsync(key, "new", TimeSpan.FromSeconds(10));
 
         var entry = (await RawEntryAsync(key))!.Value;
         Assert.Equal("new", entry.Value);
@@ -321,28 +303,28 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Register_KeyHeldByAForeignSession_RefusedNamingTheHolder()
     {
-        var key = _root + "/reg4/host:80";
+        var key = Root + "/reg4/host:80";
         var foreign = await LockWithNewSessionAsync(key, "someone-else");
 
-        var ex = await Assert.ThrowsAsync<KvStoreException>(() => _store.RegisterAsync(key, "mine", TimeSpan.FromSeconds(10)));
+        var ex = await Assert.ThrowsAsync<KvStoreException>(() => Store.RegisterAsync(key, "mine", TimeSpan.FromSeconds(10)));
 
         Assert.Contains(foreign, ex.Message, StringComparison.Ordinal);
-        Assert.Equal("held", (await _store.GetAsync(key))!.Value);
+        Assert.Equal("held", (await Store.GetAsync(key))!.Value);
     }
 
     private async Task<string> LockWithNewSessionAsync(string key, string name, string extra = "")
     {
         using var http = new HttpClient();
         using var create = new StringContent($"{{\"Name\": \"{name}\", {extra}\"TTL\": \"60s\", \"Behavior\": \"delete\"}}");
-        var created = await (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/session/create"), create)).Content.ReadAsStringAsync();
+        var created = await (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/session/create"), create)).Content.ReadAsStringAsync();
         var session = System.Text.Json.JsonDocument.Parse(created).RootElement.GetProperty("ID").GetString()!;
         using var value = new StringContent("held");
-        var locked = await (await http.PutAsync(new Uri($"{server.HttpUrl}/v1/kv{key}?acquire={session}"), value)).Content.ReadAsStringAsync();
+        var locked = await (await http.PutAsync(new Uri($"{Server.HttpUrl}/v1/kv{key}?acquire={session}"), value)).Content.ReadAsStringAsync();
         Assert.Equal("true", locked.Trim());
         return session;
     }
 
-    private async Task<Tend.Stores.Consul.Wire.RawEntry?> RawEntryAsync(string key) => await _store.ReadKeyAsync(key, CancellationToken.None);
+    private async Task<Tend.Stores.Consul.Wire.RawEntry?> RawEntryAsync(string key) => await Store.ReadKeyAsync(key, CancellationToken.None);
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
     {

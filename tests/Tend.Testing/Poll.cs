@@ -1,0 +1,36 @@
+using Xunit;
+
+namespace Tend.Testing;
+
+/// <summary>Waits for something a background loop does, failing the test with what was awaited when it does not happen in time.</summary>
+public static class Poll
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Returns once <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, Failure(timeout, what));
+            await Task.Delay(Interval);
+        }
+    }
+
+    /// <summary>Returns once <paramref name="condition"/> answers true; fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, Failure(timeout, what));
+            await Task.Delay(Interval);
+        }
+    }
+
+    private static string Failure(TimeSpan timeout, string? what) =>
+        $"{what ?? "condition"} not met within {timeout.TotalSeconds:0.###} s";
+}
