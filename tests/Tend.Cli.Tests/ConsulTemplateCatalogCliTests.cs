@@ -26,7 +26,7 @@ public sealed class ConsulTemplateCatalogCliTests(ConsulServer consul) : IClassF
         consul.SkipIfUnavailable();
         var name = "cli" + Guid.NewGuid().ToString("N")[..8];
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-        using (var body = new StringContent($$"""{"Node":"cli-n1","Address":"10.7.0.1","Service":{"ID":"{{name}}-1","Service":"{{name}}","Tags":["z","a"],"Port":8443}}""", Encoding.UTF8, "application/json"))
+        using (var body = new StringContent($$$"""{"Node":"cli-n1","Address":"10.7.0.1","Service":{"ID":"{{{name}}}-1","Service":"{{{name}}}","Tags":["z","a"],"Port":8443}}""", Encoding.UTF8, "application/json"))
         {
             (await http.PutAsync(new Uri(consul.HttpUrl + "/v1/catalog/register"), body)).EnsureSuccessStatusCode();
         }

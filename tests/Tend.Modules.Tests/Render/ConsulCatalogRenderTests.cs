@@ -6,6 +6,7 @@ using Tend.Core.Mirror;
 using Tend.Modules.Render;
 using Tend.Stores.Consul;
 using Tend.Stores.Files;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -165,6 +166,25 @@ public sealed class ConsulCatalogRenderTests(ConsulServer consul) : IClassFixtur
         {
             await DeregisterNodeAsync("o1");
         }
+    }
+
+    [SkippableFact]
+    public async Task Watch_QueryKeepsFailing_WaitTimesOutNamingTheQueryAndItsError()
+    {
+        consul.SkipIfUnavailable();
+        await using var store = Store();
+        await using var mirrors = new KvMirrorSet(store);
+        var r = Resource("nodc", "{{ range service \"web@nosuchdc\" }}{{ .Address }}{{ end }}") with { MissingDataTimeout = TimeSpan.FromSeconds(1) };
+        File.WriteAllText(_dir.File("out/nodc"), "old");
+        await using var module = Module(r, store, mirrors);
+        module.Start();
+
+        await Eventually(() => module.Status[0].LastError is not null);
+
+        // Consul answers a query for a datacenter it does not know with an error; the status says which.
+        Assert.Contains("no data after 1s for health.service(web@nosuchdc|passing) (last error: ", module.Status[0].LastError, StringComparison.Ordinal);
+        Assert.Contains("nosuchdc", module.Status[0].LastError![(module.Status[0].LastError!.IndexOf("last error", StringComparison.Ordinal))..], StringComparison.Ordinal);
+        Assert.Equal("old", Read(r.Destination));
     }
 
     [Fact]
