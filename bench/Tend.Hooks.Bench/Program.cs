@@ -72,7 +72,7 @@ static async Task PutToReloadAsync(string endpoint, int samples, int preloaded)
             MainConfig = nagios.MainConfig,
             CheckCommand = $"{nagios.Binary} -v {{{{.config}}}}",
             PidFile = nagios.PidFile,
-            Wait = RenderWait.None,
+            Wait = ChangeWait.None,
         },
     };
     await hooks.ApplyAsync(hooksOptions);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -166,6 +167,34 @@ public sealed class CliTests : IDisposable
 
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Run_SighupLeavesTheStoreWithoutFiles_RejectedAsAConfigurationErrorNotAUsageError()
+    {
+        var data = Path.Combine(_dir, "data.yaml");
+        await File.WriteAllTextAsync(data, "hosts:\n  web1: up\n");
+        int port = FreePort.Next();
+        var config = Path.Combine(_dir, "tend.toml");
+        var tail = $"[watch]\nprefixes = [\"/hosts\"]\n[http]\nlisten = \"127.0.0.1:{port}\"\n";
+        await File.WriteAllTextAsync(config, "[store]\nkind = \"file\"\nfiles = [\"data.yaml\"]\n" + tail);
+
+        // --store file on the command line: a reload to another kind clears that kind's files, so the store has none.
+        await using var run = TendProcess.Start("run", "--config", config, "--store", "file");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        await WaitForHealthy(http, run);
+
+        await File.WriteAllTextAsync(config, $"[store]\nkind = \"etcd\"\nendpoints = [\"http://127.0.0.1:{FreePort.Next()}\"]\n" + tail);
+        await run.SignalAsync("HUP");
+        await run.WaitForOutputAsync(p => p.StdErr.Contains("Reload rejected", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        var error = status.RootElement.GetProperty("last_reload_error").GetString();
+        Assert.NotNull(error);
+        Assert.Contains("[store]", error, StringComparison.Ordinal);
+        Assert.Contains("files", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--file", error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
     }
 
     private static async Task WaitForHealthy(HttpClient http, TendProcess run)

@@ -31,7 +31,7 @@ public sealed class ConsulTemplateArgsTests : IDisposable
         Assert.True(once);
         Assert.Equal("/run/ct.pid", pidFile);
         Assert.True(config.Render.Dry);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), config.Render.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), config.Render.Wait);
         Assert.Equal(["/tmp/out.conf", "/tmp/b.conf"], config.Render.Templates.Select(t => t.Destination));
         Assert.Equal("service app reload", config.Render.Templates[0].ReloadCommand);
         Assert.All(config.Render.Templates, t => Assert.Equal(RenderDataShape.ConsulTemplate, t.Shape));
@@ -53,7 +53,7 @@ public sealed class ConsulTemplateArgsTests : IDisposable
 
         Assert.False(once);
         Assert.Equal(["https://10.0.0.1:8501"], config.Store.Endpoints);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), config.Render.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), config.Render.Wait);
         Assert.Equal([$"{_dir}/a.conf", $"{_dir}/b.conf"], config.Render.Templates.Select(t => t.Destination));
     }
 

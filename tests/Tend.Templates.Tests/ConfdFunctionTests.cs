@@ -72,6 +72,23 @@ public sealed class ConfdFunctionTests
         Assert.Equal(expected, Render(template));
 
     [Fact]
+    public void Gets_TenThousandKeysUnderAPrefix_MatchesWithoutASubstringPerCharacter()
+    {
+        var keys = new InMemoryKeySource(Enumerable.Range(0, 10_000).ToDictionary(i => $"/hosts/host{i:D6}", i => $"10.0.{i / 256}.{i % 256}"));
+        var t = GoTemplate.Parse("t", "{{len (gets \"/hosts/*\")}} {{len (gets \"/hosts/h[o]st00000?\")}}", new TemplateOptions { Functions = FunctionRegistry.CreateConfd(keys, new FakeDns()) });
+        Assert.Equal("10000 10", t.RenderToString(null));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string again = t.RenderToString(null);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The matched pairs themselves (10,010 KVPairs, the list and its array) are about 0.5 MB; matching
+        // by slicing strings allocated a substring per character, about 12 MB more.
+        Assert.Equal("10000 10", again);
+        Assert.True(allocated < 2 << 20, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void Gets_BadPattern_FailsWithGoError() =>
         Assert.EndsWith("error calling gets: syntax error in pattern", RenderError("{{gets \"/app/[\"}}").Message);
 

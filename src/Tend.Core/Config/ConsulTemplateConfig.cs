@@ -39,7 +39,7 @@ public sealed record ConsulTemplateConfig
     public TimeSpan? MaxStale { get; init; }
 
     /// <summary>The top-level <c>wait</c>: the default of every template.</summary>
-    public RenderWait? Wait { get; init; }
+    public ChangeWait? Wait { get; init; }
 
     /// <summary><c>log_level</c>.</summary>
     public string? LogLevel { get; init; }

@@ -251,7 +251,7 @@ public static class ConsulTemplateConfigLoader
         return mode is >= 0 and <= 0xFFF ? (UnixFileMode)mode : throw s.Error(e, $"{s.Name} perms {e.Value.Text} is not a file mode (at most 07777)");
     }
 
-    private static RenderWait? Wait(HclSection s, string key)
+    private static ChangeWait? Wait(HclSection s, string key)
     {
         if (s.Entry(key) is not { } e)
         {
@@ -260,7 +260,7 @@ public static class ConsulTemplateConfigLoader
 
         if (e.Value.Kind == HclKind.String)
         {
-            return RenderWait.TryParse(e.Value.Text, out var w, out var error) ? w : throw s.Error(e, $"{s.Name} {error}");
+            return ChangeWait.TryParse(e.Value.Text, out var w, out var error) ? w : throw s.Error(e, $"{s.Name} {error}");
         }
 
         var blocks = s.Blocks(key).ToList();
@@ -269,7 +269,7 @@ public static class ConsulTemplateConfigLoader
 
         // As with "min" alone, max defaults to four times min.
         var max = w2.Duration("max") ?? (min * 4 < Durations.Maximum ? min * 4 : Durations.Maximum);
-        return max >= min ? new RenderWait(min, max) : throw s.Error(e, $"{s.Name} wait: max must not be smaller than min");
+        return max >= min ? new ChangeWait(min, max) : throw s.Error(e, $"{s.Name} wait: max must not be smaller than min");
     }
 
     private static string? Signal(HclSection s, string key)

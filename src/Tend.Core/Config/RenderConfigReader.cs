@@ -72,7 +72,7 @@ internal static class RenderConfigReader
     }
 
     /// <summary>Reads a <c>wait</c> value (<c>"min:max"</c>).</summary>
-    public static RenderWait? Wait(TomlSection s, string key)
+    public static ChangeWait? Wait(TomlSection s, string key)
     {
         var text = s.String(key);
         if (text is null)
@@ -80,7 +80,7 @@ internal static class RenderConfigReader
             return null;
         }
 
-        return RenderWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
+        return ChangeWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace Tend.Core.Config;
 public sealed record RenderOptions
 {
     /// <summary>The default quiescence period (<c>wait = "min:max"</c>).</summary>
-    public RenderWait Wait { get; init; } = RenderWait.None;
+    public ChangeWait Wait { get; init; } = ChangeWait.None;
 
     /// <summary>When set, poll the store at this interval instead of watching it.</summary>
     public TimeSpan? Interval { get; init; }

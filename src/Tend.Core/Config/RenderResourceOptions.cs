@@ -53,7 +53,7 @@ public sealed record RenderResourceOptions
     public TimeSpan? ReloadTimeout { get; init; }
 
     /// <summary>The quiescence period; <c>null</c>: the <c>[render]</c> default.</summary>
-    public RenderWait? Wait { get; init; }
+    public ChangeWait? Wait { get; init; }
 
     /// <summary>Keep one backup of the replaced file as <c>dest.bak</c>.</summary>
     public bool Backup { get; init; }

@@ -5,13 +5,14 @@ namespace Tend.Core.Files;
 /// the way staged files are: a fresh name created exclusively (a symlink planted at <c>dest.bak</c> or
 /// at the temporary name is never followed), owner and mode set before any content, fsynced, then
 /// renamed over the backup path — which replaces whatever entry is there, link or file, without
-/// writing through it.
+/// writing through it. Without durability (<c>fsync = false</c>) the copy is not fsynced, as the staged
+/// file beside it is not.
 /// </summary>
 internal static class FileBackup
 {
     /// <summary>Copies <paramref name="source"/> to <paramref name="backupPath"/>; nothing when the source does not exist.</summary>
     /// <exception cref="IOException">The copy could not be made; the backup path is left as it was.</exception>
-    public static void Create(string source, string backupPath)
+    public static void Create(string source, string backupPath, bool durable = true)
     {
         var full = Path.GetFullPath(backupPath);
         var st = NativeMethods.Stat(source, followLinks: false);
@@ -36,7 +37,7 @@ internal static class FileBackup
             }
             else if (st.Value.IsRegular)
             {
-                CopyRegular(source, temp, st.Value);
+                CopyRegular(source, temp, st.Value, durable);
             }
             else
             {
@@ -52,7 +53,7 @@ internal static class FileBackup
         }
     }
 
-    private static void CopyRegular(string source, string temp, NativeMethods.FileStat st)
+    private static void CopyRegular(string source, string temp, NativeMethods.FileStat st, bool durable)
     {
         // O_NOFOLLOW: if the source was swapped for a link since the stat, fail rather than copy the link's target.
         using var from = NativeMethods.OpenReadNoFollow(source);
@@ -63,6 +64,9 @@ internal static class FileBackup
             reader.CopyTo(to, 64 * 1024);
         }
 
-        NativeMethods.Sync(to.SafeFileHandle, temp, dataOnly: false);
+        if (durable)
+        {
+            NativeMethods.Sync(to.SafeFileHandle, temp, dataOnly: false);
+        }
     }
 }

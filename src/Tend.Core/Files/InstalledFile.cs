@@ -11,13 +11,15 @@ public sealed class InstalledFile : IDisposable
 {
     private readonly string? _previous;
     private readonly DirectoryFlusher? _flusher;
+    private readonly bool _durable;
     private bool _done;
 
-    internal InstalledFile(string destination, string? previous, DirectoryFlusher? flusher)
+    internal InstalledFile(string destination, string? previous, DirectoryFlusher? flusher, bool durable = true)
     {
         Destination = destination;
         _previous = previous;
         _flusher = flusher;
+        _durable = durable;
     }
 
     /// <summary>The destination, now holding the new content.</summary>
@@ -42,7 +44,7 @@ public sealed class InstalledFile : IDisposable
             return;
         }
 
-        // The kept copy was made like a backup (created exclusively, owner and mode first, fsynced),
+        // The kept copy was made like a backup (created exclusively, owner and mode first, fsynced when durable),
         // so renaming it over the backup path replaces whatever entry is there without following it.
         File.Move(_previous, Path.GetFullPath(backupPath), overwrite: true);
         Flush();
@@ -88,6 +90,11 @@ public sealed class InstalledFile : IDisposable
 
     private void Flush()
     {
+        if (!_durable)
+        {
+            return;
+        }
+
         var directory = Path.GetDirectoryName(Destination)!;
         if (_flusher is null)
         {

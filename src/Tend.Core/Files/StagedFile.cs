@@ -29,7 +29,7 @@ public sealed class StagedFile : IDisposable
         ObjectDisposedException.ThrowIf(_done, this);
         if (backupPath is not null)
         {
-            FileBackup.Create(Destination, backupPath);
+            FileBackup.Create(Destination, backupPath, Durable);
         }
 
         File.Move(Path, Destination, overwrite: true);
@@ -63,7 +63,7 @@ public sealed class StagedFile : IDisposable
         if (NativeMethods.Stat(Destination, followLinks: false) is not null)
         {
             previous = AtomicFile.StagePath(Destination);
-            FileBackup.Create(Destination, previous);
+            FileBackup.Create(Destination, previous, Durable);
             if (NativeMethods.Stat(previous, followLinks: false) is null)
             {
                 throw new IOException($"{Destination}: cannot keep the current file to restore it if the check fails (it is neither a regular file nor a link)");
@@ -85,7 +85,7 @@ public sealed class StagedFile : IDisposable
         }
 
         _done = true;
-        return new InstalledFile(Destination, previous, flusher);
+        return new InstalledFile(Destination, previous, Durable ? flusher : null, Durable);
     }
 
     /// <summary>Keeps the staged file where it is (confd's keep-stage-file) instead of deleting it on dispose.</summary>

@@ -88,7 +88,7 @@ public static class EtcdhooksConfigLoader
         if (settings.FileRewriteInterval is { } interval)
         {
             var min = interval < TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1);
-            wait = new RenderWait(min, interval);
+            wait = new ChangeWait(min, interval);
         }
 
         return o with

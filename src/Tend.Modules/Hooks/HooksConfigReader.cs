@@ -219,7 +219,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
         return v is { } t && t <= TimeSpan.Zero ? throw s.Error(key, $"{s.Name} {key} must be longer than zero") : v;
     }
 
-    private static RenderWait? Wait(TomlSection s, string key)
+    private static ChangeWait? Wait(TomlSection s, string key)
     {
         var text = s.String(key);
         if (text is null)
@@ -227,7 +227,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
             return null;
         }
 
-        return RenderWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
+        return ChangeWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
     }
 
     /// <summary><c>check_cmd</c>: a command template over <c>{{.config}}</c> and <c>{{.main_config}}</c>; empty turns the check off.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Processes;
+using Tend.Core.Retry;
 
 namespace Tend.Modules.Render;
 
@@ -32,7 +33,7 @@ public sealed partial class RenderModule
                     var due = _resources.Where(r => Idle(r) && dueAt.TryGetValue(r, out var at) && at <= now).ToList();
                     foreach (var r in due)
                     {
-                        r.ClearPending();
+                        r.Schedule.Clear();
                         r.InFlight = true;
                     }
 
@@ -116,7 +117,7 @@ public sealed partial class RenderModule
         var dueAt = new Dictionary<RenderResource, DateTimeOffset>();
         foreach (var r in _resources)
         {
-            if (r.DueAt() is { } at)
+            if (r.Schedule.DueAt() is { } at)
             {
                 dueAt[r] = at;
             }
@@ -126,7 +127,7 @@ public sealed partial class RenderModule
         {
             // Only changes set the group's pace: a member merely waiting to retry a failure must
             // not hold the others back, but it joins them when they go first.
-            var changed = group.Where(r => r.Immediate || r.FirstChange is not null).ToList();
+            var changed = group.Where(r => r.Schedule.HasChange).ToList();
             if (changed.Count == 0)
             {
                 continue;
@@ -275,25 +276,18 @@ public sealed partial class RenderModule
                 var now = _time.GetUtcNow();
                 var deadline = r.WaitingSince!.Value + r.MissingDataTimeout;
                 var poll = now + WaitingPoll;
-                r.RetryAt = r.WaitingForFile && poll < deadline ? poll : deadline;
+                r.Schedule.RetryAt = r.WaitingForFile && poll < deadline ? poll : deadline;
                 return;
             }
 
             if (outcome != Outcome.Failed)
             {
-                r.ConsecutiveFailures = 0;
+                r.Schedule.Succeeded();
                 return;
             }
 
-            r.ConsecutiveFailures++;
-            if (r.Template is BrokenTemplate)
-            {
-                // Nothing heals an unreadable or unparsable template but a reload (SIGHUP), which rebuilds the module.
-                return;
-            }
-
-            var delay = RetryDelay * Math.Pow(2, Math.Min(r.ConsecutiveFailures - 1, 16));
-            r.RetryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
+            // Nothing heals an unreadable or unparsable template but a reload (SIGHUP), which rebuilds the module.
+            r.Schedule.Failed(_time.GetUtcNow(), r.Template is BrokenTemplate ? null : new DoublingBackoff(RetryDelay, MaxRetryDelay));
         }
     }
 

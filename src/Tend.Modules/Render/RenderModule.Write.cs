@@ -114,13 +114,17 @@ public sealed partial class RenderModule
                 Log.SymlinkReplaced(_logger, o.Id, o.Destination, link);
             }
 
-            var oldText = RenderChangeDiff.ReadOld(o.Destination, link, content.Length);
+            bool keepDiff = KeepChangeDiffs;
+            var oldText = keepDiff ? RenderChangeDiff.ReadOld(o.Destination, link, content.Length) : null;
             staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher);
             Succeeded(r, revision, written: true);
-            var lastDiff = RenderChangeDiff.Create(o.Destination, oldText, content.Span);
-            lock (_gate)
+            if (keepDiff)
             {
-                r.Status = r.Status with { LastDiff = lastDiff };
+                var lastDiff = RenderChangeDiff.Create(o.Destination, oldText, content.Span);
+                lock (_gate)
+                {
+                    r.Status = r.Status with { LastDiff = lastDiff };
+                }
             }
 
             Log.Written(_logger, o.Id, o.Destination, revision);

@@ -43,6 +43,13 @@ public sealed partial class RenderModule : IAsyncDisposable
     private int _staleStagesRemoved;
     private CatalogWatchSet? _catalog;
 
+    /// <summary>
+    /// Whether each write keeps its change as a diff in <see cref="RenderResourceStatus.LastDiff"/>, for
+    /// <c>/status</c> and the status page (default true). A process that renders once and exits has no
+    /// reader for it, and the diff of a new 10,000-host file costs more memory than the render itself.
+    /// </summary>
+    public bool KeepChangeDiffs { get; set; } = true;
+
     /// <summary>Creates the module for <paramref name="options"/>' resources, compiling their templates with Tend's Go template engine.</summary>
     /// <param name="options">The <c>[render]</c> options and resources.</param>
     /// <param name="store">Read directly in onetime and interval mode.</param>
@@ -151,7 +158,7 @@ public sealed partial class RenderModule : IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. _resources.Select(r => r.DueAt() is { } due
+                return [.. _resources.Select(r => r.Schedule.DueAt() is { } due
                     ? r.Status with { NextDue = due == DateTimeOffset.MinValue ? _time.GetUtcNow() : due }
                     : r.Status)];
             }
@@ -321,7 +328,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                 if (!r.Synced && r.ReadPrefixes.All(p => _mirrors!.Get(p).IsSynced))
                 {
                     r.Synced = true;
-                    r.Immediate = true;
+                    r.Schedule.RunNow();
                 }
             }
         }
@@ -342,8 +349,7 @@ public sealed partial class RenderModule : IAsyncDisposable
                     continue;
                 }
 
-                r.FirstChange ??= now;
-                r.LastChange = now;
+                r.Schedule.Change(now);
             }
         }
 

@@ -1,10 +1,11 @@
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Core.Scheduling;
 
 namespace Tend.Modules.Render;
 
 /// <summary>One resource at run time: its options, compiled template, schedule and status. Guarded by the module's lock.</summary>
-internal sealed class RenderResource(RenderResourceOptions options, IResourceTemplate template, ShellCommandTemplate? checkCommand, RenderWait wait)
+internal sealed class RenderResource(RenderResourceOptions options, IResourceTemplate template, ShellCommandTemplate? checkCommand, ChangeWait wait)
 {
     public RenderResourceOptions Options { get; } = options;
 
@@ -12,8 +13,6 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
 
     /// <summary>The compiled <c>check_cmd</c>, or <c>null</c> when there is none.</summary>
     public ShellCommandTemplate? CheckCommand { get; } = checkCommand;
-
-    public RenderWait Wait { get; } = wait;
 
     /// <summary>The Consul catalog the template reads (consul-template resources); null for the others.</summary>
     public ResourceCatalog? Catalog { get; set; }
@@ -53,53 +52,11 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     /// <summary>True once every mirror the resource reads has loaded; nothing renders before.</summary>
     public bool Synced { get; set; }
 
-    /// <summary>When the first unrendered change of the current burst arrived.</summary>
-    public DateTimeOffset? FirstChange { get; set; }
-
-    /// <summary>When the last unrendered change arrived.</summary>
-    public DateTimeOffset? LastChange { get; set; }
-
-    /// <summary>Render at once, without waiting (the first render after the mirrors loaded).</summary>
-    public bool Immediate { get; set; }
-
-    /// <summary>After a failure in watch mode: when to try again without a change (a flaky check, a full disk).</summary>
-    public DateTimeOffset? RetryAt { get; set; }
-
-    /// <summary>Failures in a row, for the retry backoff.</summary>
-    public int ConsecutiveFailures { get; set; }
-
-    public bool Pending => Immediate || FirstChange is not null || RetryAt is not null;
+    /// <summary>When it renders next: its burst wait, the first render once loaded, the retry after a failure.</summary>
+    public ChangeSchedule Schedule { get; } = new(wait);
 
     /// <summary>True while a pass holding this resource runs (watch mode); it is not scheduled again until that pass ends.</summary>
     public bool InFlight { get; set; }
 
     public RenderResourceStatus Status { get; set; } = new() { Id = options.Id, Destination = options.Destination };
-
-    /// <summary>When this resource should render, or <c>null</c> when nothing is pending.</summary>
-    public DateTimeOffset? DueAt()
-    {
-        if (Immediate)
-        {
-            return DateTimeOffset.MinValue;
-        }
-
-        DateTimeOffset? due = RetryAt;
-        if (FirstChange is { } first && LastChange is { } last)
-        {
-            var quiet = last + Wait.Min;
-            var latest = first + Wait.Max;
-            var change = quiet < latest ? quiet : latest;
-            due = due is { } retry && retry < change ? retry : change;
-        }
-
-        return due;
-    }
-
-    public void ClearPending()
-    {
-        Immediate = false;
-        RetryAt = null;
-        FirstChange = null;
-        LastChange = null;
-    }
 }

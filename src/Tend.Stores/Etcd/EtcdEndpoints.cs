@@ -25,7 +25,7 @@ internal sealed class EtcdEndpoints : IDisposable
         _logger = logger;
         _srv = srv;
         var shown = options.Endpoints.Count > 0
-            ? string.Join(',', options.Endpoints)
+            ? EndpointText.Join(options.Endpoints)
             : options.SrvRecord ?? (options.SrvDomain is null ? "no endpoints" : "srv:" + options.SrvDomain);
         Name = $"etcd({shown})";
     }
@@ -179,9 +179,10 @@ internal sealed class EtcdEndpoints : IDisposable
         var text = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : (tls ? "https://" : "http://") + endpoint;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new KvStoreException($"etcd endpoint '{endpoint}' is not an http(s)://host:port URL.");
+            throw new KvStoreException($"etcd endpoint '{EndpointText.Redact(endpoint)}' is not an http(s)://host:port URL.");
         }
 
-        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+        // Requests never carry URL credentials; dropping them keeps them out of every message that names the endpoint.
+        return new Uri($"{uri.Scheme}://{uri.Authority}/");
     }
 }

@@ -4,9 +4,10 @@ using Tend.Core.Kv;
 namespace Tend.Stores.Etcd;
 
 /// <summary>
-/// An ephemeral etcd key: put on a lease that is renewed every TTL/3. When a renewal says the lease is
-/// gone (it expired during a partition, or someone revoked it) or a watch on the key sees it deleted,
-/// the key is put again on a new lease. Disposing revokes the lease, which deletes the key at once.
+/// An ephemeral etcd key: put on a lease that is renewed every TTL/3, on the renewal ticks all
+/// registrations share (<see cref="RenewalTicks"/>). When a renewal says the lease is gone (it expired
+/// during a partition, or someone revoked it) or a watch on the key sees it deleted, the key is put
+/// again on a new lease. Disposing revokes the lease, which deletes the key at once.
 /// </summary>
 internal sealed class EtcdRegistration : IKvRegistration
 {
@@ -120,7 +121,7 @@ internal sealed class EtcdRegistration : IKvRegistration
             {
                 bool lost = false;
                 string reason = string.Empty;
-                if (_deletes.Lost.CurrentCount > 0 || await _deletes.Lost.WaitAsync(failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period, cancellationToken).ConfigureAwait(false))
+                if (_deletes.Lost.CurrentCount > 0 || await _deletes.Lost.WaitAsync(failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : RenewalTicks.UntilNext(period), cancellationToken).ConfigureAwait(false))
                 {
                     while (_deletes.Lost.CurrentCount > 0)
                     {

@@ -1,7 +1,3 @@
-using System.Collections;
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using Tend.Templates.Formatting;
 using Tend.Templates.Parsing;
 
 namespace Tend.Templates.Execution;

@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Tend.Templates.Formatting;
 using Tend.Templates.Parsing;
 

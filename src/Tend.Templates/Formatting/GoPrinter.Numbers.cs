@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Globalization;
 using System.Text;
-using Tend.Templates.Execution;
 
 namespace Tend.Templates.Formatting;
 

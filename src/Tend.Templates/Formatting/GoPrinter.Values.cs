@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Globalization;
-using System.Text;
 using Tend.Templates.Execution;
 
 namespace Tend.Templates.Formatting;

@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Globalization;
 using System.Text;
 using Tend.Templates.Execution;
 

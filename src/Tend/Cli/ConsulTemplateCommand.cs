@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
+using Tend.Hosting;
 using Tend.Logging;
 using Tend.Modules.Render;
 
@@ -116,6 +117,7 @@ internal static class ConsulTemplateCommand
         using var loggers = TendLogging.CreateFactory(config.Log);
         await using var store = GlobalOptions.OpenStore(config.Store, loggers);
         await using var module = RenderModule.Create(config.Render, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
+        module.KeepChangeDiffs = false; // nothing reads them before the process exits
         if (config.Render.Exec is not { } exec || config.Render.Dry)
         {
             return await module.RunOnceAsync(cancellationToken).ConfigureAwait(false) ? ExitCodes.Ok : ExitCodes.Failure;
@@ -146,8 +148,8 @@ internal static class ConsulTemplateCommand
         bool Flag(string name) => Last(name) == "true";
 
         var tendConfig = Last("tend-config");
-        var config = tendConfig is not null ? TendConfigLoader.Load(tendConfig, Daemon.ModuleReaders.All)
-            : File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, Daemon.ModuleReaders.All)
+        var config = tendConfig is not null ? TendConfigLoader.Load(tendConfig, ModuleReaders.All)
+            : File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, ModuleReaders.All)
             : new TendConfig { Store = new KvStoreOptions { Kind = KvStoreKinds.Consul } };
 
         var ct = new ConsulTemplateConfig();
@@ -210,7 +212,7 @@ internal static class ConsulTemplateCommand
         }
 
         var wait = Last("wait") is { } w
-            ? (RenderWait.TryParse(w, out var parsed, out var waitError) ? parsed : throw new UsageException($"-wait: {waitError}"))
+            ? (ChangeWait.TryParse(w, out var parsed, out var waitError) ? parsed : throw new UsageException($"-wait: {waitError}"))
             : ct.Wait ?? config.Render.Wait;
 
         var render = config.Render with

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Hosting;
 using Tend.Stores;
 
 namespace Tend.Cli;
@@ -54,10 +55,10 @@ internal sealed class GlobalOptions
         var path = parse.GetValue(Config);
         if (path is not null)
         {
-            return TendConfigLoader.Load(path, Daemon.ModuleReaders.All);
+            return TendConfigLoader.Load(path, ModuleReaders.All);
         }
 
-        return System.IO.File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, Daemon.ModuleReaders.All) : new TendConfig();
+        return System.IO.File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, ModuleReaders.All) : new TendConfig();
     }
 
     /// <summary>The configuration with the command line's overrides applied.</summary>
@@ -156,21 +157,19 @@ internal sealed class GlobalOptions
 
     public static IKvStore OpenStore(KvStoreOptions options, ILoggerFactory loggers)
     {
-        if (options.Kind == "file" && options.Files.Count == 0)
+        switch (StoreOpener.MissingSetting(options))
         {
-            throw new UsageException("the file store needs --file PATH (or [store] files = [...] in the config)");
-        }
-
-        if (KvStoreKinds.NeedsEndpoints(options.Kind) && options.Endpoints.Count == 0 && options.SrvDomain is null && options.SrvRecord is null)
-        {
-            throw new UsageException($"the {options.Kind} store needs --endpoint (or [store] endpoints = [...] in the config)");
+            case "files":
+                throw new UsageException("the file store needs --file PATH (or [store] files = [...] in the config)");
+            case "endpoints":
+                throw new UsageException($"the {options.Kind} store needs --endpoint (or [store] endpoints = [...] in the config)");
         }
 
         try
         {
-            return KvStoreFactory.Create(options, loggers);
+            return StoreOpener.Open(options, loggers);
         }
-        catch (ArgumentException ex)
+        catch (ConfigException ex)
         {
             throw new UsageException(ex.Message);
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
+using Tend.Hosting;
 using Tend.Logging;
 using Tend.Modules.Membership;
 
@@ -118,8 +119,8 @@ internal static class MembershipCommand
         int? Int(string name) => Get(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
 
         var configPath = Get("config");
-        var config = configPath is not null ? TendConfigLoader.Load(configPath, Daemon.ModuleReaders.All)
-            : File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, Daemon.ModuleReaders.All)
+        var config = configPath is not null ? TendConfigLoader.Load(configPath, ModuleReaders.All)
+            : File.Exists(TendConfig.DefaultPath) ? TendConfigLoader.Load(TendConfig.DefaultPath, ModuleReaders.All)
             : new TendConfig();
         var o = config.Module<MembershipOptions>("membership") ?? new MembershipOptions();
 

@@ -84,7 +84,7 @@ internal static class RegisterCommand
                 }
             });
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Drain + TimeSpan.FromSeconds(30));
-            builder.Services.AddHostedService(sp => new RegisterService(config, options, () => ZkWatcherConfigLoader.Load(path), sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService(sp => new RegisterService(l => GlobalOptions.OpenStore(config.Store, l), options, () => ZkWatcherConfigLoader.Load(path), sp.GetRequiredService<ILoggerFactory>()));
             using var host = builder.Build();
             await host.RunAsync(ct).ConfigureAwait(false);
             return ExitCodes.Ok;

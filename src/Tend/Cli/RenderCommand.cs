@@ -111,6 +111,7 @@ internal static class RenderCommand
             using var loggers = TendLogging.CreateFactory(config.Log);
             await using var store = GlobalOptions.OpenStore(config.Store, loggers);
             await using var module = RenderModule.Create(config.Render, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
+            module.KeepChangeDiffs = false; // nothing reads them before the process exits
             return await module.RunOnceAsync(ct).ConfigureAwait(false) ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return render;

@@ -60,7 +60,19 @@ internal static partial class RunCommand
             }
         }
 
-        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reload, signal) : BuildWebHost(config, reload, signal);
+        // A reload has no command line to correct: an option that no longer fits the re-read file is the file's error.
+        Func<TendConfig> reloadConfig = () =>
+        {
+            try
+            {
+                return reload();
+            }
+            catch (UsageException ex)
+            {
+                throw new ConfigException(ex.Message, ex);
+            }
+        };
+        IHost host = config.Http.Listen is null ? BuildPlainHost(config, reloadConfig, signal) : BuildWebHost(config, reloadConfig, signal);
         using (host)
         {
             try

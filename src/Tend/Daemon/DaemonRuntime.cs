@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Tend.Cli;
 using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Hosting;
 using Tend.Modules.Health;
 using Tend.Modules.Hooks;
 using Tend.Modules.Membership;
@@ -69,7 +69,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     /// <param name="renderReplaced">Told of each new render module before it starts rendering (exec mode follows its renders).</param>
     public static async Task<DaemonRuntime> StartAsync(TendConfig config, ILoggerFactory loggers, CancellationToken cancellationToken, IKvStore? store = null, Action<RenderModule?>? renderReplaced = null)
     {
-        store ??= GlobalOptions.OpenStore(StoreOptions(config), loggers);
+        store ??= StoreOpener.Open(StoreOptions(config), loggers);
         var runtime = new DaemonRuntime(config, store, new KvMirrorSet(store, loggers), loggers) { _renderReplaced = renderReplaced };
         try
         {

@@ -22,8 +22,8 @@ internal static class HealthStatusWriter
             json.WriteString("state", c.State);
             json.WriteString("output", c.Output);
             json.WriteString("role", c.Role);
-            Time(json, "since", c.Since);
-            Time(json, "last_check", c.LastCheck);
+            StatusJson.WriteTime(json, "since", c.Since);
+            StatusJson.WriteTime(json, "last_check", c.LastCheck);
             json.WriteNumber("checks", c.Checks);
             json.WriteNumber("changes", c.Changes);
             json.WriteString("published_key", c.PublishedKey);
@@ -47,15 +47,8 @@ internal static class HealthStatusWriter
             json.WriteNumber("timeouts", t.Timeouts);
             json.WriteNumber("suppressed", t.Suppressed);
             json.WriteBoolean("running", t.Running);
-            Time(json, "last_run", t.LastRun);
-            if (t.LastExitCode is { } code)
-            {
-                json.WriteNumber("last_exit_code", code);
-            }
-            else
-            {
-                json.WriteNull("last_exit_code");
-            }
+            StatusJson.WriteTime(json, "last_run", t.LastRun);
+            StatusJson.WriteNumber(json, "last_exit_code", t.LastExitCode);
 
             json.WriteString("last_error", t.LastError);
             json.WriteEndObject();
@@ -63,17 +56,5 @@ internal static class HealthStatusWriter
 
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    private static void Time(Utf8JsonWriter json, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            json.WriteString(name, t);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 }

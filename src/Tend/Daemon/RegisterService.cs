@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Tend.Cli;
 using Tend.Core.Config;
+using Tend.Core.Kv;
 using Tend.Modules.Register;
 
 namespace Tend.Daemon;
 
-/// <summary>The host service behind <c>tend register</c>: one store, one register module, HUP to re-read, TERM to deregister everything.</summary>
-internal sealed partial class RegisterService(TendConfig config, RegisterOptions initial, Func<RegisterOptions> reload, ILoggerFactory loggers) : BackgroundService
+/// <summary>The host service behind <c>tend register</c>: one store (<paramref name="openStore"/>), one register module, HUP to re-read, TERM to deregister everything.</summary>
+internal sealed partial class RegisterService(Func<ILoggerFactory, IKvStore> openStore, RegisterOptions initial, Func<RegisterOptions> reload, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<RegisterService>();
 
@@ -24,7 +24,7 @@ internal sealed partial class RegisterService(TendConfig config, RegisterOptions
             }
         });
 
-        var store = GlobalOptions.OpenStore(config.Store, loggers);
+        var store = openStore(loggers);
         await using (store.ConfigureAwait(false))
         {
             var module = new RegisterModule(store, loggers: loggers);

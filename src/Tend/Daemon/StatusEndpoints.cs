@@ -69,56 +69,13 @@ internal static class StatusEndpoints
                     json.WriteEndArray();
                     if (runtime.Register is { } register)
                     {
-                        json.WriteStartArray("register");
-                        foreach (var svc in register.Status)
-                        {
-                            json.WriteStartObject();
-                            json.WriteString("name", svc.Name);
-                            json.WriteString("key", svc.Key);
-                            if (svc.Healthy is { } healthy)
-                            {
-                                json.WriteBoolean("healthy", healthy);
-                            }
-                            else
-                            {
-                                json.WriteNull("healthy");
-                            }
-
-                            json.WriteBoolean("registered", svc.Registered);
-                            json.WriteString("last_check", svc.LastCheckOutput);
-                            json.WriteString("last_check_at", svc.LastCheckAt?.ToString("O", CultureInfo.InvariantCulture));
-                            json.WriteString("last_error", svc.LastError);
-                            json.WriteNumber("checks", svc.Checks);
-                            json.WriteNumber("registrations", svc.Registrations);
-                            json.WriteEndObject();
-                        }
-
-                        json.WriteEndArray();
+                        RegisterStatusWriter.Write(json, register.Status);
                     }
 
-                    json.WriteStartArray("render");
-                    foreach (var r in runtime.Render?.Status ?? [])
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("id", r.Id);
-                        json.WriteString("dest", r.Destination);
-                        WriteTime(json, "last_render", r.LastRender);
-                        WriteTime(json, "last_write", r.LastWrite);
-                        json.WriteString("last_error", r.LastError);
-                        json.WriteNumber("revision", r.Revision);
-                        json.WriteNumber("writes", r.Writes);
-                        json.WriteNumber("failures", r.Failures);
-                        json.WriteNumber("reload_failures", r.ReloadFailures);
-                        json.WriteString("last_reload_error", r.LastReloadError);
-                        WriteTime(json, "next_due", r.NextDue);
-                        json.WriteString("last_diff", r.LastDiff);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
+                    RenderStatusWriter.Write(json, runtime.Render?.Status ?? []);
                     if (runtime.Hooks is { } hooks)
                     {
-                        WriteHooks(json, hooks.Status);
+                        HooksStatusWriter.Write(json, hooks.Status);
                     }
 
                     if (runtime.Health?.Status is { } health)
@@ -128,7 +85,7 @@ internal static class StatusEndpoints
 
                     if (runtime.Membership?.Status is { } membership)
                     {
-                        WriteMembership(json, membership);
+                        MembershipStatusWriter.Write(json, membership);
                     }
                 }
 
@@ -156,103 +113,10 @@ internal static class StatusEndpoints
     {
         json.WriteStartObject("store_health");
         json.WriteString("state", health.State.ToString().ToLowerInvariant());
-        WriteTime(json, "since", health.Since);
+        StatusJson.WriteTime(json, "since", health.Since);
         json.WriteString("last_error", health.LastError);
-        WriteTime(json, "last_error_at", health.LastErrorAt);
+        StatusJson.WriteTime(json, "last_error_at", health.LastErrorAt);
         json.WriteNumber("reconnects", health.Reconnects);
         json.WriteEndObject();
-    }
-
-    private static void WriteHooks(Utf8JsonWriter json, Modules.Hooks.HooksStatus status)
-    {
-        json.WriteStartObject("hooks");
-        if (status.Nagios is { } n)
-        {
-            json.WriteStartObject("nagios");
-            json.WriteString("hosts_file", n.HostsFile);
-            json.WriteNumber("hosts", n.Hosts);
-            json.WriteNumber("ignored_keys", n.IgnoredKeys);
-            json.WriteNumber("revision", n.Revision);
-            WriteTime(json, "last_generate", n.LastGenerate);
-            WriteTime(json, "last_write", n.LastWrite);
-            json.WriteNumber("writes", n.Writes);
-            json.WriteNumber("failures", n.Failures);
-            json.WriteNumber("check_failures", n.CheckFailures);
-            json.WriteString("last_error", n.LastError);
-            WriteTime(json, "last_reload", n.LastReload);
-            json.WriteNumber("reloads", n.Reloads);
-            json.WriteNumber("reload_failures", n.ReloadFailures);
-            json.WriteString("last_reload_error", n.LastReloadError);
-            json.WriteNumber("ssh_resets", n.SshResets);
-            json.WriteNumber("ssh_failures", n.SshFailures);
-            json.WriteNumber("ssh_pending", n.SshPending);
-            json.WriteBoolean("waiting_for_replace", n.WaitingForReplace);
-            json.WriteEndObject();
-        }
-
-        json.WriteStartArray("exec");
-        foreach (var h in status.Exec)
-        {
-            json.WriteStartObject();
-            json.WriteString("id", h.Id);
-            json.WriteString("prefix", h.Prefix);
-            json.WriteString("mode", h.Mode.ToString().ToLowerInvariant());
-            json.WriteNumber("runs", h.Runs);
-            json.WriteNumber("changes", h.Changes);
-            json.WriteNumber("failures", h.Failures);
-            json.WriteNumber("timeouts", h.Timeouts);
-            json.WriteNumber("pending", h.Pending);
-            WriteTime(json, "last_run", h.LastRun);
-            json.WriteString("last_error", h.LastError);
-            json.WriteNumber("revision", h.Revision);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    private static void WriteMembership(Utf8JsonWriter json, Modules.Membership.MembershipStatus m)
-    {
-        json.WriteStartObject("membership");
-        json.WriteString("inventory", m.Inventory);
-        json.WriteString("environment_file", m.EnvironmentFile);
-        json.WriteBoolean("proxy_mode", m.ProxyMode);
-        json.WriteString("self", m.Self);
-        json.WriteString("state", m.State);
-        json.WriteString("self_membership", m.SelfMembership.ToString().ToLowerInvariant());
-        json.WriteNumber("candidates", m.Candidates);
-        json.WriteNumber("members", m.Members);
-        json.WriteNumber("learners", m.Learners);
-        json.WriteNumber("healthy", m.Healthy);
-        json.WriteStartArray("withheld");
-        foreach (var w in m.Withheld)
-        {
-            json.WriteStringValue(w);
-        }
-
-        json.WriteEndArray();
-        WriteTime(json, "last_pass", m.LastPass);
-        json.WriteString("last_error", m.LastError);
-        json.WriteNumber("passes", m.Passes);
-        json.WriteNumber("failures", m.Failures);
-        json.WriteNumber("removals", m.Removals);
-        json.WriteNumber("additions", m.Additions);
-        json.WriteNumber("promotions", m.Promotions);
-        json.WriteNumber("environment_writes", m.EnvironmentWrites);
-        WriteTime(json, "last_environment_write", m.LastEnvironmentWrite);
-        json.WriteEndObject();
-    }
-
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            json.WriteString(name, t);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 }

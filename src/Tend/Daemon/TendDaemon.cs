@@ -157,7 +157,7 @@ internal sealed partial class TendDaemon : BackgroundService
         {
             next = _reload();
         }
-        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException)
+        catch (Exception ex) when (ex is ConfigException or ArgumentException)
         {
             Reject(ex.Message);
             return;
@@ -192,7 +192,7 @@ internal sealed partial class TendDaemon : BackgroundService
                 _runtime = await DaemonRuntime.StartAsync(next, _loggers, cancellationToken, store, AttachExec).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is ConfigException or Cli.UsageException or ArgumentException or Core.Kv.KvStoreException or IOException)
+        catch (Exception ex) when (ex is ConfigException or ArgumentException or Core.Kv.KvStoreException or IOException)
         {
             Reject(ex.Message);
             _runtime ??= await DaemonRuntime.StartAsync(current.Config, _loggers, cancellationToken, renderReplaced: AttachExec).ConfigureAwait(false);
@@ -210,7 +210,7 @@ internal sealed partial class TendDaemon : BackgroundService
     /// </summary>
     private async Task<Core.Kv.IKvStore> ConnectStoreAsync(TendConfig next, CancellationToken cancellationToken)
     {
-        var store = Cli.GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(next), _loggers);
+        var store = Hosting.StoreOpener.Open(DaemonRuntime.StoreOptions(next), _loggers);
         var limit = next.Store.RequestTimeout + StoreProbeMargin;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);

@@ -148,8 +148,8 @@ public sealed class DurationBoundsTests : IDisposable
     [Fact]
     public void TryParse_WaitWithoutMax_MaxCappedAtTheBound()
     {
-        Assert.True(RenderWait.TryParse("10h", out var wait, out _));
+        Assert.True(ChangeWait.TryParse("10h", out var wait, out _));
 
-        Assert.Equal(new RenderWait(TimeSpan.FromHours(10), TimeSpan.FromHours(24)), wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromHours(10), TimeSpan.FromHours(24)), wait);
     }
 }

@@ -65,6 +65,51 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Install_NotDurable_KeptCopyRollBackAndBackupMakeNoFsync()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var backup = Path.Combine(_dir, "a.conf.bak");
+        File.WriteAllText(path, "old");
+        int before = NativeMethods.SyncsOnThisThread;
+
+        using (var staged = AtomicFile.Stage(path, "bad\n"u8, durable: false))
+        {
+            using var installed = staged.Install();
+            Assert.Equal("bad\n", File.ReadAllText(path));
+            installed.RollBack();
+        }
+
+        Assert.Equal("old", File.ReadAllText(path));
+        using (var staged = AtomicFile.Stage(path, "good\n"u8, durable: false))
+        {
+            using var installed = staged.Install();
+            installed.Confirm(backup);
+        }
+
+        Assert.Equal(0, NativeMethods.SyncsOnThisThread - before);
+        Assert.Equal(("good\n", "old"), (File.ReadAllText(path), File.ReadAllText(backup)));
+        Assert.Equal([path, backup], Directory.GetFiles(_dir).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Install_Durable_KeptCopyAndRollBackAreFsynced()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+        using var staged = AtomicFile.Stage(path, "bad\n"u8);
+        int before = NativeMethods.SyncsOnThisThread;
+
+        using (var installed = staged.Install())
+        {
+            installed.RollBack();
+        }
+
+        // The kept copy, then the directory after the rename back.
+        Assert.Equal(2, NativeMethods.SyncsOnThisThread - before);
+        Assert.Equal("old", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Commit_NotDurableWithFlusher_NothingScheduled()
     {
         var path = Path.Combine(_dir, "a.conf");

@@ -94,7 +94,7 @@ public sealed class EtcdhooksConfigLoaderTests : IDisposable
 
         Assert.Equal(("/n/flex-hosts.cfg", "/n/flex-groups.cfg"), (n.HostsFile, n.GroupsFile));
         Assert.True(n.SshReset);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)), n.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)), n.Wait);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class HookTestSupport
         MainConfig = nagios.MainConfig,
         CheckCommand = stagedCheck ? $"{nagios.Binary} -v {{{{.config}}}}" : $"{nagios.Binary} -v {nagios.MainConfig}",
         PidFile = nagios.PidFile,
-        Wait = RenderWait.None,
+        Wait = ChangeWait.None,
     };
 
     public static Task Eventually(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(60), what);

@@ -33,7 +33,7 @@ public sealed class HooksConfigReaderTests : IDisposable
         Assert.Null(n.ReloadCommand);
         Assert.False(n.SshReset);
         Assert.Equal("nagios", n.SshUser);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)), n.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)), n.Wait);
         Assert.Equal("/site", hooks.Inventory.Root);
         Assert.Empty(hooks.Exec);
     }
@@ -88,9 +88,9 @@ public sealed class HooksConfigReaderTests : IDisposable
         Assert.Equal(("/etc/nagios/nagios.cfg", "nagios -v {{.main_config}}", TimeSpan.FromSeconds(5)), (n.MainConfig, n.CheckCommand, n.CheckTimeout));
         Assert.Equal(("systemctl reload nagios4", TimeSpan.FromSeconds(20)), (n.ReloadCommand, n.ReloadTimeout));
         Assert.Equal((true, "root", 2222, "/root/.ssh/kh", "true", "echo key", TimeSpan.FromSeconds(3)), (n.SshReset, n.SshUser, n.SshPort, n.KnownHosts, n.SshRemoveCommand, n.SshScanCommand, n.SshTimeout));
-        Assert.Equal(RenderWait.None, n.Wait);
+        Assert.Equal(ChangeWait.None, n.Wait);
         Assert.Equal(2, hooks.Exec.Count);
-        Assert.Equal(("exec-1", "/app", "logger changed", ExecHookMode.Change, TimeSpan.FromSeconds(30), RenderWait.None), (hooks.Exec[0].Id, hooks.Exec[0].Prefix, hooks.Exec[0].Command, hooks.Exec[0].Mode, hooks.Exec[0].Timeout, hooks.Exec[0].Wait));
+        Assert.Equal(("exec-1", "/app", "logger changed", ExecHookMode.Change, TimeSpan.FromSeconds(30), ChangeWait.None), (hooks.Exec[0].Id, hooks.Exec[0].Prefix, hooks.Exec[0].Command, hooks.Exec[0].Mode, hooks.Exec[0].Timeout, hooks.Exec[0].Wait));
         Assert.Equal(("deploy", ExecHookMode.Batch, TimeSpan.FromMinutes(2)), (hooks.Exec[1].Id, hooks.Exec[1].Mode, hooks.Exec[1].Timeout));
     }
 

@@ -47,7 +47,7 @@ public sealed class KnownHostsResetTests : IAsyncLifetime
             SshUser = "nagios",
             SshPort = _sshd.Port,
             KnownHosts = knownHosts,
-            Wait = Tend.Core.Config.RenderWait.None,
+            Wait = Tend.Core.Config.ChangeWait.None,
         };
         await hooks.ApplyAsync(new HooksOptions { Nagios = options });
         await Eventually(() => hooks.Status.Nagios!.Writes == 1, "the first generation");
@@ -99,7 +99,7 @@ public sealed class KnownHostsResetTests : IAsyncLifetime
             SshUser = "root",
             SshPort = _sshd.Port,
             KnownHosts = knownHosts,
-            Wait = Tend.Core.Config.RenderWait.None,
+            Wait = Tend.Core.Config.ChangeWait.None,
         };
         await hooks.ApplyAsync(new HooksOptions { Nagios = options });
         await Eventually(() => hooks.Status.Nagios!.Writes == 1, "the first generation");

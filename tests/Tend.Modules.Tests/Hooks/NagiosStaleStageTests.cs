@@ -37,7 +37,7 @@ public sealed class NagiosStaleStageTests : IDisposable
                 GroupsFile = _dir.File("conf.d/flex-groups.cfg"),
                 CheckCommand = string.Empty,
                 ReloadCommand = "true",
-                Wait = RenderWait.None,
+                Wait = ChangeWait.None,
             },
         });
         await Eventually(() => hooks.Status.Nagios!.Writes == 1, "the first generation");

@@ -33,6 +33,21 @@ public sealed class RenderChangeDiffTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnce_ChangeDiffsOff_WritesTheFileAndKeepsNoDiff()
+    {
+        await _store.PutAsync("/hosts/web1", "10.0.0.1");
+        var r = Resource("0644");
+        await using var module = Module(r);
+        module.KeepChangeDiffs = false;
+
+        Assert.True(await module.RunOnceAsync());
+
+        Assert.Equal("web1 10.0.0.1\n", await File.ReadAllTextAsync(r.Destination));
+        Assert.Null(module.Status[0].LastDiff);
+        Assert.NotNull(module.Status[0].LastWrite);
+    }
+
+    [Fact]
     public async Task RunOnce_FileNotWorldReadable_NoDiffKept()
     {
         await _store.PutAsync("/hosts/web1", "s3cr3t-value");

@@ -213,12 +213,12 @@ public sealed class RenderConfigTests : IDisposable
             """);
 
         var render = config.Render;
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), render.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), render.Wait);
         Assert.Equal(TimeSpan.FromSeconds(10), render.CheckTimeout);
         Assert.Equal(2, render.Templates.Count);
         var t = render.Templates[0];
         Assert.Equal(System.IO.Path.Combine(_dir.Path, "out", "hosts"), t.Destination);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), t.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), t.Wait);
         Assert.True(t.Backup);
         Assert.True(t.CreateDestDirs);
         Assert.Equal(RenderMissingKey.Zero, t.MissingKey);

@@ -323,7 +323,9 @@ public sealed class RenderModuleTests : IDisposable
     public async Task Watch_BurstWithinWait_OneRenderOneReload()
     {
         await _store.PutAsync("/svc/a", "0");
-        var wait = new RenderWait(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(20));
+        // The burst's puts follow each other at once and the quiet period is a second: under a load that
+        // stretched 50 ms sleeps past a 400 ms quiet period, the burst used to become two.
+        var wait = new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
         var a = Resource("a", "{{getv \"/svc/a\"}}", ["/svc"]) with { ReloadCommand = "reload shared", Wait = wait };
         var b = Resource("b", "{{getv \"/svc/a\"}}!", ["/svc"]) with { ReloadCommand = "reload shared" };
         await using var mirrors = new KvMirrorSet(_store);
@@ -334,7 +336,6 @@ public sealed class RenderModuleTests : IDisposable
         for (int i = 1; i <= 5; i++)
         {
             await _store.PutAsync("/svc/a", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await Task.Delay(50);
         }
 
         await Eventually(() => File.ReadAllText(a.Destination) == "5");
@@ -402,7 +403,7 @@ public sealed class RenderModuleTests : IDisposable
         await _store.PutAsync("/a", "0");
         var r = Resource("a", "{{getv \"/a\"}}", ["/a"]);
         await using var mirrors = new KvMirrorSet(_store);
-        await using var module = Module(new RenderOptions { Templates = [r], Wait = new RenderWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
+        await using var module = Module(new RenderOptions { Templates = [r], Wait = new ChangeWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
         module.Start();
         await Eventually(() => File.Exists(r.Destination));
 

@@ -313,12 +313,12 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         await WriteAsync(Root + "/svc/n", "0");
         // One resource with its own wait, one with the global one; both long enough that a burst of
         // back-to-back writes is never split, even on a loaded machine.
-        var a = Resource("a", "{{getv \"/svc/n\"}}", ["/svc"]) with { Wait = new RenderWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60)) };
+        var a = Resource("a", "{{getv \"/svc/n\"}}", ["/svc"]) with { Wait = new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60)) };
         var b = Resource("b", "{{getv \"/svc/n\"}}!", ["/svc"]);
         var reload = $"printf '%s|%s\\n' \"$(cat {a.Destination})\" \"$(cat {b.Destination})\" >> {reloads}";
         a = a with { ReloadCommand = reload };
         b = b with { ReloadCommand = reload };
-        var global = new RenderWait(TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(60));
+        var global = new ChangeWait(TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(60));
         await using var mirrors = new KvMirrorSet(Store);
         await using var module = Module(new RenderOptions { Templates = [a, b], Wait = global }, mirrors);
         module.Start();

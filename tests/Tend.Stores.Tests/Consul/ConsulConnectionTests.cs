@@ -223,6 +223,31 @@ public sealed class ConsulConnectionTests
         Assert.Equal([("/app/a", "2")], batch.Resync!.Select(p => (p.Key, p.Value)));
     }
 
+    [Fact]
+    public async Task Name_PasswordInTheEndpointUrl_NeverInTheNameOrAnErrorAndNotSent()
+    {
+        var handler = new ScriptedHandler((_, _) => Answer(HttpStatusCode.InternalServerError, "No cluster leader"));
+        await using var store = new ConsulKvStore(
+            new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = ["http://ops:s3cret@a.test:8500"] }, ConsulStoreSettings.Default, null, null, handler, _ => null);
+
+        var ex = await Assert.ThrowsAnyAsync<KvStoreException>(() => store.GetAsync("/k"));
+
+        Assert.Equal("consul(http://ops:***@a.test:8500)", store.Name);
+        Assert.DoesNotContain("s3cret", ex.ToString(), StringComparison.Ordinal);
+        Assert.NotEmpty(handler.Requests);
+        Assert.All(handler.Requests, r => Assert.Equal(string.Empty, r.Uri.UserInfo));
+    }
+
+    [Fact]
+    public async Task Name_PasswordInConsulHttpAddr_Redacted()
+    {
+        var handler = new ScriptedHandler((_, _) => Answer(HttpStatusCode.OK, "[]", index: 1));
+        await using var store = new ConsulKvStore(
+            new KvStoreOptions { Kind = KvStoreKinds.Consul }, ConsulStoreSettings.Default, null, null, handler, name => name == "CONSUL_HTTP_ADDR" ? "http://ops:s3cret@a.test:8500" : null);
+
+        Assert.Equal("consul(http://ops:***@a.test:8500)", store.Name);
+    }
+
     private static ConsulKvStore Create(ScriptedHandler handler, Func<KvStoreOptions, KvStoreOptions> configure) =>
         new(configure(new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = [A, B] }), ConsulStoreSettings.Default, null, null, handler, _ => null);
 

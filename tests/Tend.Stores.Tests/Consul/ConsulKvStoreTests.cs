@@ -326,23 +326,7 @@ public sealed class ConsulKvStoreTests(ConsulServer server) : ConsulStoreTest(se
 
     private async Task<Tend.Stores.Consul.Wire.RawEntry?> RawEntryAsync(string key) => await Store.ReadKeyAsync(key, CancellationToken.None);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null) => Poll.UntilAsync(condition, timeout ?? Timeout);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) => Poll.UntilAsync(condition, timeout ?? Timeout);
 }

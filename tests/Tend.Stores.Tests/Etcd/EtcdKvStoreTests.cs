@@ -27,6 +27,27 @@ public class EtcdKvStoreTests(EtcdServer server) : IAsyncLifetime
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
+    public async Task Name_PasswordInTheEndpointUrl_NeverShownAndTheStoreStillWorks()
+    {
+        await using var store = EtcdTestStores.Create(server.ClientUrl.Replace("://", "://ops:s3cret@", StringComparison.Ordinal), Settings);
+        await store.PutAsync(_root + "/u", "1");
+
+        Assert.Equal("1", (await store.GetAsync(_root + "/u"))!.Value);
+        Assert.Contains("ops:***@", store.Name, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", store.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_UnreachableEndpointWithPasswordInUrl_ErrorNeverShowsThePassword()
+    {
+        await using var store = EtcdTestStores.Create($"http://ops:s3cret@127.0.0.1:{FreePort.Next()}", Settings);
+
+        var error = await Assert.ThrowsAnyAsync<KvStoreException>(() => store.GetAsync(_root + "/u"));
+
+        Assert.DoesNotContain("s3cret", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_MoreKeysThanOnePage_ReturnsEveryKeyOnce()
     {
         await using var paged = EtcdTestStores.Create(server.ClientUrl, Settings with { PageSize = 7 });

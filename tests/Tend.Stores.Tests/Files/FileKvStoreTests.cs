@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Stores.Files;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Stores.Tests.Files;
@@ -258,13 +259,5 @@ public sealed class FileKvStoreTests : IDisposable
         return path;
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(20));
 }

@@ -4,6 +4,7 @@ using Tend.Core.Kv;
 using Tend.Stores.ZooKeeper;
 using Tend.Stores.ZooKeeper.Protocol;
 using Tend.Stores.ZooKeeper.Session;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Stores.Tests.ZooKeeper;
@@ -249,13 +250,5 @@ public sealed class ZooKeeperConnectionFaultTests
     private static ZooKeeperClient NewClient(string endPoint) =>
         new(new ZooKeeperClientOptions { ConnectString = endPoint, RequestTimeout = TimeSpan.FromSeconds(5), SessionTimeout = TimeSpan.FromSeconds(6) });
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(5));
 }

@@ -127,13 +127,5 @@ public sealed class ZooKeeperEnsembleTests(ZooKeeperEnsembleFixture fixture)
     private static ZooKeeperKvStore NewStore(string connectString) =>
         new(new KvStoreOptions { Kind = "zookeeper", Endpoints = [connectString], SessionTimeout = TimeSpan.FromSeconds(10), RequestTimeout = TimeSpan.FromSeconds(15) });
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout);
 }

@@ -142,13 +142,5 @@ public sealed class ZooKeeperKvStoreResilienceTests(ZooKeeperServerFixture fixtu
     private ZooKeeperKvStore NewStore(string? user = null, string? password = null) =>
         new(new KvStoreOptions { Kind = "zookeeper", Endpoints = [fixture.Server.EndPoint], Username = user, Password = password, SessionTimeout = TimeSpan.FromSeconds(6) });
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, Timeout);
 }

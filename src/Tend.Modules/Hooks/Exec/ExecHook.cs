@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Core.Scheduling;
 
 namespace Tend.Modules.Hooks.Exec;
 
@@ -23,8 +24,7 @@ internal sealed partial class ExecHook : MirrorWorker
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly OrderedDictionary<string, ExecChange> _pending = new(StringComparer.Ordinal);
-    private DateTimeOffset? _firstChange;
-    private DateTimeOffset? _lastChange;
+    private readonly ChangeSchedule _schedule;
     private ExecHookStatus _status;
 
     public ExecHook(ExecHookOptions options, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
@@ -35,6 +35,7 @@ internal sealed partial class ExecHook : MirrorWorker
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _status = new ExecHookStatus { Id = options.Id, Prefix = options.Prefix, Mode = options.Mode };
+        _schedule = new ChangeSchedule(options.Wait);
     }
 
     public ExecHookOptions Options { get; }
@@ -69,8 +70,7 @@ internal sealed partial class ExecHook : MirrorWorker
                 }
             }
 
-            _firstChange ??= now;
-            _lastChange = now;
+            _schedule.Change(now);
         }
 
         try
@@ -91,17 +91,14 @@ internal sealed partial class ExecHook : MirrorWorker
             TimeSpan sleep = Timeout.InfiniteTimeSpan;
             lock (Gate)
             {
-                if (_firstChange is { } first && _lastChange is { } last)
+                if (_schedule.DueAt() is { } at)
                 {
-                    var quiet = last + Options.Wait.Min;
-                    var latest = first + Options.Wait.Max;
-                    var at = quiet < latest ? quiet : latest;
                     var now = _time.GetUtcNow();
                     if (at <= now)
                     {
                         due = [.. _pending.Values.Where(c => c.IsChange)];
                         _pending.Clear();
-                        _firstChange = _lastChange = null;
+                        _schedule.Clear();
                     }
                     else
                     {

@@ -21,5 +21,5 @@ public sealed record ExecHookOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Quiet period before running (<c>wait = "min:max"</c>); none by default.</summary>
-    public RenderWait Wait { get; init; } = RenderWait.None;
+    public ChangeWait Wait { get; init; } = ChangeWait.None;
 }

@@ -3,6 +3,8 @@ using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Core.Retry;
+using Tend.Core.Scheduling;
 using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Modules.Hooks.Nagios;
@@ -25,14 +27,10 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, SshChange> _sshPending = new(StringComparer.Ordinal);
+    private readonly ChangeSchedule _schedule;
     private bool _synced;
-    private bool _immediate;
     private bool _reloadPending;
     private bool _warnedUnreferenced;
-    private DateTimeOffset? _firstChange;
-    private DateTimeOffset? _lastChange;
-    private DateTimeOffset? _retryAt;
-    private int _consecutiveFailures;
     private IReadOnlyList<string> _lastIgnored = [];
     private NagiosStatus _status;
 
@@ -47,6 +45,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         _time = time ?? TimeProvider.System;
         _ssh = options.SshReset ? new KnownHostsResetter(options, runner, logger) : null;
         _status = new NagiosStatus { HostsFile = options.HostsFile };
+        _schedule = new ChangeSchedule(options.Wait);
     }
 
     /// <summary>The options this generator runs with.</summary>
@@ -102,8 +101,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
                 return;
             }
 
-            _firstChange ??= now;
-            _lastChange = now;
+            _schedule.Change(now);
             if (_ssh is not null)
             {
                 foreach (var key in update.ChangedKeys)
@@ -139,7 +137,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         lock (Gate)
         {
             _synced = true;
-            _immediate = true;
+            _schedule.RunNow();
         }
 
         while (!cancellationToken.IsCancellationRequested)
@@ -149,12 +147,11 @@ internal sealed partial class NagiosGenerator : MirrorWorker
             lock (Gate)
             {
                 var now = _time.GetUtcNow();
-                var at = DueAt();
+                var at = _schedule.DueAt();
                 due = at is { } a && a <= now;
                 if (due)
                 {
-                    _immediate = false;
-                    _firstChange = _lastChange = _retryAt = null;
+                    _schedule.Clear();
                 }
 
                 sleep = due ? TimeSpan.Zero : at is { } next ? Min(next - now, TimeSpan.FromHours(1)) : Timeout.InfiniteTimeSpan;
@@ -182,38 +179,17 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         }
     }
 
-    private DateTimeOffset? DueAt()
-    {
-        if (_immediate)
-        {
-            return DateTimeOffset.MinValue;
-        }
-
-        DateTimeOffset? due = _retryAt;
-        if (_firstChange is { } first && _lastChange is { } last)
-        {
-            var quiet = last + _options.Wait.Min;
-            var latest = first + _options.Wait.Max;
-            var change = quiet < latest ? quiet : latest;
-            due = due is { } retry && retry < change ? retry : change;
-        }
-
-        return due;
-    }
-
     private void ScheduleRetry(bool failed)
     {
         lock (Gate)
         {
             if (!failed)
             {
-                _consecutiveFailures = 0;
+                _schedule.Succeeded();
                 return;
             }
 
-            _consecutiveFailures++;
-            var delay = RetryDelay * Math.Pow(2, Math.Min(_consecutiveFailures - 1, 16));
-            _retryAt = _time.GetUtcNow() + (delay < MaxRetryDelay ? delay : MaxRetryDelay);
+            _schedule.Failed(_time.GetUtcNow(), new DoublingBackoff(RetryDelay, MaxRetryDelay));
         }
     }
 

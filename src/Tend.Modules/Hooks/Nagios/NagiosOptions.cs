@@ -96,7 +96,7 @@ public sealed record NagiosOptions
     public TimeSpan SshTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Quiet period of a burst before the files are written (<c>wait = "min:max"</c>).</summary>
-    public RenderWait Wait { get; init; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+    public ChangeWait Wait { get; init; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
 
     /// <summary>The time, output and memory bounds of each template render (<c>template_timeout</c>, <c>max_output</c>, <c>max_memory</c>).</summary>
     public RenderLimits Limits { get; init; } = RenderLimits.Default;

@@ -31,7 +31,7 @@ internal sealed class ConsulEndpoints : IDisposable
         string shown;
         if (options.Endpoints.Count > 0)
         {
-            shown = string.Join(',', options.Endpoints);
+            shown = EndpointText.Join(options.Endpoints);
         }
         else if (options.SrvRecord is not null || options.SrvDomain is not null)
         {
@@ -39,7 +39,7 @@ internal sealed class ConsulEndpoints : IDisposable
         }
         else
         {
-            shown = environment("CONSUL_HTTP_ADDR") is { Length: > 0 } addr ? addr : DefaultAddress;
+            shown = environment("CONSUL_HTTP_ADDR") is { Length: > 0 } addr ? EndpointText.Redact(addr) : DefaultAddress;
         }
 
         Name = $"consul({shown})";
@@ -106,10 +106,11 @@ internal sealed class ConsulEndpoints : IDisposable
         var text = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : (tls ? "https://" : "http://") + endpoint;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new KvStoreException($"consul endpoint '{endpoint}' is not an http(s)://host:port address (unix sockets are not supported).");
+            throw new KvStoreException($"consul endpoint '{EndpointText.Redact(endpoint)}' is not an http(s)://host:port address (unix sockets are not supported).");
         }
 
-        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+        // Requests never carry URL credentials; dropping them keeps them out of every message that names the endpoint.
+        return new Uri($"{uri.Scheme}://{uri.Authority}/");
     }
 
     private async Task<List<Uri>> DiscoverAsync(bool tls, CancellationToken cancellationToken)

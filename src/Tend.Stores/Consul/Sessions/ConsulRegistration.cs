@@ -233,7 +233,7 @@ internal sealed class ConsulRegistration : IKvRegistration
             try
             {
                 string? reason = null;
-                var delay = failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : period;
+                var delay = failures > 0 ? _store.Settings.ReconnectBackoff.NextDelay(failures) : RenewalTicks.UntilNext(period);
                 if (_deletes.Lost.CurrentCount > 0 || await _deletes.Lost.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
                     while (_deletes.Lost.CurrentCount > 0)

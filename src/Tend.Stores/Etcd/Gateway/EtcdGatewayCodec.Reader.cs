@@ -60,15 +60,35 @@ internal static partial class EtcdGatewayCodec
         return new EtcdKeyValue(key, value, create, mod, version, lease);
     }
 
-    private static long ReadHeader(ref Utf8JsonReader r)
+    private static long ReadHeader(ref Utf8JsonReader r) => ReadInt64Property(ref r, "revision"u8);
+
+    /// <summary>Moves to the value of the property <paramref name="name"/> of the current object, skipping the others; false when it has none.</summary>
+    private static bool SeekProperty(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
     {
-        long rev = 0;
         while (NextProperty(ref r))
         {
-            if (r.ValueTextEquals("revision"u8))
+            if (r.ValueTextEquals(name))
             {
                 r.Read();
-                rev = ReadInt64(ref r);
+                return true;
+            }
+
+            SkipValue(ref r);
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads the current object to its end; the number in its property <paramref name="name"/>, 0 when it has none.</summary>
+    private static long ReadInt64Property(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
+    {
+        long value = 0;
+        while (NextProperty(ref r))
+        {
+            if (r.ValueTextEquals(name))
+            {
+                r.Read();
+                value = ReadInt64(ref r);
             }
             else
             {
@@ -76,7 +96,7 @@ internal static partial class EtcdGatewayCodec
             }
         }
 
-        return rev;
+        return value;
     }
 
     private static void ReadStrings(ref Utf8JsonReader r, List<string> into)

@@ -85,21 +85,7 @@ internal static partial class EtcdGatewayCodec
     public static long ReadHeaderRevision(ReadOnlySpan<byte> json)
     {
         var r = Start(json);
-        long rev = 0;
-        while (NextProperty(ref r))
-        {
-            if (r.ValueTextEquals("header"u8))
-            {
-                r.Read();
-                rev = ReadHeader(ref r);
-            }
-            else
-            {
-                SkipValue(ref r);
-            }
-        }
-
-        return rev;
+        return SeekProperty(ref r, "header"u8) ? ReadHeader(ref r) : 0;
     }
 
     public static EtcdRangeResponse ReadRange(ReadOnlySpan<byte> json)
@@ -145,21 +131,7 @@ internal static partial class EtcdGatewayCodec
     public static long ReadDeleted(ReadOnlySpan<byte> json)
     {
         var r = Start(json);
-        long deleted = 0;
-        while (NextProperty(ref r))
-        {
-            if (r.ValueTextEquals("deleted"u8))
-            {
-                r.Read();
-                deleted = ReadInt64(ref r);
-            }
-            else
-            {
-                SkipValue(ref r);
-            }
-        }
-
-        return deleted;
+        return ReadInt64Property(ref r, "deleted"u8);
     }
 
     public static EtcdTxnResponse ReadTxn(ReadOnlySpan<byte> json)
@@ -189,18 +161,7 @@ internal static partial class EtcdGatewayCodec
                         if (r.ValueTextEquals("response_delete_range"u8))
                         {
                             r.Read();
-                            while (NextProperty(ref r))
-                            {
-                                if (r.ValueTextEquals("deleted"u8))
-                                {
-                                    r.Read();
-                                    deleted += ReadInt64(ref r);
-                                }
-                                else
-                                {
-                                    SkipValue(ref r);
-                                }
-                            }
+                            deleted += ReadInt64Property(ref r, "deleted"u8);
                         }
                         else
                         {
@@ -263,20 +224,6 @@ internal static partial class EtcdGatewayCodec
     public static string? ReadToken(ReadOnlySpan<byte> json)
     {
         var r = Start(json);
-        string? token = null;
-        while (NextProperty(ref r))
-        {
-            if (r.ValueTextEquals("token"u8))
-            {
-                r.Read();
-                token = r.GetString();
-            }
-            else
-            {
-                SkipValue(ref r);
-            }
-        }
-
-        return token;
+        return SeekProperty(ref r, "token"u8) ? r.GetString() : null;
     }
 }

@@ -104,7 +104,7 @@ public sealed class ConsulTemplateConfigLoaderTests : IDisposable
         Assert.Equal("/run/ct.pid", ct.PidFile);
         Assert.Equal(("SIGTERM", "SIGHUP"), (ct.KillSignal, ct.ReloadSignal));
         Assert.Equal(TimeSpan.FromMinutes(2), ct.MaxStale);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)), ct.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)), ct.Wait);
 
         Assert.Equal(2, ct.Templates.Count);
         var first = ct.Templates[0];
@@ -117,7 +117,7 @@ public sealed class ConsulTemplateConfigLoaderTests : IDisposable
         Assert.True(first.Backup);
         Assert.Equal(("[[", "]]"), (first.LeftDelimiter, first.RightDelimiter));
         Assert.Equal(RenderMissingKey.Error, first.MissingKey);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)), first.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)), first.Wait);
         Assert.True(first.CreateDestDirs);
         Assert.Equal([KeyPath.Root], first.Keys);
 
@@ -175,7 +175,7 @@ public sealed class ConsulTemplateConfigLoaderTests : IDisposable
         var ct = ConsulTemplateConfigLoader.Load(dir);
 
         Assert.Equal("debug", ct.LogLevel);
-        Assert.Equal(new RenderWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4)), ct.Wait);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4)), ct.Wait);
         Assert.Equal([Path.Combine(_dir, "a"), Path.Combine(_dir, "b")], ct.Templates.Select(t => t.Destination));
     }
 

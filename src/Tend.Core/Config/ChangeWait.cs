@@ -1,22 +1,23 @@
 namespace Tend.Core.Config;
 
 /// <summary>
-/// A quiescence period (consul-template's <c>wait = "min:max"</c>): a render happens once the keys
-/// stayed unchanged for <see cref="Min"/>, but no later than <see cref="Max"/> after the first change
-/// of a burst, so a store that never calms down still gets rendered.
+/// A quiescence period (consul-template's <c>wait = "min:max"</c>), shared by everything a change
+/// drives (renders, the Nagios generator, exec hooks): the work runs once the keys stayed unchanged
+/// for <see cref="Min"/>, but no later than <see cref="Max"/> after the first change of a burst, so a
+/// store that never calms down still gets served. <see cref="Scheduling.ChangeSchedule"/> applies it.
 /// </summary>
 /// <param name="Min">How long the keys must stay quiet.</param>
 /// <param name="Max">The longest a change waits.</param>
-public sealed record RenderWait(TimeSpan Min, TimeSpan Max)
+public sealed record ChangeWait(TimeSpan Min, TimeSpan Max)
 {
-    /// <summary>No waiting: render as soon as a change arrives.</summary>
-    public static RenderWait None { get; } = new(TimeSpan.Zero, TimeSpan.Zero);
+    /// <summary>No waiting: run as soon as a change arrives.</summary>
+    public static ChangeWait None { get; } = new(TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>
     /// Parses <c>"min:max"</c> or <c>"min"</c> (then max is four times min, as consul-template does, at most 24h);
     /// each side is a duration such as <c>2s</c> or <c>500ms</c>.
     /// </summary>
-    public static bool TryParse(string text, out RenderWait wait, out string? error)
+    public static bool TryParse(string text, out ChangeWait wait, out string? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         wait = None;
@@ -55,7 +56,7 @@ public sealed record RenderWait(TimeSpan Min, TimeSpan Max)
             return false;
         }
 
-        wait = new RenderWait(min, max);
+        wait = new ChangeWait(min, max);
         error = null;
         return true;
     }
