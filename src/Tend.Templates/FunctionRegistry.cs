@@ -45,14 +45,14 @@ public sealed class FunctionRegistry : IEnumerable<TemplateFunction>
     /// <c>keyOrDefault</c>, <c>ls</c>, <c>safeLs</c>, <c>tree</c>, <c>safeTree</c>) over <paramref name="keys"/>
     /// with paths relative to the KV root, <c>file</c>, and its helpers. What a render waited for (a
     /// missing key read with <c>key</c>, an empty <c>safeLs</c>) goes to <paramref name="dependencies"/>.
-    /// The catalog functions (<c>service</c>, <c>nodes</c> …) fail naming themselves unless
-    /// <paramref name="catalog"/> supplies them.
+    /// The catalog functions (<c>service</c>, <c>services</c>, <c>node</c>, <c>nodes</c>, <c>datacenters</c>) read
+    /// <paramref name="catalog"/>; without one (or while it is not available) they fail naming themselves.
     /// </summary>
     /// <param name="keys">The key-value snapshot, keys absolute (<c>/app/db/host</c>).</param>
     /// <param name="dependencies">Collects the dependencies a render found without data.</param>
-    /// <param name="catalog">Catalog and health functions replacing the failing ones (a Consul store), or null.</param>
+    /// <param name="catalog">The Consul catalog the catalog functions read, or null for a store of keys only.</param>
     /// <param name="now">The clock behind <c>timestamp</c> (default: the system clock).</param>
-    public static FunctionRegistry CreateConsulTemplate(ITemplateKeySource keys, ConsulTemplateDependencies dependencies, IEnumerable<TemplateFunction>? catalog = null, Func<DateTimeOffset>? now = null)
+    public static FunctionRegistry CreateConsulTemplate(ITemplateKeySource keys, ConsulTemplateDependencies dependencies, Catalog.ITemplateCatalog? catalog = null, Func<DateTimeOffset>? now = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(dependencies);
@@ -60,8 +60,7 @@ public sealed class FunctionRegistry : IEnumerable<TemplateFunction>
         foreach (var f in ConsulTemplateFunctions.Kv(keys, dependencies)
             .Append(ConsulTemplateFunctions.File(dependencies))
             .Concat(ConsulTemplateHelpers.All(now ?? (() => DateTimeOffset.UtcNow)))
-            .Concat(ConsulTemplateFunctions.NoCatalog())
-            .Concat(catalog ?? []))
+            .Concat(ConsulCatalogFunctions.All(catalog, dependencies)))
         {
             r.Add(f);
         }

@@ -256,7 +256,7 @@ public sealed class ConsulTemplateFunctionTests
     [InlineData("{{ indent -1 \"x\" }}", "indent value must be a positive integer")]
     [InlineData("{{ loop 1 2 3 }}", "loop: wrong number of arguments, expected 1 or 2, but got 3")]
     [InlineData("{{ \"x\" | regexMatch \"(\" }}", "error parsing regexp")]
-    [InlineData("{{ service \"web\" }}", "service reads Consul's catalog, which only the Consul store has")]
+    [InlineData("{{ service \"web\" }}", "service reads Consul's catalog, which needs the Consul store (--store consul")]
     [InlineData("{{ nodes }}", "nodes reads Consul's catalog")]
     public void Errors_BadInput_NameTheFunctionAndTheCause(string template, string expected) =>
         Assert.Contains(expected, RenderError(template), StringComparison.Ordinal);

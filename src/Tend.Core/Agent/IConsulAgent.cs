@@ -32,4 +32,29 @@ public interface IConsulAgent
 
     /// <summary>The datacenters the catalog knows (<c>/v1/catalog/datacenters</c>), nearest first.</summary>
     Task<IReadOnlyList<string>> GetDatacentersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every instance of <paramref name="service"/> (with <paramref name="tag"/> when given) with its node and checks,
+    /// only those whose checks all pass with <paramref name="passingOnly"/>; a blocking query when
+    /// <paramref name="query"/> carries an index. An unknown service is an empty list.
+    /// </summary>
+    /// <exception cref="Kv.KvStoreUnavailableException">No agent answered.</exception>
+    /// <exception cref="Kv.KvAuthenticationException">The ACL token may not read the service.</exception>
+    /// <exception cref="Kv.KvStoreException">Consul refused the query (an unknown datacenter).</exception>
+    Task<ConsulQueryResult<IReadOnlyList<ConsulHealthEntry>>> QueryServiceHealthAsync(string service, string? tag, bool passingOnly, ConsulBlockingQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The services the catalog knows, each with the union of its instances' tags (<c>/v1/catalog/services</c>), in no particular order.</summary>
+    /// <exception cref="Kv.KvStoreUnavailableException">No agent answered.</exception>
+    /// <exception cref="Kv.KvStoreException">Consul refused the query.</exception>
+    Task<ConsulQueryResult<IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>>>> QueryServicesAsync(ConsulBlockingQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The nodes the catalog knows (<c>/v1/catalog/nodes</c>), in Consul's order (by distance with <see cref="ConsulBlockingQuery.Near"/>).</summary>
+    /// <exception cref="Kv.KvStoreUnavailableException">No agent answered.</exception>
+    /// <exception cref="Kv.KvStoreException">Consul refused the query.</exception>
+    Task<ConsulQueryResult<IReadOnlyList<ConsulNode>>> QueryNodesAsync(ConsulBlockingQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>One node with its services (<c>/v1/catalog/node/:name</c>); the value is null when the catalog has no such node.</summary>
+    /// <exception cref="Kv.KvStoreUnavailableException">No agent answered.</exception>
+    /// <exception cref="Kv.KvStoreException">Consul refused the query.</exception>
+    Task<ConsulQueryResult<ConsulNodeCatalog?>> QueryNodeAsync(string node, ConsulBlockingQuery query, CancellationToken cancellationToken = default);
 }

@@ -28,12 +28,13 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
         // which differ from confd's), its delimiters, and the record of what a render waited for.
         var keys = new SwappableKeySource();
         var dependencies = new ConsulTemplateDependencies();
-        var options = Options(resource.MissingKey, FunctionRegistry.CreateConsulTemplate(keys, dependencies)) with
+        var catalog = new SwappableCatalog();
+        var options = Options(resource.MissingKey, FunctionRegistry.CreateConsulTemplate(keys, dependencies, catalog)) with
         {
             LeftDelimiter = resource.LeftDelimiter,
             RightDelimiter = resource.RightDelimiter,
         };
-        return Parse(resource.Source, text, options, keys, dependencies);
+        return Parse(resource.Source, text, options, keys, dependencies, catalog);
     }
 
     private static TemplateOptions Options(RenderMissingKey missingKey, FunctionRegistry functions) => new()
@@ -47,11 +48,11 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
         },
     };
 
-    private static Compiled Parse(string path, string text, TemplateOptions options, SwappableKeySource keys, ConsulTemplateDependencies? dependencies)
+    private static Compiled Parse(string path, string text, TemplateOptions options, SwappableKeySource keys, ConsulTemplateDependencies? dependencies, SwappableCatalog? catalog = null)
     {
         try
         {
-            return new Compiled(GoTemplate.Parse(Path.GetFileName(path), text, options), keys, dependencies);
+            return new Compiled(GoTemplate.Parse(Path.GetFileName(path), text, options), keys, dependencies, catalog);
         }
         catch (TemplateParseException ex)
         {
@@ -62,7 +63,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
     public ShellCommandTemplate CompileCheckCommand(string origin, string commandTemplate) =>
         ShellCommandTemplate.Parse("check_cmd", origin, commandTemplate, "src");
 
-    private sealed class Compiled(GoTemplate template, SwappableKeySource keys, ConsulTemplateDependencies? dependencies) : IResourceTemplate
+    private sealed class Compiled(GoTemplate template, SwappableKeySource keys, ConsulTemplateDependencies? dependencies, SwappableCatalog? catalog) : IResourceTemplate
     {
         private readonly Lock _gate = new();
 
@@ -73,6 +74,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             lock (_gate)
             {
                 keys.Pairs = input.Pairs;
+                catalog?.Set(input.Catalog);
                 dependencies?.Reset();
                 try
                 {
@@ -83,6 +85,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
                 finally
                 {
                     keys.Pairs = [];
+                    catalog?.Set(null);
                 }
             }
         }
@@ -94,6 +97,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             lock (_gate)
             {
                 keys.Pairs = input.Pairs;
+                catalog?.Set(input.Catalog);
                 dependencies?.Reset();
                 try
                 {
@@ -107,6 +111,7 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
                 finally
                 {
                     keys.Pairs = [];
+                    catalog?.Set(null);
                 }
             }
         }
@@ -128,6 +133,22 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
             MaxOutput = limits.MaxOutput,
             MaxMemory = limits.MaxMemory,
         };
+    }
+
+    /// <summary>The catalog of the render in progress (a parsed template keeps its functions, so the catalog is swapped in).</summary>
+    private sealed class SwappableCatalog : Templates.Catalog.ITemplateCatalog
+    {
+        private Templates.Catalog.ITemplateCatalog? _current;
+
+        public void Set(Templates.Catalog.ITemplateCatalog? catalog) => _current = catalog;
+
+        public bool IsAvailable => _current is { IsAvailable: true };
+
+        public bool TryRead(Templates.Catalog.CatalogQuery query, out object? value)
+        {
+            value = null;
+            return _current is { } c && c.TryRead(query, out value);
+        }
     }
 
     private sealed class SwappableKeySource : ITemplateKeySource

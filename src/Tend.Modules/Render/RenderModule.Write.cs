@@ -201,7 +201,10 @@ public sealed partial class RenderModule
     private Outcome Waiting(RenderResource r, RenderWaitingException waiting)
     {
         var now = _time.GetUtcNow();
-        string missing = string.Join(", ", waiting.Missing);
+
+        // A catalog query that keeps failing (an ACL refusal, an unknown datacenter) says why it has no answer.
+        var failing = _catalog?.Watches.Where(w => w.LastError is not null).ToDictionary(w => w.Query.Key, w => w.LastError!, StringComparer.Ordinal);
+        string missing = string.Join(", ", waiting.Missing.Select(m => failing is not null && failing.TryGetValue(m, out var error) ? $"{m} (last error: {error})" : m));
         bool started;
         bool timedOut;
         lock (_gate)
@@ -284,7 +287,7 @@ public sealed partial class RenderModule
             return new RenderInput(ReconfigPairs(o, snapshots), ReconfigDot(o, snapshots), revision);
         }
 
-        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision);
+        return new RenderInput(RelativePairs(snapshots, o.Prefix), null, revision, r.Catalog);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tend.Core.Agent;
 using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Core.Kv;
@@ -41,6 +42,7 @@ public sealed partial class RenderModule : IAsyncDisposable
     private readonly List<Task> _running = [];
     private Task? _loop;
     private int _staleStagesRemoved;
+    private CatalogWatchSet? _catalog;
 
     /// <summary>
     /// Whether each write keeps its change as a diff in <see cref="RenderResourceStatus.LastDiff"/>, for
@@ -105,9 +107,20 @@ public sealed partial class RenderModule : IAsyncDisposable
                 resource.Status = resource.Status with { LastError = broken.Error };
             }
 
+            if (r.Shape == RenderDataShape.ConsulTemplate)
+            {
+                resource.Catalog = new ResourceCatalog(() => Catalog, () => Changed([resource]));
+            }
+
             _resources.Add(resource);
         }
     }
+
+    /// <summary>The timing of the catalog watches consul-template's catalog functions start.</summary>
+    internal CatalogWatchSettings CatalogSettings { get; init; } = CatalogWatchSettings.Default;
+
+    /// <summary>The catalog queries the templates read, one watch each (started by the first render that asks).</summary>
+    internal CatalogWatchSet Catalog => LazyInitializer.EnsureInitialized(ref _catalog, () => new CatalogWatchSet(_store.FindConsulAgent(), CatalogSettings, _logger));
 
     /// <summary>The first retry delay after a failed render in watch mode; doubles per failure up to <see cref="MaxRetryDelay"/>.</summary>
     internal TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
@@ -248,6 +261,11 @@ public sealed partial class RenderModule : IAsyncDisposable
             {
                 // Expected on shutdown.
             }
+        }
+
+        if (_catalog is not null)
+        {
+            await _catalog.DisposeAsync().ConfigureAwait(false);
         }
 
         await _flusher.FlushAsync().ConfigureAwait(false);

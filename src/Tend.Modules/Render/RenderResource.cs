@@ -15,6 +15,9 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     /// <summary>The compiled <c>check_cmd</c>, or <c>null</c> when there is none.</summary>
     public ShellCommandTemplate? CheckCommand { get; } = checkCommand;
 
+    /// <summary>The Consul catalog the template reads (consul-template resources); null for the others.</summary>
+    public ResourceCatalog? Catalog { get; set; }
+
     private MemoryStream? _output = new();
 
     /// <summary>

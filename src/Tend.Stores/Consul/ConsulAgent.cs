@@ -14,7 +14,7 @@ namespace Tend.Stores.Consul;
 /// current endpoint only: a service registered with one agent is unknown to the next, so failing over would
 /// scatter a host's services. Catalog and health reads may use any endpoint.
 /// </summary>
-internal sealed class ConsulAgent(ConsulConnection connection) : IConsulAgent
+internal sealed partial class ConsulAgent(ConsulConnection connection) : IConsulAgent
 {
     public async Task<ConsulAgentInfo> GetSelfAsync(CancellationToken cancellationToken = default)
     {

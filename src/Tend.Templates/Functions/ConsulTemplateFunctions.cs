@@ -84,19 +84,6 @@ internal static class ConsulTemplateFunctions
             }
         });
 
-    /// <summary>
-    /// The catalog and health functions where the store has no catalog: each fails with a sentence
-    /// naming itself, rather than rendering as if no service existed.
-    /// </summary>
-    public static IEnumerable<TemplateFunction> NoCatalog()
-    {
-        foreach (var (name, sig) in CatalogSignatures)
-        {
-            yield return V(name, sig, "Consul catalog (Consul store only).", [P.String], _ =>
-                throw new TemplateFunctionException($"{name} reads Consul's catalog, which only the Consul store has; this resource's store holds keys only (use key, ls, tree …)"));
-        }
-    }
-
     internal static readonly (string Name, string Signature)[] CatalogSignatures =
     [
         ("service", "service(query ...string) ([]*dependency.HealthService, error)"),
@@ -104,7 +91,6 @@ internal static class ConsulTemplateFunctions
         ("node", "node(query ...string) (*dependency.CatalogNode, error)"),
         ("nodes", "nodes(query ...string) ([]*dependency.Node, error)"),
         ("datacenters", "datacenters(ignoreFailing ...bool) ([]string, error)"),
-        ("checks", "checks(query ...string) ([]*dependency.HealthCheck, error)"),
     ];
 
     internal static TemplateFunction F(string name, string sig, string desc, TemplateParameterType[] ps, Func<object?[], object?> f) =>

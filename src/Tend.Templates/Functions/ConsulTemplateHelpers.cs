@@ -83,6 +83,7 @@ internal static partial class ConsulTemplateHelpers
         yield return F("containsNone", "containsNone(values []interface {}, l interface {}) (bool, error)", "Whether l holds none of values.", [P.Any, P.Any], a => GoValues.Box(ContainsSome(a[0], a[1], retTrue: true, invert: false)));
         yield return F("containsNotAll", "containsNotAll(values []interface {}, l interface {}) (bool, error)", "Whether l lacks at least one of values.", [P.Any, P.Any], a => GoValues.Box(ContainsSome(a[0], a[1], retTrue: false, invert: true)));
         yield return F("explode", "explode(pairs []*dependency.KeyPair) (map[string]interface {}, error)", "Turns tree's pairs into nested maps by path.", [P.Any], a => Explode(Pairs("explode", a[0])));
+        yield return F("byTag", "byTag(in interface {}) (map[string][]interface {}, error)", "Groups service's or services' results by tag.", [P.Any], a => ByTag(a[0]));
         yield return F("byKey", "byKey(pairs []*dependency.KeyPair) (map[string]map[string]*dependency.KeyPair, error)", "Groups tree's pairs by their top-level folder.", [P.Any], a => ByKey(Pairs("byKey", a[0])));
         yield return V("loop", "loop(ints ...int64) (<-chan int64, error)", "The integers [0, n) or [start, stop), for range.", [P.Integer], a => Loop(a));
         yield return V("timestamp", "timestamp(format ...string) (string, error)", "The current UTC time: RFC 3339, a Go layout, or \"unix\".", [P.String], a => a.Length switch
@@ -319,6 +320,33 @@ internal static partial class ConsulTemplateHelpers
         }
 
         return retTrue;
+    }
+
+    /// <summary>consul-template's byTag: each tag of the listed services → the services carrying it, in list order.</summary>
+    private static Dictionary<string, object?> ByTag(object? value)
+    {
+        IEnumerable<(object Item, IReadOnlyList<string> Tags)> items = value switch
+        {
+            null => [],
+            IReadOnlyList<Catalog.HealthService> services => services.Select(s => ((object)s, s.Tags)),
+            IReadOnlyList<Catalog.CatalogSnippet> snippets => snippets.Select(s => ((object)s, s.Tags)),
+            _ => throw new TemplateFunctionException($"byTag: wrong argument type {GoValues.TypeName(value)}"),
+        };
+        var groups = new Dictionary<string, List<object?>>(StringComparer.Ordinal);
+        foreach (var (item, tags) in items)
+        {
+            foreach (var tag in tags)
+            {
+                if (!groups.TryGetValue(tag, out var list))
+                {
+                    groups[tag] = list = [];
+                }
+
+                list.Add(item);
+            }
+        }
+
+        return groups.ToDictionary(g => g.Key, g => (object?)g.Value, StringComparer.Ordinal);
     }
 
     private static IReadOnlyList<ConsulKeyPair> Pairs(string function, object? value) => value switch

@@ -213,6 +213,19 @@ public sealed class ConsulAgentHealthTests : IDisposable
         public Task<ConsulAgentInfo> GetSelfAsync(CancellationToken cancellationToken = default) =>
             Fail ? throw new KvStoreUnavailableException("agent down") : Task.FromResult(new ConsulAgentInfo("consul-node7", "dc9"));
 
+        // The health module never reads the catalog the templates read.
+        public Task<ConsulQueryResult<IReadOnlyList<ConsulHealthEntry>>> QueryServiceHealthAsync(string service, string? tag, bool passingOnly, ConsulBlockingQuery query, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<ConsulQueryResult<IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>>>> QueryServicesAsync(ConsulBlockingQuery query, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<ConsulQueryResult<IReadOnlyList<ConsulNode>>> QueryNodesAsync(ConsulBlockingQuery query, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<ConsulQueryResult<ConsulNodeCatalog?>> QueryNodeAsync(string node, ConsulBlockingQuery query, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
         public Task RegisterServiceAsync(ConsulServiceRegistration service, CancellationToken cancellationToken = default)
         {
             lock (_gate)

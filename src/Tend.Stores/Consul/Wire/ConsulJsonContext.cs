@@ -17,6 +17,9 @@ namespace Tend.Stores.Consul.Wire;
 [JsonSerializable(typeof(List<HealthEntry>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(AgentSelf))]
+[JsonSerializable(typeof(List<HealthNode>))]
+[JsonSerializable(typeof(CatalogNodeEntry))]
+[JsonSerializable(typeof(Dictionary<string, List<string>?>))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext
 {
 }

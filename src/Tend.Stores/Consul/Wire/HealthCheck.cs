@@ -5,6 +5,8 @@ namespace Tend.Stores.Consul.Wire;
 /// <summary>A check of a health entry.</summary>
 internal sealed class HealthCheck
 {
+    public string Node { get; set; } = string.Empty;
+
     [JsonPropertyName("CheckID")]
     public string CheckId { get; set; } = string.Empty;
 
@@ -12,8 +14,14 @@ internal sealed class HealthCheck
 
     public string Status { get; set; } = string.Empty;
 
+    public string Notes { get; set; } = string.Empty;
+
     public string Output { get; set; } = string.Empty;
 
     [JsonPropertyName("ServiceID")]
     public string ServiceId { get; set; } = string.Empty;
+
+    public string ServiceName { get; set; } = string.Empty;
+
+    public List<string>? ServiceTags { get; set; }
 }

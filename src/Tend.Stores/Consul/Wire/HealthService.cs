@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Tend.Stores.Consul.Wire;
 
-/// <summary>The service of a health entry.</summary>
+/// <summary>A service as Consul sends it: the service of a health entry, a service of <c>/v1/catalog/node</c>.</summary>
 internal sealed class HealthService
 {
     [JsonPropertyName("ID")]
@@ -17,4 +17,6 @@ internal sealed class HealthService
     public int Port { get; set; }
 
     public Dictionary<string, string>? Meta { get; set; }
+
+    public bool EnableTagOverride { get; set; }
 }
