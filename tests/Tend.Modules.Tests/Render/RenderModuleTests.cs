@@ -403,7 +403,9 @@ public sealed class RenderModuleTests : IDisposable
         await _store.PutAsync("/a", "0");
         var r = Resource("a", "{{getv \"/a\"}}", ["/a"]);
         await using var mirrors = new KvMirrorSet(_store);
-        await using var module = Module(new RenderOptions { Templates = [r], Wait = new ChangeWait(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
+        // A quiet period far longer than the look below: parallel test classes on two cores stretched a
+        // 200 ms delay past a 500 ms quiet period, and the render had rightly happened by then.
+        await using var module = Module(new RenderOptions { Templates = [r], Wait = new ChangeWait(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20)) }, mirrors: mirrors);
         module.Start();
         await Eventually(() => File.Exists(r.Destination));
 
