@@ -241,8 +241,7 @@ public sealed class TomlSection
                 continue;
             }
 
-            var suggestion = known.Select(k => (k, d: Distance(k, entry.Key))).Where(x => x.d <= 2).OrderBy(x => x.d).Select(x => x.k).FirstOrDefault();
-            var hint = suggestion is null ? string.Empty : $" (did you mean \"{suggestion}\"?)";
+            var hint = UnknownKeyHint.For(entry.Key, known);
             throw new ConfigException(File, entry.Line, entry.Column, $"unknown key \"{entry.Key}\" in {Name}{hint}");
         }
     }
@@ -264,29 +263,4 @@ public sealed class TomlSection
     }
 
     private string Prefixed(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 }

@@ -19,8 +19,7 @@ internal sealed class HclSection
         {
             if (!known.Contains(entry.Key))
             {
-                var suggestion = known.Select(k => (k, d: Distance(k, entry.Key))).Where(x => x.d <= 2).OrderBy(x => x.d).Select(x => x.k).FirstOrDefault();
-                var hint = suggestion is null ? string.Empty : $" (did you mean \"{suggestion}\"?)";
+                var hint = UnknownKeyHint.For(entry.Key, known);
                 throw new ConfigException(file, entry.Line, entry.Column, $"unknown key \"{entry.Key}\" in {name}{hint}");
             }
 
@@ -146,30 +145,5 @@ internal sealed class HclSection
                 throw Error(e, $"{Name} {key} must be a {{ block }}, not {e.Value.Describe()}");
             }
         }
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }
