@@ -27,7 +27,7 @@ internal sealed partial class ExecHook : MirrorWorker
     private readonly ChangeSchedule _schedule;
     private ExecHookStatus _status;
 
-    public ExecHook(ExecHookOptions options, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+    public ExecHook(ExecHookOptions options, KvMirrorLease mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
         : base(mirror)
     {
         Options = options;

@@ -34,7 +34,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private IReadOnlyList<string> _lastIgnored = [];
     private NagiosStatus _status;
 
-    public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+    public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirrorLease mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
         : base(mirror)
     {
         _options = options;
