@@ -1,16 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
 using Tend.Modules.Register;
+using static Tend.Hosting.MetricsWriter;
 
-namespace Tend.Daemon;
+namespace Tend.Hosting;
 
-/// <summary>The <c>register</c> array of <c>/status</c>.</summary>
-internal static class RegisterStatusWriter
+/// <summary>
+/// <c>[register]</c> in the daemon: one register module while the section exists. A reload keeps every entry whose
+/// identity (key and data) did not change, so it never flaps a registration.
+/// </summary>
+internal sealed class RegisterModuleHost(DaemonModuleContext context) : SectionModuleHost<RegisterModule, RegisterOptions>("register")
 {
-    public static void Write(Utf8JsonWriter json, IReadOnlyList<RegisteredServiceStatus> status)
+    public override void WriteStatus(Utf8JsonWriter json)
     {
+        if (Module is not { } module)
+        {
+            return;
+        }
+
         json.WriteStartArray("register");
-        foreach (var svc in status)
+        foreach (var svc in module.Status)
         {
             json.WriteStartObject();
             json.WriteString("name", svc.Name);
@@ -27,4 +36,22 @@ internal static class RegisterStatusWriter
 
         json.WriteEndArray();
     }
+
+    public override void WriteMetrics(MetricsWriter metrics)
+    {
+        if (Module is not { } module)
+        {
+            return;
+        }
+
+        var ss = module.Status;
+        metrics.Metric("tend_register_healthy", "gauge", "1 when the service's check passes (after rise/fall).", ss.Select(s => (Label("service", s.Name), (double)(s.Healthy == true ? 1 : 0))));
+        metrics.Metric("tend_register_registered", "gauge", "1 while the service's entry is in the store.", ss.Select(s => (Label("service", s.Name), (double)(s.Registered ? 1 : 0))));
+        metrics.Metric("tend_register_checks_total", "counter", "Health checks run.", ss.Select(s => (Label("service", s.Name), (double)s.Checks)));
+        metrics.Metric("tend_register_registrations_total", "counter", "Times the entry was created.", ss.Select(s => (Label("service", s.Name), (double)s.Registrations)));
+    }
+
+    protected override RegisterModule Create() => new(context.Store, loggers: context.Loggers);
+
+    protected override Task ApplyAsync(RegisterModule module, RegisterOptions options, CancellationToken cancellationToken) => module.ApplyAsync(options, cancellationToken);
 }
