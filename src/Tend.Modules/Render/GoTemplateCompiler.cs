@@ -68,6 +68,9 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
     {
         private readonly Lock _gate = new();
 
+        // Only consul-template's key functions name their keys in the text; confd's read below the resource's keys.
+        public IReadOnlyList<string>? KeyPrefixes { get; } = dependencies is null ? null : ConsulTemplateKeyScope.Prefixes(template);
+
         private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
         public string Render(RenderInput input, RenderLimits limits, CancellationToken cancellationToken = default)

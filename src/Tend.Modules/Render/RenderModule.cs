@@ -231,6 +231,12 @@ public sealed partial class RenderModule : IAsyncDisposable
                 }
 
                 r.Mirrors = held;
+                if (held.Length == 0)
+                {
+                    // Reads no key (a template of the catalog or files only): nothing to load first.
+                    r.Synced = true;
+                    r.Schedule.RunNow();
+                }
             }
 
             foreach (var (mirror, list) in byMirror)
