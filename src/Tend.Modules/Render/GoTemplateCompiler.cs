@@ -1,5 +1,6 @@
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Render.Config;
 using Tend.Templates;
 
 namespace Tend.Modules.Render;

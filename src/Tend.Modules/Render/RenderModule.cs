@@ -6,6 +6,7 @@ using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

@@ -2,6 +2,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Scheduling;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

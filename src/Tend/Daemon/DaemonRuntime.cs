@@ -9,6 +9,7 @@ using Tend.Modules.Hooks;
 using Tend.Modules.Membership;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Daemon;
 
@@ -67,7 +68,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             throw;
         }
 
-        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
+        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, RenderConfigReader.OptionsOf(config).Templates.Count);
         return runtime;
     }
 
@@ -80,7 +81,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         bool onlyMembership = config.Module<MembershipOptions>("membership") is not null
-            && config.Render.Templates.Count == 0 && config.Watch.Prefixes.Count == 0
+            && RenderConfigReader.OptionsOf(config).Templates.Count == 0 && config.Watch.Prefixes.Count == 0
             && config.Module<RegisterOptions>("register") is null && !HooksModule.HasWork(config.Module<HooksOptions>("hooks"))
             && config.Http.Token is null;
         return onlyMembership && config.Store.Kind == "file" && config.Store.Files.Count == 0

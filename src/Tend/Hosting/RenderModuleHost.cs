@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tend.Core.Config;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using static Tend.Hosting.MetricsWriter;
 
 namespace Tend.Hosting;
@@ -16,8 +17,9 @@ internal sealed class RenderModuleHost(DaemonModuleContext context) : IDaemonMod
 
     public Task<ModuleChange> ValidateAsync(TendConfig config, CancellationToken cancellationToken = default)
     {
-        var next = config.Render.Templates.Count > 0
-            ? RenderModule.Create(config.Render, context.Store, context.Mirrors, context.Runner, context.Loggers, Console.Out)
+        var options = RenderConfigReader.OptionsOf(config);
+        var next = options.Templates.Count > 0
+            ? RenderModule.Create(options, context.Store, context.Mirrors, context.Runner, context.Loggers, Console.Out)
             : null;
         return Task.FromResult(new ModuleChange(_ => ReplaceAsync(next), next is null ? null : next.DisposeAsync));
     }

@@ -1,5 +1,5 @@
-using Tend.Core.Config;
 using Tend.Core.Mirror;
+using Tend.Modules.Render.Config;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
