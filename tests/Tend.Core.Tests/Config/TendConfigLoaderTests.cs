@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
+using Tend.Core.Files;
 using Tend.Core.Kv;
 using Xunit;
 
@@ -246,17 +247,28 @@ public sealed class TendConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Parse_RenderFsync_DefaultOnGlobalOffAndPerResourceOverride()
+    public void Parse_RenderFsync_DefaultOrderedOldSpellingKeepsItsMeaningPerResourceOverride()
     {
-        Assert.True(Parse(string.Empty).Render.Fsync);
+        Assert.Equal(FileDurability.Ordered, Parse(string.Empty).Render.Durability);
         File.WriteAllText(Path.Combine(_dir, "a.tmpl"), "x");
         var config = Parse(
             "[render]\nfsync = false\n\n[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"a.out\"\nkeys = [\"/a\"]\n\n" +
-            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n");
+            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n\n" +
+            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"c.out\"\nkeys = [\"/a\"]\ndurability = \"ordered\"\n");
 
-        Assert.False(config.Render.Fsync);
-        Assert.Null(config.Render.Templates[0].Fsync);
-        Assert.True(config.Render.Templates[1].Fsync);
+        Assert.Equal(FileDurability.None, config.Render.Durability);
+        Assert.Equal([null, FileDurability.Full, FileDurability.Ordered], config.Render.Templates.Select(t => t.Durability));
+        Assert.Equal(FileDurability.Full, Parse("[render]\ndurability = \"full\"\n").Render.Durability);
+    }
+
+    [Theory]
+    [InlineData("[render]\nfsync = true\ndurability = \"ordered\"\n", 3, "set durability or fsync, not both")]
+    [InlineData("[render]\ndurability = \"sometimes\"\n", 2, "durability must be one of \"ordered\", \"full\", \"none\"")]
+    public void Parse_BadDurability_ErrorNamesTheLine(string toml, int line, string reason)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Parse(toml));
+        Assert.Equal(line, ex.Line);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
