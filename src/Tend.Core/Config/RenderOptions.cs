@@ -25,11 +25,11 @@ public sealed record RenderOptions
 
     /// <summary>
     /// How each rendered file is flushed around its rename (<c>durability = "ordered" | "full" | "none"</c>; the
-    /// older <c>fsync = true | false</c> means "full" | "none"). The default, ordered, writes the staged file's data
-    /// before the rename and fsyncs file and directory after it: on ext4 and XFS a power loss leaves the old or the
-    /// complete new file (<see cref="FileDurability"/>). A resource's own setting overrides it.
+    /// older <c>fsync = true | false</c> means "full" | "none"). The default, full, fsyncs each staged file before the
+    /// rename; ordered writes its data before the rename and fsyncs file and directory after it, which on ext4 and XFS
+    /// promises the same (<see cref="FileDurability"/>). A resource's own setting overrides it.
     /// </summary>
-    public FileDurability Durability { get; init; } = FileDurability.Ordered;
+    public FileDurability Durability { get; init; } = FileDurability.Full;
 
     /// <summary>Keep a staged file that was not committed (confd's <c>-keep-stage-file</c>).</summary>
     public bool KeepStageFile { get; init; }

@@ -4,9 +4,9 @@ namespace Tend.Core.Files;
 /// Writes files so that readers only ever see the old or the new content, never a partial file:
 /// stage in the destination's directory (created exclusively, owner and mode set before the
 /// content), then rename over the destination. What a power cut can leave depends on the
-/// <see cref="FileDurability"/>: by default (<see cref="FileDurability.Ordered"/>) the staged file's data
-/// is on the device before the rename and the fsyncs of file and directory follow it;
-/// <see cref="FileDurability.Full"/> fsyncs the staged file before the rename;
+/// <see cref="FileDurability"/>: <see cref="FileDurability.Full"/> fsyncs the staged file before the rename;
+/// <see cref="FileDurability.Ordered"/> has its data on the device before the rename and the fsyncs of
+/// file and directory follow it;
 /// <see cref="FileDurability.None"/> flushes nothing. <see cref="Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability)"/>
 /// lets a caller check the staged file (e.g. <c>haproxy -c -f</c>) before committing it.
 /// </summary>

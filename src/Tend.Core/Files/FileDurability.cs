@@ -15,7 +15,7 @@ public enum FileDurability
     None,
 
     /// <summary>
-    /// The default (<c>durability = "ordered"</c>): the staged file's data is written and waited for before the
+    /// <c>durability = "ordered"</c>: the staged file's data is written and waited for before the
     /// rename (<c>sync_file_range</c>, which does not wait for a journal commit); the fsync of the file and of its
     /// directory follow the rename, off the writer's path. On ext4 and XFS (journalled metadata, write barriers
     /// on) a crash leaves the old file or the complete new one, never an empty or partial file; the new one is
@@ -25,8 +25,8 @@ public enum FileDurability
     Ordered,
 
     /// <summary>
-    /// fsync of the staged file before the rename and of the directory after it (<c>durability = "full"</c>,
-    /// <c>fsync = true</c>): old or complete new on any POSIX file system that honours fsync, at the cost of
+    /// The default (<c>durability = "full"</c>, <c>fsync = true</c>): fsync of the staged file before the rename
+    /// and of the directory after it: old or complete new on any POSIX file system that honours fsync, at the cost of
     /// waiting for the journal on every write.
     /// </summary>
     Full,

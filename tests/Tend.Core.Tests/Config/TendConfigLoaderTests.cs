@@ -247,9 +247,9 @@ public sealed class TendConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Parse_RenderFsync_DefaultOrderedOldSpellingKeepsItsMeaningPerResourceOverride()
+    public void Parse_RenderDurability_DefaultFullOldSpellingKeepsItsMeaningPerResourceOverride()
     {
-        Assert.Equal(FileDurability.Ordered, Parse(string.Empty).Render.Durability);
+        Assert.Equal(FileDurability.Full, Parse(string.Empty).Render.Durability);
         File.WriteAllText(Path.Combine(_dir, "a.tmpl"), "x");
         var config = Parse(
             "[render]\nfsync = false\n\n[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"a.out\"\nkeys = [\"/a\"]\n\n" +
@@ -258,7 +258,7 @@ public sealed class TendConfigLoaderTests : IDisposable
 
         Assert.Equal(FileDurability.None, config.Render.Durability);
         Assert.Equal([null, FileDurability.Full, FileDurability.Ordered], config.Render.Templates.Select(t => t.Durability));
-        Assert.Equal(FileDurability.Full, Parse("[render]\ndurability = \"full\"\n").Render.Durability);
+        Assert.Equal(FileDurability.Ordered, Parse("[render]\ndurability = \"ordered\"\n").Render.Durability);
     }
 
     [Theory]
