@@ -1,6 +1,7 @@
+using Tend.Core.Config;
 using Tend.Core.Files;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// One rendered file: a template, the keys it reads, where it goes and what runs around the write.

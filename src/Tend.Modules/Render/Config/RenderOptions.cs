@@ -1,6 +1,7 @@
+using Tend.Core.Config;
 using Tend.Core.Files;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>The <c>[render]</c> section: defaults for every resource, extra resource sources, and the resources themselves.</summary>
 public sealed record RenderOptions
