@@ -3,9 +3,11 @@ namespace Tend.Core.Files;
 /// <summary>
 /// Writes files so that readers only ever see the old or the new content, never a partial file:
 /// stage in the destination's directory (created exclusively, owner and mode set before the
-/// content, one fsync), then rename over the destination and fsync the directory. Without
-/// <c>durable</c> both fsyncs are left out (the <c>fsync = false</c> setting): readers still see
-/// only whole versions, but which version survives a power loss is up to the file system. <see cref="Stage"/>
+/// content), then rename over the destination. What a power cut can leave depends on the
+/// <see cref="FileDurability"/>: <see cref="FileDurability.Full"/> fsyncs the staged file before the rename;
+/// <see cref="FileDurability.Ordered"/> has its data on the device before the rename and the fsyncs of
+/// file and directory follow it;
+/// <see cref="FileDurability.None"/> flushes nothing. <see cref="Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability)"/>
 /// lets a caller check the staged file (e.g. <c>haproxy -c -f</c>) before committing it.
 /// </summary>
 /// <remarks>
@@ -19,20 +21,34 @@ public static class AtomicFile
     private const string StageMarker = ".tend-";
     private const int StageSuffixLength = 10;
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically (and durably unless <paramref name="durable"/> is false; see <see cref="Stage"/>).</summary>
-    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true)
+    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically (and durably unless <paramref name="durable"/> is false: <see cref="FileDurability.Full"/> or <see cref="FileDurability.None"/>).</summary>
+    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true) =>
+        Write(destination, content, ownership, createDirectories, durable ? FileDurability.Full : FileDurability.None);
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically, as durable as <paramref name="durability"/> says; durable when it returns unless <see cref="FileDurability.None"/>.</summary>
+    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability)
     {
-        using var staged = Stage(destination, content, ownership, createDirectories, durable);
+        using var staged = Stage(destination, content, ownership, createDirectories, durability);
         staged.Commit();
     }
 
     /// <summary>
     /// Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.
-    /// With <paramref name="durable"/> (the default) the staged file is fsynced, and on commit its directory, so that a
-    /// power loss leaves one complete version; false leaves the write-back to the kernel, as confd does.
+    /// With <paramref name="durable"/> (the default) the staged file is fsynced (<see cref="FileDurability.Full"/>), and on
+    /// commit its directory; false leaves the write-back to the kernel, as confd does.
     /// </summary>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true) =>
+        Stage(destination, content, ownership, createDirectories, durable ? FileDurability.Full : FileDurability.None);
+
+    /// <summary>
+    /// Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.
+    /// <see cref="FileDurability.Full"/> fsyncs the staged file now; <see cref="FileDurability.Ordered"/> writes its data
+    /// to the device and waits for it (no journal commit), leaving the fsyncs for after the rename (falling back to
+    /// <see cref="FileDurability.Full"/> where the file system cannot); <see cref="FileDurability.None"/> flushes nothing.
+    /// </summary>
+    /// <exception cref="IOException">The directory is missing (and not to be created), or not writable; or the flush failed.</exception>
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;
@@ -47,6 +63,7 @@ public static class AtomicFile
         }
 
         var temp = StagePath(full);
+        Microsoft.Win32.SafeHandles.SafeFileHandle? pending = null;
         try
         {
             using (var fs = CreateExclusive(temp))
@@ -55,18 +72,25 @@ public static class AtomicFile
                 SetOwnerAndMode(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value, target.Mode!.Value);
                 fs.Write(content);
 
-                // After the content, mode and owner are set, so one fsync makes them all durable
-                // before the rename can expose the file.
-                if (durable)
+                // After the content, mode and owner are set, so one flush covers them all before the rename can
+                // expose the file. Ordered: the data only (the mode and owner are journalled metadata, committed
+                // with or before the rename), and a read handle kept for the fsync after the rename.
+                if (durability == FileDurability.Ordered && NativeMethods.WriteDataAndWait(fs.SafeFileHandle, temp))
                 {
+                    pending = NativeMethods.OpenReadNoFollow(temp);
+                }
+                else if (durability != FileDurability.None)
+                {
+                    durability = FileDurability.Full;
                     NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
                 }
             }
 
-            return new StagedFile(temp, full, durable);
+            return new StagedFile(temp, full, durability, pending);
         }
         catch
         {
+            pending?.Dispose();
             TryDelete(temp);
             throw;
         }

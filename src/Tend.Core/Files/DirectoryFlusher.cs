@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Tend.Core.Files;
 
 /// <summary>
@@ -8,8 +10,10 @@ namespace Tend.Core.Files;
 /// (coalesced), so no rename is left unflushed and a burst costs one fsync, not one per file.
 /// </summary>
 /// <remarks>
-/// Every staged file is fsynced before its rename, so whatever a crash leaves is one complete
-/// version, never a partial file. <see cref="FlushAsync"/> waits until every rename so far is durable.
+/// Every staged file is flushed before its rename — fsynced (<see cref="FileDurability.Full"/>), or its
+/// data written and waited for (<see cref="FileDurability.Ordered"/>, whose file fsync is handed over here
+/// and runs before the directory's) — so whatever a crash leaves is one complete version, never a
+/// partial file (for Ordered: on ext4 and XFS). <see cref="FlushAsync"/> waits until every rename so far is durable.
 /// </remarks>
 public sealed class DirectoryFlusher
 {
@@ -17,12 +21,22 @@ public sealed class DirectoryFlusher
     private readonly Dictionary<string, Pending> _dirs = new(StringComparer.Ordinal);
 
     private int _scheduled;
+    private int _filesSynced;
 
     /// <summary>How many renames were scheduled so far (for tests).</summary>
     internal int Scheduled => Volatile.Read(ref _scheduled);
 
+    /// <summary>How many files this flusher fsynced (for tests).</summary>
+    internal int FilesSynced => Volatile.Read(ref _filesSynced);
+
     /// <summary>Schedules an fsync of <paramref name="directory"/> after a rename into it.</summary>
-    public void Schedule(string directory)
+    public void Schedule(string directory) => Schedule(directory, null);
+
+    /// <summary>
+    /// Schedules an fsync of <paramref name="file"/> (when given; the flusher owns and closes the handle) and then
+    /// of <paramref name="directory"/>, after the file was renamed into it.
+    /// </summary>
+    public void Schedule(string directory, SafeFileHandle? file)
     {
         ArgumentNullException.ThrowIfNull(directory);
         Interlocked.Increment(ref _scheduled);
@@ -31,6 +45,11 @@ public sealed class DirectoryFlusher
             if (!_dirs.TryGetValue(directory, out var p))
             {
                 _dirs[directory] = p = new Pending();
+            }
+
+            if (file is not null)
+            {
+                p.Files.Add(file);
             }
 
             p.Dirty = true;
@@ -65,6 +84,7 @@ public sealed class DirectoryFlusher
     {
         while (true)
         {
+            SafeFileHandle[] files;
             lock (_gate)
             {
                 if (!p.Dirty)
@@ -74,6 +94,27 @@ public sealed class DirectoryFlusher
                 }
 
                 p.Dirty = false;
+                files = [.. p.Files];
+                p.Files.Clear();
+            }
+
+            // The files first: on file systems that do not commit a file's size and blocks with its directory,
+            // the directory fsync alone would not make the new content durable.
+            foreach (var file in files)
+            {
+                using (file)
+                {
+                    try
+                    {
+                        NativeMethods.Sync(file, directory, dataOnly: false);
+                        Interlocked.Increment(ref _filesSynced);
+                    }
+                    catch (IOException)
+                    {
+                        // Already renamed and readable; the fsync only decided survival across a crash, and the
+                        // directory's fsync below still runs. Nothing to undo.
+                    }
+                }
             }
 
             NativeMethods.FsyncDirectory(directory);
@@ -82,6 +123,8 @@ public sealed class DirectoryFlusher
 
     private sealed class Pending
     {
+        public List<SafeFileHandle> Files { get; } = [];
+
         public bool Dirty { get; set; }
 
         public Task? Running { get; set; }

@@ -1,19 +1,28 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Tend.Core.Files;
 
-/// <summary>A fully written file (fsynced unless staged without durability) beside its destination, waiting to be checked and committed.</summary>
+/// <summary>A fully written file (flushed as its <see cref="FileDurability"/> says) beside its destination, waiting to be checked and committed.</summary>
 public sealed class StagedFile : IDisposable
 {
     private bool _done;
 
-    internal StagedFile(string path, string destination, bool durable = true)
+    // Ordered: a handle on the staged file, fsynced after the rename (here or by the flusher, which then owns it).
+    private SafeFileHandle? _pendingSync;
+
+    internal StagedFile(string path, string destination, FileDurability durability, SafeFileHandle? pendingSync = null)
     {
         Path = path;
         Destination = destination;
-        Durable = durable;
+        Durability = durability;
+        _pendingSync = pendingSync;
     }
 
-    /// <summary>True when the file was fsynced and <see cref="Commit"/> fsyncs the directory after the rename.</summary>
-    public bool Durable { get; }
+    /// <summary>True unless staged with <see cref="FileDurability.None"/>: the file and its directory are fsynced (before or after the rename).</summary>
+    public bool Durable => Durability != FileDurability.None;
+
+    /// <summary>How the file is flushed: <see cref="FileDurability.Ordered"/> means its data is on the device and its fsync is left for after the rename.</summary>
+    public FileDurability Durability { get; private set; }
 
     /// <summary>The staged file (what <c>check_cmd</c>'s <c>{{.src}}</c> names).</summary>
     public string Path { get; }
@@ -21,9 +30,12 @@ public sealed class StagedFile : IDisposable
     /// <summary>Where <see cref="Commit"/> puts it.</summary>
     public string Destination { get; }
 
-    /// <summary>Renames the staged file over the destination (atomic on one file system) and, when <see cref="Durable"/>, fsyncs the directory.</summary>
+    /// <summary>
+    /// Renames the staged file over the destination (atomic on one file system) and, when <see cref="Durable"/>,
+    /// fsyncs the directory — and with <see cref="FileDurability.Ordered"/> the file first, now that it is in place.
+    /// </summary>
     /// <param name="backupPath">When set, the previous destination is first kept here (one backup; see <see cref="FileBackup"/>).</param>
-    /// <param name="flusher">When set, the directory fsync is left to it instead of done before returning.</param>
+    /// <param name="flusher">When set, the fsyncs after the rename are left to it instead of done before returning.</param>
     public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
@@ -35,6 +47,8 @@ public sealed class StagedFile : IDisposable
         File.Move(Path, Destination, overwrite: true);
         _done = true;
         var directory = System.IO.Path.GetDirectoryName(Destination)!;
+        var file = _pendingSync;
+        _pendingSync = null;
         if (!Durable)
         {
             return;
@@ -42,11 +56,19 @@ public sealed class StagedFile : IDisposable
 
         if (flusher is null)
         {
+            if (file is not null)
+            {
+                using (file)
+                {
+                    NativeMethods.Sync(file, Destination, dataOnly: false);
+                }
+            }
+
             NativeMethods.FsyncDirectory(directory);
         }
         else
         {
-            flusher.Schedule(directory);
+            flusher.Schedule(directory, file);
         }
     }
 
@@ -59,6 +81,19 @@ public sealed class StagedFile : IDisposable
     public InstalledFile Install(DirectoryFlusher? flusher = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        if (_pendingSync is { } file)
+        {
+            // A check that reads the destination may reload a service from it, and a failed one puts the old
+            // file back: both renames are covered by the full fsync here, as with FileDurability.Full.
+            _pendingSync = null;
+            using (file)
+            {
+                NativeMethods.Sync(file, Path, dataOnly: false);
+            }
+
+            Durability = FileDurability.Full;
+        }
+
         string? previous = null;
         if (NativeMethods.Stat(Destination, followLinks: false) is not null)
         {
@@ -94,6 +129,8 @@ public sealed class StagedFile : IDisposable
     /// <summary>Deletes the staged file unless it was committed or kept.</summary>
     public void Dispose()
     {
+        _pendingSync?.Dispose();
+        _pendingSync = null;
         if (!_done)
         {
             _done = true;

@@ -80,7 +80,7 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, durable: o.Fsync ?? _options.Fsync);
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, o.Durability ?? _options.Durability);
             if (o.Shape == RenderDataShape.Reconfig && r.CheckCommand is { } targetCheck && !_options.SyncOnly)
             {
                 if (link is not null)

@@ -110,6 +110,78 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Stage_Ordered_DataWrittenBeforeTheRenameFsyncsOnlyAfterIt()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+        int syncs = NativeMethods.SyncsOnThisThread, writes = NativeMethods.DataWritesOnThisThread;
+
+        using (var staged = AtomicFile.Stage(path, "new\n"u8, null, false, FileDurability.Ordered))
+        {
+            // Before the rename: the data written and waited for, no fsync (no journal commit to wait for).
+            Assert.Equal(FileDurability.Ordered, staged.Durability);
+            Assert.Equal((1, 0), (NativeMethods.DataWritesOnThisThread - writes, NativeMethods.SyncsOnThisThread - syncs));
+            Assert.Equal("old", File.ReadAllText(path));
+
+            staged.Commit();
+        }
+
+        // After it: the file, then its directory.
+        Assert.Equal((1, 2), (NativeMethods.DataWritesOnThisThread - writes, NativeMethods.SyncsOnThisThread - syncs));
+        Assert.Equal("new\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public async Task Commit_OrderedWithFlusher_FileAndDirectoryFsyncedOffTheWritersThread()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var flusher = new DirectoryFlusher();
+        int syncs = NativeMethods.SyncsOnThisThread;
+
+        using (var staged = AtomicFile.Stage(path, "v1"u8, null, false, FileDurability.Ordered))
+        {
+            staged.Commit(flusher: flusher);
+        }
+
+        Assert.Equal(0, NativeMethods.SyncsOnThisThread - syncs);
+        Assert.Equal("v1", File.ReadAllText(path));
+        await flusher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((1, 1), (flusher.Scheduled, flusher.FilesSynced));
+    }
+
+    [Fact]
+    public void Stage_Full_FsyncBeforeTheRenameAndNoDataOnlyWrite()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        int syncs = NativeMethods.SyncsOnThisThread, writes = NativeMethods.DataWritesOnThisThread;
+
+        using var staged = AtomicFile.Stage(path, "v"u8, null, false, FileDurability.Full);
+
+        Assert.Equal((0, 1), (NativeMethods.DataWritesOnThisThread - writes, NativeMethods.SyncsOnThisThread - syncs));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Install_Ordered_FullFsyncBeforeTheFileIsPutInPlace()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+        using var staged = AtomicFile.Stage(path, "new"u8, null, false, FileDurability.Ordered);
+        int syncs = NativeMethods.SyncsOnThisThread;
+
+        using (var installed = staged.Install())
+        {
+            // The staged file (now complete on disk) and the kept copy of the old one, before either is renamed.
+            Assert.Equal(2, NativeMethods.SyncsOnThisThread - syncs);
+            Assert.Equal(FileDurability.Full, staged.Durability);
+            installed.Confirm(null);
+        }
+
+        Assert.Equal("new", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Commit_NotDurableWithFlusher_NothingScheduled()
     {
         var path = Path.Combine(_dir, "a.conf");

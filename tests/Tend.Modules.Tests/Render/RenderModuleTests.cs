@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
@@ -213,8 +214,8 @@ public sealed class RenderModuleTests : IDisposable
     {
         await _store.PutAsync("/a", "1");
         var off = Resource("a", "{{getv \"/a\"}}", ["/a"]);
-        var on = Resource("b", "b={{getv \"/a\"}}", ["/a"]) with { Fsync = true };
-        await using var module = Module(new RenderOptions { Templates = [off, on], Fsync = false });
+        var on = Resource("b", "b={{getv \"/a\"}}", ["/a"]) with { Durability = FileDurability.Ordered };
+        await using var module = Module(new RenderOptions { Templates = [off, on], Durability = FileDurability.None });
 
         Assert.True(await module.RunOnceAsync());
         await _store.PutAsync("/a", "2");

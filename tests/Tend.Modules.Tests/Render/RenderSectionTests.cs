@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Core.Files;
 using Tend.Modules.Render.Config;
 using Tend.Testing;
 using Xunit;
@@ -23,7 +24,7 @@ public sealed class RenderSectionTests : IDisposable
         var options = Parse(string.Empty);
 
         Assert.Empty(options.Templates);
-        Assert.True(options.Fsync);
+        Assert.Equal(FileDurability.Full, options.Durability);
         Assert.Equal(ChangeWait.None, options.Wait);
         Assert.Equal(new RenderLimits { Timeout = TimeSpan.FromSeconds(10), MaxOutput = 64L << 20, MaxMemory = 256L << 20 }, options.Limits);
     }
@@ -54,6 +55,8 @@ public sealed class RenderSectionTests : IDisposable
     [InlineData("[render]\nmax_memory = 0\n", 2, 14, "[render] max_memory must be greater than zero")]
     [InlineData("[render]\nmax_memory = \"lots\"\n", 2, 14, "[render] max_memory must be a size such as")]
     [InlineData("[render]\nconsul_template = \"absent.hcl\"\n", 2, 19, "[render] consul_template: no such file or directory")]
+    [InlineData("[render]\nfsync = true\ndurability = \"ordered\"\n", 3, 14, "[render]: set durability or fsync, not both")]
+    [InlineData("[render]\ndurability = \"sometimes\"\n", 2, 14, "[render] durability must be one of \"ordered\", \"full\", \"none\"")]
     public void Parse_Invalid_ErrorNamesFileLineAndColumn(string toml, int line, int column, string reason)
     {
         var ex = Assert.Throws<ConfigException>(() => Parse(toml));
@@ -141,17 +144,18 @@ public sealed class RenderSectionTests : IDisposable
         Assert.Contains("[render.exec] needs templates", Assert.Throws<ConfigException>(() => Parse("[render.exec]\ncommand = \"app\"\n")).Message, StringComparison.Ordinal);
 
     [Fact]
-    public void Parse_RenderFsync_DefaultOnGlobalOffAndPerResourceOverride()
+    public void Parse_RenderDurability_OldSpellingKeepsItsMeaningAndPerResourceOverride()
     {
         _dir.File("a.tmpl", "x");
 
         var options = Parse(
             "[render]\nfsync = false\n\n[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"a.out\"\nkeys = [\"/a\"]\n\n" +
-            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n");
+            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n\n" +
+            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"c.out\"\nkeys = [\"/a\"]\ndurability = \"ordered\"\n");
 
-        Assert.False(options.Fsync);
-        Assert.Null(options.Templates[0].Fsync);
-        Assert.True(options.Templates[1].Fsync);
+        Assert.Equal(FileDurability.None, options.Durability);
+        Assert.Equal([null, FileDurability.Full, FileDurability.Ordered], options.Templates.Select(t => t.Durability));
+        Assert.Equal(FileDurability.Ordered, Parse("[render]\ndurability = \"ordered\"\n").Durability);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Kv;
 using Tend.Stores.Consul;
@@ -227,6 +228,91 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
 
         var batch = await NextAsync(watcher);
         Assert.Equal(["1", "2"], batch.Changes.Select(c => c.Value));
+    }
+
+    [Fact]
+    public async Task Run_Answer_ReaderRunsBeforeTheNextQueryGoesOut()
+    {
+        // The batch is handed over on the tracker's own continuation: by the time the next blocking query is
+        // issued, the waiting reader has already taken it (no other thread had to be woken for it).
+        int reads = 0, readsWhenConsumed = -1;
+        _tracker = new PrefixTracker("/p", State(10), (prefix, index, wait, consistent, ct) =>
+        {
+            Interlocked.Increment(ref reads);
+            return _reads.ReadAsync(prefix, index, wait, consistent, ct);
+        }, _own, Settings, NullLogger.Instance);
+        var watcher = _tracker.Subscribe("/p", 11);
+        var consumer = ConsumeAsync(); // parked on the empty queue when this returns
+        _tracker.Start();
+
+        (await _reads.NextAsync()).Answer.SetResult(State(11, ("/p/a", "1", 11)));
+
+        Assert.Equal(11, (await _reads.NextAsync()).Index);
+        Assert.Equal(["/p/a"], (await consumer.WaitAsync(TimeSpan.FromSeconds(10))).Changes.Select(c => c.Key));
+        Assert.Equal(1, Volatile.Read(ref readsWhenConsumed));
+
+        async Task<KvChangeBatch> ConsumeAsync()
+        {
+            // As the store's readers do (ConfigureAwait(false)): not bound to the test's synchronization context.
+            var batch = await watcher.Queue.Reader.ReadAsync().ConfigureAwait(false);
+            Volatile.Write(ref readsWhenConsumed, Volatile.Read(ref reads));
+            return batch;
+        }
+    }
+
+    [Fact]
+    public async Task Run_ReadersEndTheirWatchesWhileBeingHandedBatches_AllServedAndLoopGoesOn()
+    {
+        // Each reader unsubscribes from inside its continuation, which now runs on the tracker's thread: the
+        // tracker must not be iterating its watcher list, nor hold its lock, while it hands batches over.
+        var first = Start(seed: State(10), from: 11);
+        var second = _tracker!.Subscribe("/p", 11);
+        var readers = new[] { first, second }.Select(w => ReadThenLeaveAsync(_tracker, w)).ToArray(); // both parked
+
+        (await _reads.NextAsync()).Answer.SetResult(State(11, ("/p/a", "1", 11)));
+
+        var batches = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(batches, b => Assert.Equal(["/p/a"], b.Changes.Select(c => c.Key)));
+        Assert.Equal(11, (await _reads.NextAsync()).Index);
+        Assert.Equal(0, _tracker.WatcherCount);
+    }
+
+    [Fact]
+    public async Task Run_RefusalWhileReadersLeaveInline_EveryReaderGetsTheError()
+    {
+        var first = Start(seed: State(10), from: 11);
+        var second = _tracker!.Subscribe("/p", 11);
+        var readers = new[] { first, second }.Select(w => ReadThenLeaveAsync(_tracker, w)).ToArray(); // both parked
+
+        (await _reads.NextAsync()).Answer.SetException(new KvAuthenticationException("ACL not found"));
+
+        foreach (var reader in readers)
+        {
+            await Assert.ThrowsAsync<KvAuthenticationException>(() => reader.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    private static async Task<KvChangeBatch> ReadThenLeaveAsync(PrefixTracker tracker, TrackerWatcher watcher)
+    {
+        try
+        {
+            while (true)
+            {
+                var batch = await watcher.Queue.Reader.ReadAsync().ConfigureAwait(false);
+                if (!batch.IsProgress)
+                {
+                    return batch;
+                }
+            }
+        }
+        catch (ChannelClosedException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+        finally
+        {
+            tracker.Unsubscribe(watcher);
+        }
     }
 
     private static KvSnapshot State(long index, params (string Key, string Value, long Mod)[] pairs) =>

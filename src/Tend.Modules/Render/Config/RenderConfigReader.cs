@@ -17,7 +17,7 @@ public sealed class RenderConfigReader : IModuleConfigReader
     private static readonly string[] RenderKeys =
     [
         "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
-        "fsync", "templates_dir", "template", "template_timeout", "max_output", "max_memory", "consul_template", "exec",
+        "fsync", "durability", "templates_dir", "template", "template_timeout", "max_output", "max_memory", "consul_template", "exec",
     ];
 
     private static readonly string[] ExecKeys = ["command", "splay", "reload_signal", "kill_signal", "kill_timeout", "pristine", "custom", "allowlist", "denylist"];
@@ -49,7 +49,7 @@ public sealed class RenderConfigReader : IModuleConfigReader
             ReloadTimeout = RenderResourceReader.Positive(s, "reload_timeout") ?? o.ReloadTimeout,
             SyncOnly = s.Bool("sync_only") ?? false,
             KeepStageFile = s.Bool("keep_stage_file") ?? false,
-            Fsync = s.Bool("fsync") ?? o.Fsync,
+            Durability = RenderResourceReader.Durability(s) ?? o.Durability,
             Noop = s.Bool("noop") ?? false,
             Confdir = confdir,
             Cfgdir = cfgdir,

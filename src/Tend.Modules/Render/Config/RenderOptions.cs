@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Core.Files;
 
 namespace Tend.Modules.Render.Config;
 
@@ -24,12 +25,12 @@ public sealed record RenderOptions
     public bool SyncOnly { get; init; }
 
     /// <summary>
-    /// fsync each rendered file before renaming it over its destination, and its directory after (the
-    /// default): a power loss then leaves the old or the new version, never an empty or partial file.
-    /// <c>fsync = false</c> leaves the write-back to the kernel, as confd does; renames stay atomic for
-    /// readers. A resource's own <c>fsync</c> overrides it.
+    /// How each rendered file is flushed around its rename (<c>durability = "ordered" | "full" | "none"</c>; the
+    /// older <c>fsync = true | false</c> means "full" | "none"). The default, full, fsyncs each staged file before the
+    /// rename; ordered writes its data before the rename and fsyncs file and directory after it, which on ext4 and XFS
+    /// promises the same (<see cref="FileDurability"/>). A resource's own setting overrides it.
     /// </summary>
-    public bool Fsync { get; init; } = true;
+    public FileDurability Durability { get; init; } = FileDurability.Full;
 
     /// <summary>Keep a staged file that was not committed (confd's <c>-keep-stage-file</c>).</summary>
     public bool KeepStageFile { get; init; }

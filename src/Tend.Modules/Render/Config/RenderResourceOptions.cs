@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Core.Files;
 
 namespace Tend.Modules.Render.Config;
 
@@ -63,8 +64,8 @@ public sealed record RenderResourceOptions
     /// <summary>Create the destination's directory when it is missing.</summary>
     public bool CreateDestDirs { get; init; }
 
-    /// <summary>This resource's <c>fsync</c>; null takes <c>[render] fsync</c> (see <see cref="RenderOptions.Fsync"/>).</summary>
-    public bool? Fsync { get; init; }
+    /// <summary>This resource's <c>durability</c> (or <c>fsync</c>); null takes <c>[render]</c>'s (see <see cref="RenderOptions.Durability"/>).</summary>
+    public FileDurability? Durability { get; init; }
 
     /// <summary>What a missing map key does.</summary>
     public RenderMissingKey MissingKey { get; init; } = RenderMissingKey.Error;

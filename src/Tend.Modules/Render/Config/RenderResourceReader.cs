@@ -15,7 +15,7 @@ internal static class RenderResourceReader
     [
         "id", "src", "dest", "keys", "prefix", "mode", "uid", "gid", "owner", "group", "check_cmd", "reload_cmd",
         "check_timeout", "reload_timeout", "wait", "backup", "create_dest_dirs", "missing_key",
-        "template_timeout", "max_output", "max_memory", "fsync",
+        "template_timeout", "max_output", "max_memory", "fsync", "durability",
     ];
 
     /// <param name="s">The table.</param>
@@ -56,7 +56,7 @@ internal static class RenderResourceReader
             Wait = s.Wait("wait"),
             Backup = s.Bool("backup") ?? false,
             CreateDestDirs = s.Bool("create_dest_dirs") ?? false,
-            Fsync = s.Bool("fsync"),
+            Durability = Durability(s),
             MissingKey = s.Choice("missing_key", "error", "zero", "default") switch
             {
                 "zero" => RenderMissingKey.Zero,
@@ -70,6 +70,33 @@ internal static class RenderResourceReader
         };
         s.RejectUnknownKeys(ResourceKeys);
         return options;
+    }
+
+    /// <summary>
+    /// Reads <c>durability = "ordered" | "full" | "none"</c>, or the older <c>fsync = true | false</c> (which keeps its
+    /// meaning: fsync before the rename, or no flush at all); null when neither is set. Both at once is an error.
+    /// </summary>
+    public static FileDurability? Durability(TomlSection s)
+    {
+        var fsync = s.Bool("fsync");
+        var durability = s.Choice("durability", "ordered", "full", "none");
+        if (fsync is not null && durability is not null)
+        {
+            throw s.Error("durability", $"{s.Name}: set durability or fsync, not both (fsync = {(fsync.Value ? "true is durability = \"full\"" : "false is durability = \"none\"")})");
+        }
+
+        return durability switch
+        {
+            "ordered" => FileDurability.Ordered,
+            "full" => FileDurability.Full,
+            "none" => FileDurability.None,
+            _ => fsync switch
+            {
+                true => FileDurability.Full,
+                false => FileDurability.None,
+                null => null,
+            },
+        };
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ internal sealed class PrefixTracker : IAsyncDisposable
     private readonly List<KvChange> _journal = [];
     private readonly CancellationTokenSource _stop = new();
     private CancellationTokenSource? _request;
+
+    // Set by the loop while it applies an answer under the lock: what it hands out is collected here and
+    // written after the lock is released (see RunAsync). Null otherwise: Subscribe writes at once.
+    private List<Delivery>? _outbox;
     private KvSnapshot? _state;
     private long _journalStart;
     private bool _fresh;
@@ -140,14 +144,17 @@ internal sealed class PrefixTracker : IAsyncDisposable
             }
         }
 
+        TrackerWatcher[] left;
         lock (_gate)
         {
-            foreach (var w in _watchers)
-            {
-                w.Queue.Writer.TryComplete();
-            }
-
+            left = [.. _watchers];
             _watchers.Clear();
+        }
+
+        // Outside the lock: completing a queue runs its reader, which unsubscribes.
+        foreach (var w in left)
+        {
+            w.Queue.Writer.TryComplete();
         }
 
         _stop.Dispose();
@@ -229,9 +236,26 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
             failures = 0;
             bool early = blocking && Stopwatch.GetElapsedTime(started) < wait * 0.9;
+            List<Delivery> outbox = [];
             lock (_gate)
             {
-                Apply(observed, freshRead: !blocking, early);
+                _outbox = outbox;
+                try
+                {
+                    Apply(observed, freshRead: !blocking, early);
+                }
+                finally
+                {
+                    _outbox = null;
+                }
+            }
+
+            // Handed over on this thread, outside the lock, before the next query goes out: each watcher's queue
+            // runs its reader inline (the mirror applies the batch here), so no other thread has to be woken, and
+            // a reader that ends its watch or starts another meanwhile finds the lock free and the list intact.
+            foreach (var (watcher, batch) in outbox)
+            {
+                watcher.Queue.Writer.TryWrite(batch);
             }
 
             if (blocking)
@@ -348,7 +372,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
             }
 
             var mine = w.Prefix == Prefix ? changes : changes.Where(c => KeyPath.IsUnder(c.Key, w.Prefix)).ToList();
-            w.Queue.Writer.TryWrite(mine.Count > 0 && !progressOnly ? KvChangeBatch.FromChanges(mine, revision) : KvChangeBatch.Progress(revision));
+            Send(w, mine.Count > 0 && !progressOnly ? KvChangeBatch.FromChanges(mine, revision) : KvChangeBatch.Progress(revision));
         }
     }
 
@@ -379,7 +403,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
             if (freshRead)
             {
                 ConsulLog.IndexWentBack(_logger, w.Prefix, from - 1, revision);
-                w.Queue.Writer.TryWrite(KvChangeBatch.FromResync(View(w.Prefix)));
+                Send(w, KvChangeBatch.FromResync(View(w.Prefix)));
                 w.Positioned = true;
                 return true;
             }
@@ -391,18 +415,18 @@ internal sealed class PrefixTracker : IAsyncDisposable
         w.Positioned = true;
         if (from < _journalStart)
         {
-            w.Queue.Writer.TryWrite(KvChangeBatch.FromResync(View(w.Prefix)));
+            Send(w, KvChangeBatch.FromResync(View(w.Prefix)));
             return true;
         }
 
         var missed = _journal.Where(c => c.Revision >= from && KeyPath.IsUnder(c.Key, w.Prefix)).ToList();
         if (missed.Count > 0)
         {
-            w.Queue.Writer.TryWrite(KvChangeBatch.FromChanges(missed, revision));
+            Send(w, KvChangeBatch.FromChanges(missed, revision));
         }
         else if (from <= revision)
         {
-            w.Queue.Writer.TryWrite(KvChangeBatch.Progress(revision));
+            Send(w, KvChangeBatch.Progress(revision));
         }
 
         return true;
@@ -416,7 +440,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
         foreach (var w in _watchers)
         {
             w.Positioned = true;
-            w.Queue.Writer.TryWrite(KvChangeBatch.FromResync(View(w.Prefix)));
+            Send(w, KvChangeBatch.FromResync(View(w.Prefix)));
         }
     }
 
@@ -445,14 +469,32 @@ internal sealed class PrefixTracker : IAsyncDisposable
 
     private void Fail(Exception ex)
     {
+        TrackerWatcher[] failed;
         lock (_gate)
         {
-            foreach (var w in _watchers)
-            {
-                w.Queue.Writer.TryComplete(ex);
-            }
-
+            failed = [.. _watchers];
             _watchers.Clear();
         }
+
+        foreach (var w in failed)
+        {
+            w.Queue.Writer.TryComplete(ex);
+        }
     }
+
+    /// <summary>Hands <paramref name="batch"/> to <paramref name="w"/>: collected while the loop applies an answer, else written at once. Called under the lock.</summary>
+    private void Send(TrackerWatcher w, KvChangeBatch batch)
+    {
+        if (_outbox is { } outbox)
+        {
+            outbox.Add(new Delivery(w, batch));
+        }
+        else
+        {
+            // Only Subscribe positions a watcher outside the loop, before its reader exists: nothing runs inline.
+            w.Queue.Writer.TryWrite(batch);
+        }
+    }
+
+    private readonly record struct Delivery(TrackerWatcher Watcher, KvChangeBatch Batch);
 }

@@ -7,8 +7,12 @@ internal sealed class TrackerWatcher(string prefix, long from)
 {
     public string Prefix { get; } = prefix;
 
+    /// <summary>
+    /// The batches for the watch's reader. Writing runs a waiting reader inline (synchronous continuations), so
+    /// the tracker hands a batch over without waking another thread; it therefore writes only outside its lock.
+    /// </summary>
     public Channel<Tend.Core.Kv.KvChangeBatch> Queue { get; } =
-        Channel.CreateUnbounded<Tend.Core.Kv.KvChangeBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Channel.CreateUnbounded<Tend.Core.Kv.KvChangeBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
 
     /// <summary>The first index the watcher wants, until it is positioned in the tracker's history.</summary>
     public long From { get; set; } = from;
