@@ -33,6 +33,7 @@ public sealed partial class HealthModule : IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private Dictionary<string, HealthMonitor> _monitors = new(StringComparer.Ordinal);
     private TriggerScheduler? _triggers;
+    private MirrorHealthData? _data;
     private HealthOptions? _settings;
     private HealthIdentity? _identity;
     private (string? Hostname, string? Datacenter)? _agentNames;
@@ -113,66 +114,89 @@ public sealed partial class HealthModule : IAsyncDisposable
                 old = new Dictionary<string, HealthMonitor>(StringComparer.Ordinal);
             }
 
-            var data = new MirrorHealthData(_mirrors, identity.Environment!);
-            bool publishes = _store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral);
-            IPrimaryHealthSource published = new PublishedPrimaryHealthSource(data, publishes);
-            var primaries = _primaries ?? (_agent is null ? published : new ConsulPrimaryHealthSource(_agent, data, published));
-            var evaluator = new HealthEvaluator(data, primaries);
-            _triggers ??= new TriggerScheduler(data, new TriggerExecutor(_runner, options.TriggerTimeout), options.FlapInterval, _loggers.CreateLogger<TriggerScheduler>(), _time);
-            var factory = new HealthCheckFactory(_runner, _http, options.CheckProcs);
-            var next = new Dictionary<string, HealthMonitor>(StringComparer.Ordinal);
-            var started = new List<HealthMonitor>();
-            foreach (var c in options.Checks)
+            // The mirrors of one environment are leased while it is the module's: another after a reload lets them go.
+            var data = _data is { } current && current.Environment == identity.Environment ? current : new MirrorHealthData(_mirrors, identity.Environment!);
+            try
             {
-                var signature = Signature(c);
-                if (old.Remove(signature, out var kept))
+                await ApplyCoreAsync(options, identity, sameBase, old, data).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (data != _data)
                 {
-                    next[signature] = kept;
-                    continue;
+                    // Not adopted: the apply failed before the checks moved to it.
+                    data.Dispose();
                 }
-
-                var monitor = new HealthMonitor(c, identity, factory.Create(c), evaluator, _triggers, publishes ? _store : null, options.Ttl, _sink, options.TriggerOnPassing, _loggers.CreateLogger<HealthMonitor>(), _time);
-                next[signature] = monitor;
-                started.Add(monitor);
-            }
-
-            foreach (var gone in old.Values)
-            {
-                await gone.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (_catalog is not null)
-            {
-                await _catalog.SyncAsync(identity, options.Checks, options.Ttl).ConfigureAwait(false);
-            }
-
-            if (!publishes && options.Checks.Count > 0)
-            {
-                Log.NotPublishing(_logger, _store.Name);
-            }
-
-            _monitors = next;
-            _settings = options;
-            _identity = identity;
-            if (_subscriptions.Count == 0)
-            {
-                foreach (var prefix in data.Prefixes.Take(2))
-                {
-                    _subscriptions.Add(_mirrors.Get(prefix).Subscribe(OnPeersChanged));
-                }
-
-                // The trigger mirror is read when a check changes; watching it from the start keeps that read local.
-                _ = _mirrors.Get(data.Prefixes[2]);
-            }
-
-            foreach (var m in started)
-            {
-                m.Start();
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task ApplyCoreAsync(HealthOptions options, HealthIdentity identity, bool sameBase, Dictionary<string, HealthMonitor> old, MirrorHealthData data)
+    {
+        bool publishes = _store.Capabilities.HasFlag(KvStoreCapabilities.Ephemeral);
+        IPrimaryHealthSource published = new PublishedPrimaryHealthSource(data, publishes);
+        var primaries = _primaries ?? (_agent is null ? published : new ConsulPrimaryHealthSource(_agent, data, published));
+        var evaluator = new HealthEvaluator(data, primaries);
+        _triggers ??= new TriggerScheduler(data, new TriggerExecutor(_runner, options.TriggerTimeout), options.FlapInterval, _loggers.CreateLogger<TriggerScheduler>(), _time);
+        var factory = new HealthCheckFactory(_runner, _http, options.CheckProcs);
+        var next = new Dictionary<string, HealthMonitor>(StringComparer.Ordinal);
+        var started = new List<HealthMonitor>();
+        foreach (var c in options.Checks)
+        {
+            var signature = Signature(c);
+            if (old.Remove(signature, out var kept))
+            {
+                next[signature] = kept;
+                continue;
+            }
+
+            var monitor = new HealthMonitor(c, identity, factory.Create(c), evaluator, _triggers, publishes ? _store : null, options.Ttl, _sink, options.TriggerOnPassing, _loggers.CreateLogger<HealthMonitor>(), _time);
+            next[signature] = monitor;
+            started.Add(monitor);
+        }
+
+        foreach (var gone in old.Values)
+        {
+            await gone.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_catalog is not null)
+        {
+            await _catalog.SyncAsync(identity, options.Checks, options.Ttl).ConfigureAwait(false);
+        }
+
+        if (!publishes && options.Checks.Count > 0)
+        {
+            Log.NotPublishing(_logger, _store.Name);
+        }
+
+        _monitors = next;
+        _settings = options;
+        _identity = identity;
+        if (data != _data)
+        {
+            // Only after another environment's identity, which stopped every check and subscription above.
+            _data?.Dispose();
+            _data = data;
+        }
+
+        if (_subscriptions.Count == 0)
+        {
+            // The trigger mirror (the third) is leased too but not subscribed: it is read when a check changes,
+            // and watching it from the start keeps that read local.
+            foreach (var mirror in data.Mirrors.Take(2))
+            {
+                _subscriptions.Add(mirror.Subscribe(OnPeersChanged));
+            }
+        }
+
+        foreach (var m in started)
+        {
+            m.Start();
         }
     }
 
@@ -183,6 +207,8 @@ public sealed partial class HealthModule : IAsyncDisposable
         try
         {
             await StopAllAsync().ConfigureAwait(false);
+            _data?.Dispose();
+            _data = null;
         }
         finally
         {

@@ -14,7 +14,8 @@ namespace Tend.Modules.Hooks;
 
 /// <summary>
 /// The hooks module: the Nagios inventory generator and the exec hooks of one configuration, all fed
-/// by the shared mirrors (one watch per prefix however many hooks read it). A reload reconfigures it
+/// by the shared mirrors (one watch per prefix however many hooks read it), each hook holding a lease
+/// on the mirror it reads, so a prefix a reload no longer reads stops being watched. A reload reconfigures it
 /// in place: hooks whose settings did not change keep running with their queues, the others are
 /// replaced; a replaced Nagios generator hands its unfinished known_hosts resets and reload to the new one.
 /// </summary>
@@ -117,7 +118,7 @@ public sealed class HooksModule : IAsyncDisposable
                 {
                     var inventory = new HostInventory(options.Inventory);
                     var templates = NagiosTemplates.Compile(n);
-                    nextNagios = new NagiosGenerator(n, inventory, templates, _mirrors.Get(inventory.Root), _runner, _loggers.CreateLogger<NagiosGenerator>());
+                    nextNagios = new NagiosGenerator(n, inventory, templates, _mirrors.Lease(inventory.Root), _runner, _loggers.CreateLogger<NagiosGenerator>());
                 }
             }
 
@@ -133,7 +134,7 @@ public sealed class HooksModule : IAsyncDisposable
                 }
                 else
                 {
-                    next.Add(new ExecHook(o, _mirrors.Get(o.Prefix), _runner, _loggers.CreateLogger<ExecHook>()));
+                    next.Add(new ExecHook(o, _mirrors.Lease(o.Prefix), _runner, _loggers.CreateLogger<ExecHook>()));
                 }
             }
 
@@ -200,7 +201,7 @@ public sealed class HooksModule : IAsyncDisposable
             var writer = new HostInventoryWriter(inventory, _store!, _loggers.CreateLogger<HostInventoryWriter>());
             if (mode == "watch")
             {
-                _resumer = new InventoryResumer(writer, _mirrors.Get(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
+                _resumer = new InventoryResumer(writer, _mirrors.Lease(inventory.Root), _loggers.CreateLogger<InventoryResumer>());
                 _resumer.Start();
             }
             else

@@ -5,22 +5,25 @@ namespace Tend.Modules.Hooks;
 /// <summary>
 /// What every hook shares: a subscription to one shared mirror that records changes under a lock and
 /// wakes one background loop, which does the slow work (commands, files) outside the mirror's thread.
-/// Disposal unsubscribes first, so no update arrives for a loop that is stopping.
+/// Disposal unsubscribes first, so no update arrives for a loop that is stopping, and gives the
+/// worker's lease on the mirror back last: a prefix nothing reads any more stops being watched.
 /// </summary>
 internal abstract class MirrorWorker : IAsyncDisposable
 {
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly KvMirrorLease _lease;
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
     private Task? _loop;
 
-    protected MirrorWorker(KvMirror mirror)
+    /// <param name="lease">The worker's hold on the shared mirror it reads; the worker owns it and disposes it when it stops.</param>
+    protected MirrorWorker(KvMirrorLease lease)
     {
-        Mirror = mirror;
+        _lease = lease;
     }
 
     /// <summary>The shared mirror this worker reads.</summary>
-    protected KvMirror Mirror { get; }
+    protected KvMirror Mirror => _lease.Mirror;
 
     /// <summary>Guards the worker's pending state between the mirror's callbacks and the loop.</summary>
     protected Lock Gate { get; } = new();
@@ -57,6 +60,7 @@ internal abstract class MirrorWorker : IAsyncDisposable
 
         _stopping.Dispose();
         _wake.Dispose();
+        _lease.Dispose();
         GC.SuppressFinalize(this);
     }
 

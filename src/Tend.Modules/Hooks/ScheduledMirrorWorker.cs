@@ -17,7 +17,7 @@ internal abstract class ScheduledMirrorWorker : MirrorWorker
     /// <summary>The longest sleep: waking early costs nothing, and a semaphore wait cannot exceed ~24 days.</summary>
     private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
 
-    protected ScheduledMirrorWorker(KvMirror mirror, ChangeWait wait, TimeProvider? time)
+    protected ScheduledMirrorWorker(KvMirrorLease mirror, ChangeWait wait, TimeProvider? time)
         : base(mirror)
     {
         Schedule = new ChangeSchedule(wait);

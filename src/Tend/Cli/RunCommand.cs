@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
 using Tend.Daemon;
 using Tend.Logging;
-using Tend.Modules.Render.Config;
 
 namespace Tend.Cli;
 
@@ -38,27 +37,10 @@ internal static partial class RunCommand
         {
             await using var probe = GlobalOptions.OpenStore(DaemonRuntime.StoreOptions(config), probeLoggers);
 
-            // Build the render module once up front: a check command that does not parse or a repeated id is a
-            // configuration error (exit 2). A broken template is not: it fails only its own resource.
-            if (RenderConfigReader.OptionsOf(config) is { Templates.Count: > 0 } renderOptions)
-            {
-                await using var render = Modules.Render.RenderModule.Create(renderOptions, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);
-            }
-
-            if (config.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
-            {
-                Modules.Hooks.HooksModule.Validate(hooks);
-            }
-
-            if (config.Module<Modules.Health.HealthOptions>("health") is { } health)
-            {
-                Modules.Health.HealthModule.Validate(health);
-            }
-
-            if (config.Module<Modules.Membership.MembershipOptions>("membership") is { } membership)
-            {
-                Modules.Membership.MembershipModule.Validate(membership);
-            }
+            // Every module validates its section up front, as a reload would: a check command that does not parse,
+            // a repeated id, a Nagios template or a [health] identity that does not resolve is a configuration
+            // error (exit 2). A broken template is not: it fails only its own resource.
+            await Hosting.DaemonModules.ValidateAsync(config, probe, probeLoggers, cancellationToken).ConfigureAwait(false);
         }
 
         // A reload has no command line to correct: an option that no longer fits the re-read file is the file's error.

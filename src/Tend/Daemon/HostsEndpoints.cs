@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Kv;
+using Tend.Hosting;
 using Tend.Modules.Hooks;
 using Tend.Modules.Hooks.Inventory;
 
@@ -41,11 +42,11 @@ internal static class HostsEndpoints
             }
 
             var inventory = Inventory(runtime);
-            var mirror = runtime.Mirrors.Get(inventory.Root);
+            var mirror = runtime.Module<InventoryMirrorHost>().Mirror(inventory.Root);
             KvSnapshot snapshot;
             try
             {
-                snapshot = mirror.IsSynced
+                snapshot = mirror is { IsSynced: true }
                     ? await CurrentAsync(mirror, http).ConfigureAwait(false)
                     : await runtime.Store.ListAsync(inventory.Root, http.RequestAborted).ConfigureAwait(false);
             }

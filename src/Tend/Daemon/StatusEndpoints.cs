@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tend.Core.Kv;
+using Tend.Hosting;
 
 namespace Tend.Daemon;
 
@@ -67,25 +68,9 @@ internal static class StatusEndpoints
                     }
 
                     json.WriteEndArray();
-                    if (runtime.Register is { } register)
+                    foreach (var module in runtime.Modules)
                     {
-                        RegisterStatusWriter.Write(json, register.Status);
-                    }
-
-                    RenderStatusWriter.Write(json, runtime.Render?.Status ?? []);
-                    if (runtime.Hooks is { } hooks)
-                    {
-                        HooksStatusWriter.Write(json, hooks.Status);
-                    }
-
-                    if (runtime.Health?.Status is { } health)
-                    {
-                        HealthStatusWriter.Write(json, health);
-                    }
-
-                    if (runtime.Membership?.Status is { } membership)
-                    {
-                        MembershipStatusWriter.Write(json, membership);
+                        module.WriteStatus(json);
                     }
                 }
 

@@ -218,15 +218,9 @@ internal sealed partial class TendDaemon : BackgroundService
         try
         {
             await store.GetAsync(ProbeKey(next), timeout.Token).ConfigureAwait(false);
-            if (RenderConfigReader.OptionsOf(next) is { Templates.Count: > 0 } renderOptions)
-            {
-                await using var render = Modules.Render.RenderModule.Create(renderOptions, store, null, Core.Processes.ShellCommandRunner.Instance, _loggers);
-            }
 
-            if (next.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
-            {
-                Modules.Hooks.HooksModule.Validate(hooks);
-            }
+            // Every module's section, against the new store, before the working connection is let go.
+            await Hosting.DaemonModules.ValidateAsync(next, store, _loggers, cancellationToken).ConfigureAwait(false);
 
             Log.StoreAnswered(_logger, store.Name);
             return store;

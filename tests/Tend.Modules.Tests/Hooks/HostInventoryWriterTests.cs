@@ -217,8 +217,9 @@ public sealed class HostInventoryWriterTests
         var store = new FaultyStore(memory) { FailCommits = { 3 } };
         await Assert.ThrowsAsync<InventoryReplaceInterruptedException>(() => new HostInventoryWriter(Inventory, store).ReplaceAsync(Hosts(50, "up")));
         await using var mirrors = new KvMirrorSet(memory);
-        var mirror = mirrors.Get("/site");
-        await using var resumer = new InventoryResumer(new HostInventoryWriter(Inventory, memory), mirror, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+        var lease = mirrors.Lease("/site");
+        var mirror = lease.Mirror;
+        await using var resumer = new InventoryResumer(new HostInventoryWriter(Inventory, memory), lease, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
         {
             StallTimeout = TimeSpan.FromMilliseconds(200),
         };

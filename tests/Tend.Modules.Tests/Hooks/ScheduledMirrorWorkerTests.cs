@@ -16,7 +16,7 @@ public sealed class ScheduledMirrorWorkerTests
     {
         await using var store = new MemoryKvStore();
         await using var mirrors = new KvMirrorSet(store);
-        await using var worker = new ProbeWorker(mirrors.Get("/p"), new DoublingBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50)), throwFirst: 2);
+        await using var worker = new ProbeWorker(mirrors.Lease("/p"), new DoublingBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50)), throwFirst: 2);
         worker.Start();
 
         await Poll.UntilAsync(() => worker.Runs >= 3, TimeSpan.FromSeconds(30), "the first run and two retries after the work threw");
@@ -31,7 +31,7 @@ public sealed class ScheduledMirrorWorkerTests
     {
         await using var store = new MemoryKvStore();
         await using var mirrors = new KvMirrorSet(store);
-        await using var worker = new ProbeWorker(mirrors.Get("/p"), retry: null, throwFirst: 1);
+        await using var worker = new ProbeWorker(mirrors.Lease("/p"), retry: null, throwFirst: 1);
         worker.Start();
         await Poll.UntilAsync(() => worker.Runs >= 1, TimeSpan.FromSeconds(30), "the first run");
 
@@ -42,7 +42,7 @@ public sealed class ScheduledMirrorWorkerTests
         await Poll.UntilAsync(() => worker.Runs >= 2, TimeSpan.FromSeconds(30), "a run for the change");
     }
 
-    private sealed class ProbeWorker(KvMirror mirror, IRetryPolicy? retry, int throwFirst) : ScheduledMirrorWorker(mirror, ChangeWait.None, null)
+    private sealed class ProbeWorker(KvMirrorLease mirror, IRetryPolicy? retry, int throwFirst) : ScheduledMirrorWorker(mirror, ChangeWait.None, null)
     {
         private int _runs;
         private int _crashes;

@@ -25,7 +25,7 @@ internal sealed partial class ExecHook : ScheduledMirrorWorker
     private List<ExecChange> _due = [];
     private ExecHookStatus _status;
 
-    public ExecHook(ExecHookOptions options, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+    public ExecHook(ExecHookOptions options, KvMirrorLease mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
         : base(mirror, options.Wait, time)
     {
         Options = options;

@@ -17,7 +17,7 @@ internal sealed partial class InventoryResumer : MirrorWorker
     private readonly HostInventoryWriter _writer;
     private readonly ILogger _logger;
 
-    public InventoryResumer(HostInventoryWriter writer, KvMirror mirror, ILogger logger)
+    public InventoryResumer(HostInventoryWriter writer, KvMirrorLease mirror, ILogger logger)
         : base(mirror)
     {
         _writer = writer;

@@ -31,7 +31,7 @@ internal sealed partial class NagiosGenerator : ScheduledMirrorWorker
     private IReadOnlyList<string> _lastIgnored = [];
     private NagiosStatus _status;
 
-    public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
+    public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirrorLease mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
         : base(mirror, options.Wait, time)
     {
         _options = options;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tend.Daemon;
+namespace Tend.Hosting;
 
 /// <summary>The shapes every <c>/status</c> section shares: a time or a flag that may be unknown is written as <c>null</c>.</summary>
 internal static class StatusJson
