@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Etcd;
 using Tend.Stores.Memory;
 using Tend.Testing.Servers;

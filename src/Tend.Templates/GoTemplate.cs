@@ -15,11 +15,13 @@ public sealed class GoTemplate
     private readonly Dictionary<string, CompiledTree> _trees;
     private readonly CompiledTree? _root;
     private readonly MissingKeyMode _missingKey;
+    private readonly Dictionary<string, ListNode> _parsed;
 
-    private GoTemplate(string name, Dictionary<string, CompiledTree> trees, MissingKeyMode missingKey)
+    private GoTemplate(string name, Dictionary<string, CompiledTree> trees, Dictionary<string, ListNode> parsed, MissingKeyMode missingKey)
     {
         Name = name;
         _trees = trees;
+        _parsed = parsed;
         _root = trees.GetValueOrDefault(name);
         _missingKey = missingKey;
     }
@@ -94,7 +96,26 @@ public sealed class GoTemplate
             throw new TemplateParseException(e.Message, name, e.Line, col, detail);
         }
         var trees = Compiler.Compile(parsed, functions);
-        return new GoTemplate(name, trees, options.MissingKey);
+        return new GoTemplate(name, trees, parsed.Trees, options.MissingKey);
+    }
+
+    /// <summary>
+    /// For each call of the named functions anywhere in this text (every define and block too), its
+    /// first argument as written when that is a string literal, or null when it is only known at
+    /// render time (a variable, a field, a pipeline, a value piped in). Tells a caller which keys a
+    /// template can read before it renders; one null means it may read any.
+    /// </summary>
+    public IReadOnlyList<string?> FirstArguments(IReadOnlyCollection<string> functions)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        var names = functions as IReadOnlySet<string> ?? new HashSet<string>(functions, StringComparer.Ordinal);
+        var found = new List<string?>();
+        foreach (var tree in _parsed.Values)
+        {
+            CallSites.Collect(tree, names, found);
+        }
+
+        return found;
     }
 
     /// <summary>Renders the template with <paramref name="data"/> as dot into <paramref name="output"/>.</summary>

@@ -1,6 +1,7 @@
 using Tend.Cli;
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Render.Config;
 using Xunit;
 
 namespace Tend.Cli.Tests;
@@ -28,18 +29,19 @@ public sealed class ConsulTemplateArgsTests : IDisposable
             "-consul-addr", "10.0.0.1:8500", "-consul-token", "tok",
             "-log-level", "err", "-pid-file", "/run/ct.pid", "-kill-signal", "SIGTERM", "-reload-signal", "HUP");
 
+        var render = RenderConfigReader.OptionsOf(config);
         Assert.True(once);
         Assert.Equal("/run/ct.pid", pidFile);
-        Assert.True(config.Render.Dry);
-        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), config.Render.Wait);
-        Assert.Equal(["/tmp/out.conf", "/tmp/b.conf"], config.Render.Templates.Select(t => t.Destination));
-        Assert.Equal("service app reload", config.Render.Templates[0].ReloadCommand);
-        Assert.All(config.Render.Templates, t => Assert.Equal(RenderDataShape.ConsulTemplate, t.Shape));
+        Assert.True(render.Dry);
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)), render.Wait);
+        Assert.Equal(["/tmp/out.conf", "/tmp/b.conf"], render.Templates.Select(t => t.Destination));
+        Assert.Equal("service app reload", render.Templates[0].ReloadCommand);
+        Assert.All(render.Templates, t => Assert.Equal(RenderDataShape.ConsulTemplate, t.Shape));
         Assert.Equal(KvStoreKinds.Consul, config.Store.Kind);
         Assert.Equal(["http://10.0.0.1:8500"], config.Store.Endpoints);
         Assert.Equal("tok", config.Store.Token);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, config.Log.Level);
-        Assert.Null(config.Render.Exec);
+        Assert.Null(render.Exec);
     }
 
     [Fact]
@@ -53,8 +55,8 @@ public sealed class ConsulTemplateArgsTests : IDisposable
 
         Assert.False(once);
         Assert.Equal(["https://10.0.0.1:8501"], config.Store.Endpoints);
-        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), config.Render.Wait);
-        Assert.Equal([$"{_dir}/a.conf", $"{_dir}/b.conf"], config.Render.Templates.Select(t => t.Destination));
+        Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), RenderConfigReader.OptionsOf(config).Wait);
+        Assert.Equal([$"{_dir}/a.conf", $"{_dir}/b.conf"], RenderConfigReader.OptionsOf(config).Templates.Select(t => t.Destination));
     }
 
     [Fact]
@@ -64,7 +66,7 @@ public sealed class ConsulTemplateArgsTests : IDisposable
             "-template", "a:/tmp/a", "-exec", "/usr/bin/app -x 'a b'", "-exec-splay", "3s", "-exec-reload-signal", "SIGUSR1",
             "-exec-kill-signal", "SIGINT", "-exec-kill-timeout", "4s", "-exec-env-pristine", "-exec-env-custom", "A=1", "-exec-env-custom", "B=2");
 
-        var exec = config.Render.Exec!;
+        var exec = RenderConfigReader.OptionsOf(config).Exec!;
         Assert.Equal(["/usr/bin/app", "-x", "a b"], exec.Command);
         Assert.Equal(TimeSpan.FromSeconds(3), exec.Splay);
         Assert.Equal(("SIGUSR1", "SIGINT"), (exec.ReloadSignal, exec.KillSignal));

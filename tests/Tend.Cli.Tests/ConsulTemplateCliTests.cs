@@ -115,13 +115,13 @@ public sealed class ConsulTemplateCliTests(EtcdServer etcd) : IClassFixture<Etcd
             await store.PutAsync($"{root}/app/name", "web");
         }
 
-        var tpl = Write("in.ctmpl", "etcd {{ 2 }}\n");
+        var tpl = Write("in.ctmpl", "etcd {{ 2 }} {{ key \"app/name\" }}\n");
 
         var (code, stdout, stderr) = await TendProcess.RunAsync(null, "consul-template", "-once", "-dry", "-store", "etcd", "-endpoint", etcd.ClientUrl, "-prefix", root, "-template", $"{tpl}:{PathOf("out.conf")}");
         var (down, _, downErr) = await TendProcess.RunAsync(null, "consul-template", "-once", "-store", "etcd", "-endpoint", "http://127.0.0.1:1", "-template", $"{tpl}:{PathOf("out.conf")}");
 
         Assert.True(code == 0, stderr);
-        Assert.Equal($"> {PathOf("out.conf")}\netcd 2\n", stdout);
+        Assert.Equal($"> {PathOf("out.conf")}\netcd 2 web\n", stdout);
         Assert.Equal(1, down);
         Assert.False(File.Exists(PathOf("out.conf")), downErr);
     }

@@ -30,6 +30,11 @@ public sealed record TendConfig
     public T? Module<T>(string section)
         where T : class => Modules.TryGetValue(section, out var o) ? o as T : null;
 
-    /// <summary>The <c>[render]</c> section with its resources (confdir and cfgdir resources included).</summary>
-    public RenderOptions Render { get; init; } = new();
+    /// <summary>This configuration with <paramref name="options"/> as module section <paramref name="section"/> (a command line that overrides the file's section).</summary>
+    public TendConfig WithModule(string section, object options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        return this with { Modules = new Dictionary<string, object>(Modules, StringComparer.Ordinal) { [section] = options } };
+    }
 }

@@ -7,7 +7,7 @@ namespace Tend.Core.Config;
 /// <summary>Reads and validates <c>tend.toml</c>. Every error names the file, line and column; unknown keys are errors.</summary>
 public static class TendConfigLoader
 {
-    private static readonly string[] RootKeys = ["store", "log", "http", "watch", "render"];
+    private static readonly string[] RootKeys = ["store", "log", "http", "watch"];
     private static readonly string[] StoreKeys =
     [
         "kind", "endpoints", "files", "prefix", "srv_domain", "srv_record", "username", "password",
@@ -41,7 +41,7 @@ public static class TendConfigLoader
     /// <exception cref="ConfigException">The text is not TOML or is invalid.</exception>
     /// <param name="path">Names the file in errors and anchors relative paths.</param>
     /// <param name="text">The TOML text.</param>
-    /// <param name="modules">Readers of module sections (<c>[register]</c>, <c>[render]</c> …); other top-level keys are errors.</param>
+    /// <param name="modules">Readers of module sections (<c>[render]</c>, <c>[register]</c> …); other top-level keys are errors.</param>
     public static TendConfig Parse(string path, string text, IReadOnlyCollection<IModuleConfigReader>? modules = null)
     {
         TomlTable root;
@@ -63,7 +63,6 @@ public static class TendConfigLoader
             Log = ReadLog(doc.Table("log")),
             Http = ReadHttp(doc.Table("http")),
             Watch = ReadWatch(doc.Table("watch")),
-            Render = ReadRender(doc.Table("render"), baseDir),
         };
         var moduleOptions = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var reader in modules ?? [])
@@ -230,142 +229,6 @@ public static class TendConfigLoader
 
         s.RejectUnknownKeys(["prefixes"]);
         return new WatchOptions { Prefixes = normalized };
-    }
-
-    private static readonly string[] RenderKeys =
-    [
-        "wait", "interval", "check_timeout", "reload_timeout", "sync_only", "keep_stage_file", "noop", "confdir", "cfgdir",
-        "fsync", "templates_dir", "template", "template_timeout", "max_output", "max_memory", "consul_template", "exec",
-    ];
-
-    private static readonly string[] ExecKeys = ["command", "splay", "reload_signal", "kill_signal", "kill_timeout", "pristine", "custom", "allowlist", "denylist"];
-
-    private static RenderOptions ReadRender(TomlSection? s, string baseDir)
-    {
-        var o = new RenderOptions();
-        if (s is null)
-        {
-            return o;
-        }
-
-        var confdir = s.String("confdir") is { } c ? Path.GetFullPath(c, baseDir) : null;
-        var cfgdir = s.String("cfgdir") is { } g ? Path.GetFullPath(g, baseDir) : null;
-        var templatesDir = s.String("templates_dir") is { } t ? Path.GetFullPath(t, baseDir) : baseDir;
-        o = o with
-        {
-            Wait = RenderConfigReader.Wait(s, "wait") ?? o.Wait,
-            Interval = Positive(s, "interval"),
-            CheckTimeout = Positive(s, "check_timeout") ?? o.CheckTimeout,
-            ReloadTimeout = Positive(s, "reload_timeout") ?? o.ReloadTimeout,
-            SyncOnly = s.Bool("sync_only") ?? false,
-            KeepStageFile = s.Bool("keep_stage_file") ?? false,
-            Fsync = s.Bool("fsync") ?? o.Fsync,
-            Noop = s.Bool("noop") ?? false,
-            Confdir = confdir,
-            Cfgdir = cfgdir,
-            Limits = RenderLimits.Read(s, o.Limits),
-        };
-
-        var templates = new List<RenderResourceOptions>();
-        foreach (var table in s.Tables("template"))
-        {
-            templates.Add(RenderConfigReader.ReadResource(table, templatesDir, baseDir));
-        }
-
-        var exec = ReadExec(s.Table("exec"));
-        var consulTemplate = s.String("consul_template") is { } ct ? Path.GetFullPath(ct, baseDir) : null;
-        s.RejectUnknownKeys(RenderKeys);
-        if (consulTemplate is not null)
-        {
-            if (!File.Exists(consulTemplate) && !Directory.Exists(consulTemplate))
-            {
-                throw s.Error("consul_template", $"[render] consul_template: no such file or directory: {consulTemplate}");
-            }
-
-            // Its templates join the others; its exec block applies unless [render.exec] is set.
-            var loaded = ConsulTemplateConfigLoader.Load(consulTemplate);
-            templates.AddRange(loaded.Templates);
-            exec ??= loaded.Exec;
-            o = o with { ConsulTemplate = consulTemplate, Wait = s.Has("wait") ? o.Wait : loaded.Wait ?? o.Wait };
-        }
-
-        o = o with { Exec = exec };
-        if (confdir is not null)
-        {
-            templates.AddRange(ConfdConfdirLoader.LoadResources(confdir));
-        }
-
-        if (cfgdir is not null)
-        {
-            templates.AddRange(ReconfigCfgdirLoader.LoadResources(cfgdir));
-        }
-
-        if (exec is not null && templates.Count == 0)
-        {
-            // The child starts after the first complete render: without templates it would never start.
-            throw new ConfigException(s.File, s.Position.Line, s.Position.Column, "[render.exec] needs templates to render: the child starts once every template has rendered");
-        }
-
-        return o with { Templates = RenderConfigReader.CheckDestinationsAndIds(templates) };
-    }
-
-    private static RenderExecOptions? ReadExec(TomlSection? s)
-    {
-        if (s is null)
-        {
-            return null;
-        }
-
-        string? Signal(string key) => s.String(key) is { } name
-            ? Processes.SignalNames.Canonical(name) ?? throw s.Error(key, $"[render.exec] {key}: unknown signal \"{name}\" ({Processes.SignalNames.Known})")
-            : null;
-
-        // Every key is read before the unknown ones are reported, so a misspelt command is named as such.
-        var list = s.StringList("command");
-        var custom = s.StringList("custom") ?? [];
-        var options = new RenderExecOptions
-        {
-            Command = [],
-            Origin = $"{s.File}:{s.Position.Line}",
-            Splay = s.Duration("splay") ?? TimeSpan.Zero,
-            ReloadSignal = Signal("reload_signal"),
-            KillSignal = Signal("kill_signal") ?? "SIGTERM",
-            KillTimeout = Positive(s, "kill_timeout") ?? TimeSpan.FromSeconds(30),
-            Pristine = s.Bool("pristine") ?? false,
-            Custom = custom,
-            Allowlist = s.StringList("allowlist") ?? [],
-            Denylist = s.StringList("denylist") ?? [],
-        };
-        s.RejectUnknownKeys(ExecKeys);
-        if (custom.FirstOrDefault(c => c.IndexOf('=', StringComparison.Ordinal) <= 0) is { } bad)
-        {
-            throw s.Error("custom", $"[render.exec] custom: \"{bad}\" must be NAME=value");
-        }
-
-        IReadOnlyList<string> command;
-        if (list is { Count: > 1 })
-        {
-            command = list;
-        }
-        else
-        {
-            var text = list is { Count: 1 } ? list[0] : throw s.Error("command", "[render.exec] needs command = \"program args\" (or a list of words)");
-            try
-            {
-                command = Processes.ShellWords.Split(text);
-            }
-            catch (FormatException ex)
-            {
-                throw s.Error("command", $"[render.exec] command: {ex.Message}");
-            }
-
-            if (command.Count == 0)
-            {
-                throw s.Error("command", "[render.exec] command must not be empty");
-            }
-        }
-
-        return options with { Command = command };
     }
 
     /// <summary>Maps a level name of the config or the command line to a <see cref="LogLevel"/>.</summary>

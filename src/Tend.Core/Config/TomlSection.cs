@@ -128,6 +128,18 @@ public sealed class TomlSection
         }
     }
 
+    /// <summary>A quiescence period, <c>"min:max"</c> or <c>"min"</c> (see <see cref="ChangeWait.TryParse"/>), or <c>null</c> when absent.</summary>
+    public ChangeWait? Wait(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return ChangeWait.TryParse(text, out var wait, out var error) ? wait : throw Error(key, $"{Name} {error}");
+    }
+
     /// <summary>A size in bytes (an integer, or a string with a unit such as <c>"64MiB"</c>), at least <paramref name="min"/>; <c>null</c> when absent.</summary>
     public long? ByteSize(string key, long min = 1, long max = long.MaxValue)
     {

@@ -21,9 +21,9 @@ public static class KvConsistentRead
     public static async Task<IReadOnlyList<KvSnapshot>> FromMirrorsAsync(IReadOnlyList<KvMirror> mirrors, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mirrors);
-        if (mirrors.Count == 1)
+        if (mirrors.Count < 2)
         {
-            return [mirrors[0].Current];
+            return mirrors.Count == 0 ? [] : [mirrors[0].Current];
         }
 
         var views = mirrors.Select(m => m.View).ToArray();

@@ -5,6 +5,7 @@ using Tend.Modules.Hooks.Exec;
 using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks.Nagios;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Hooks;
 
@@ -105,7 +106,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
             SshRemoveCommand = NonEmpty(s, "ssh_remove_cmd") ?? d.SshRemoveCommand,
             SshScanCommand = NonEmpty(s, "ssh_scan_cmd") ?? d.SshScanCommand,
             SshTimeout = Positive(s, "ssh_timeout") ?? d.SshTimeout,
-            Wait = Wait(s, "wait") ?? d.Wait,
+            Wait = s.Wait("wait") ?? d.Wait,
             Limits = RenderLimits.Read(s, d.Limits),
         };
 
@@ -156,7 +157,7 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
                 _ => ExecHookMode.Change,
             },
             Timeout = Positive(s, "timeout") ?? d.Timeout,
-            Wait = Wait(s, "wait") ?? d.Wait,
+            Wait = s.Wait("wait") ?? d.Wait,
         };
         s.RejectUnknownKeys(ExecKeys);
         return hook;
@@ -217,17 +218,6 @@ public sealed partial class HooksConfigReader : IModuleConfigReader
     {
         var v = s.Duration(key);
         return v is { } t && t <= TimeSpan.Zero ? throw s.Error(key, $"{s.Name} {key} must be longer than zero") : v;
-    }
-
-    private static ChangeWait? Wait(TomlSection s, string key)
-    {
-        var text = s.String(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return ChangeWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
     }
 
     /// <summary><c>check_cmd</c>: a command template over <c>{{.config}}</c> and <c>{{.main_config}}</c>; empty turns the check off.</summary>

@@ -9,9 +9,10 @@ namespace Tend.Modules.Render;
 /// <summary>
 /// One catalog query kept current: a blocking query on the agent (index and wait), re-asked as soon as it answers;
 /// an answer that differs from the last tells the subscribers (the resources that read it), which render again.
-/// Errors keep the last answer and back off with jitter; an index that goes backwards (a restarted agent, a restored
-/// snapshot) starts over with a plain read; answers that come back early without a new index, and an agent that
-/// sends no index at all, are slowed down, so the loop never spins. <c>datacenters</c> has no blocking form and is
+/// Errors keep the last answer and back off with jitter, and the query after one is a plain read; an index that goes
+/// backwards (a restarted agent, a restored snapshot) starts over with a plain read; answers that come back early
+/// without a new index are followed by a plain read, and they and an agent that sends no index at all are slowed
+/// down, so the loop never spins. <c>datacenters</c> has no blocking form and is
 /// read every <see cref="CatalogWatchSettings.DatacentersPoll"/>.
 /// </summary>
 internal sealed class CatalogWatch : IAsyncDisposable
@@ -109,6 +110,9 @@ internal sealed class CatalogWatch : IAsyncDisposable
                 failures++;
                 var delay = _settings.Backoff.NextDelay(failures);
                 LastError = ex.Message;
+
+                // The agent may come back without the history of this index: read plainly, never block on it.
+                index = 0;
                 if (failures == 1 || ex is KvAuthenticationException)
                 {
                     CatalogLog.QueryFailed(_logger, Query.Key, ex.Message, delay.TotalMilliseconds);
@@ -132,9 +136,15 @@ internal sealed class CatalogWatch : IAsyncDisposable
             bool early = blocking && Stopwatch.GetElapsedTime(started) < _settings.Wait * 0.9;
             bool noIndex = answered <= 0 && Query.Kind != CatalogQueryKind.Datacenters;
 
-            // An early answer without a new index (an agent quirk), or no index at all (nothing to block on), counts
-            // as spurious: after a few in a row the next query waits a backoff first.
-            spurious = (early && answered == index) || noIndex ? spurious + 1 : 0;
+            // An early answer without a new index (an agent quirk, or an agent shutting down), or no index at all
+            // (nothing to block on), counts as spurious: after a few in a row the next query waits a backoff first.
+            // The plain read that follows an early one neither counts nor resets the count.
+            bool unchanged = early && answered == index;
+            if (blocking || noIndex)
+            {
+                spurious = unchanged || noIndex ? spurious + 1 : 0;
+            }
+
             if (answered < index)
             {
                 // The history this index belonged to is gone: read afresh, then block from the new index.
@@ -143,7 +153,9 @@ internal sealed class CatalogWatch : IAsyncDisposable
             }
             else
             {
-                index = answered;
+                // After an early unchanged answer, one plain read: an agent that shut down answers that way, and if
+                // it came back empty a blocking query on the old index would wait out the whole wait.
+                index = unchanged ? 0 : answered;
             }
 
             Publish(value);

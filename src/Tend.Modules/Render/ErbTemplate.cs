@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Tend.Core.Config;
 using Tend.Core.Processes;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
 using Tend.Core.Processes;
 using Tend.Modules.Hooks;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

@@ -1,5 +1,6 @@
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Render.Config;
 using Tend.Templates;
 
 namespace Tend.Modules.Render;
@@ -66,6 +67,9 @@ internal sealed class GoTemplateCompiler : ITemplateCompiler
     private sealed class Compiled(GoTemplate template, SwappableKeySource keys, ConsulTemplateDependencies? dependencies, SwappableCatalog? catalog) : IResourceTemplate
     {
         private readonly Lock _gate = new();
+
+        // Only consul-template's key functions name their keys in the text; confd's read below the resource's keys.
+        public IReadOnlyList<string>? KeyPrefixes { get; } = dependencies is null ? null : ConsulTemplateKeyScope.Prefixes(template);
 
         private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

@@ -1,9 +1,9 @@
 using System.Text;
-using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 

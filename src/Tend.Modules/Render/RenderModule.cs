@@ -6,6 +6,7 @@ using Tend.Core.Files;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 
@@ -230,6 +231,12 @@ public sealed partial class RenderModule : IAsyncDisposable
                 }
 
                 r.Mirrors = held;
+                if (held.Length == 0)
+                {
+                    // Reads no key (a template of the catalog or files only): nothing to load first.
+                    r.Synced = true;
+                    r.Schedule.RunNow();
+                }
             }
 
             foreach (var (mirror, list) in byMirror)

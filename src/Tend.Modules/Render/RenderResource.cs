@@ -2,6 +2,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Scheduling;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Render;
 
@@ -36,10 +37,24 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     public void ReturnOutput(MemoryStream buffer) => _output = buffer;
 
     /// <summary>The store prefixes read: each key joined below the resource prefix.</summary>
-    /// <remarks>A consul-template resource without keys reads the whole tree below its prefix: its templates name their keys themselves.</remarks>
-    public IReadOnlyList<string> ReadPrefixes { get; } = options.Shape == RenderDataShape.ConsulTemplate && options.Keys.Count == 0
-        ? [options.Prefix]
-        : options.Keys.Select(k => KeyPath.Join(options.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+    /// <remarks>
+    /// A consul-template resource without keys of its own (none, or the root, as consul-template's configuration
+    /// gives) reads what its template names: the prefixes of the paths its key functions are given, or the whole
+    /// tree below its prefix when a path is computed at render time.
+    /// </remarks>
+    public IReadOnlyList<string> ReadPrefixes { get; } = ReadPrefixesOf(options, template);
+
+    private static List<string> ReadPrefixesOf(RenderResourceOptions o, IResourceTemplate template)
+    {
+        if (o.Shape == RenderDataShape.ConsulTemplate && (o.Keys.Count == 0 || (o.Keys.Count == 1 && o.Keys[0] == KeyPath.Root)))
+        {
+            return template.KeyPrefixes is { } named
+                ? named.Select(k => KeyPath.Join(o.Prefix, k)).Distinct(StringComparer.Ordinal).ToList()
+                : [o.Prefix];
+        }
+
+        return o.Keys.Select(k => KeyPath.Join(o.Prefix, k)).Distinct(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>The mirrors of <see cref="ReadPrefixes"/>, in the same order, held by the module in watch mode (empty otherwise).</summary>
     public IReadOnlyList<KvMirror> Mirrors { get; set; } = [];

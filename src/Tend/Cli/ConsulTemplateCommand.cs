@@ -5,6 +5,7 @@ using Tend.Core.Processes;
 using Tend.Hosting;
 using Tend.Logging;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Cli;
 
@@ -116,9 +117,10 @@ internal static class ConsulTemplateCommand
     {
         using var loggers = TendLogging.CreateFactory(config.Log);
         await using var store = GlobalOptions.OpenStore(config.Store, loggers);
-        await using var module = RenderModule.Create(config.Render, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
+        var options = RenderConfigReader.OptionsOf(config);
+        await using var module = RenderModule.Create(options, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
         module.KeepChangeDiffs = false; // nothing reads them before the process exits
-        if (config.Render.Exec is not { } exec || config.Render.Dry)
+        if (options.Exec is not { } exec || options.Dry)
         {
             return await module.RunOnceAsync(cancellationToken).ConfigureAwait(false) ? ExitCodes.Ok : ExitCodes.Failure;
         }
@@ -213,9 +215,9 @@ internal static class ConsulTemplateCommand
 
         var wait = Last("wait") is { } w
             ? (ChangeWait.TryParse(w, out var parsed, out var waitError) ? parsed : throw new UsageException($"-wait: {waitError}"))
-            : ct.Wait ?? config.Render.Wait;
+            : ct.Wait ?? RenderConfigReader.OptionsOf(config).Wait;
 
-        var render = config.Render with
+        var render = RenderConfigReader.OptionsOf(config) with
         {
             Templates = RenderResourceSet.Combine(templates),
             Wait = wait,
@@ -223,7 +225,7 @@ internal static class ConsulTemplateCommand
             Exec = Exec(values, ct.Exec),
             Interval = null,
         };
-        return (config with { Store = store, Log = log, Render = render }, Flag("once"), Last("pid-file") ?? ct.PidFile);
+        return (config.WithModule(RenderConfigReader.SectionName, render) with { Store = store, Log = log }, Flag("once"), Last("pid-file") ?? ct.PidFile);
     }
 
     private static KvStoreOptions Store(KvStoreOptions store, Dictionary<string, List<string>> values)

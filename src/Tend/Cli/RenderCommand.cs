@@ -5,6 +5,7 @@ using Tend.Core.Kv;
 using Tend.Core.Processes;
 using Tend.Logging;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Cli;
 
@@ -110,7 +111,7 @@ internal static class RenderCommand
 
             using var loggers = TendLogging.CreateFactory(config.Log);
             await using var store = GlobalOptions.OpenStore(config.Store, loggers);
-            await using var module = RenderModule.Create(config.Render, store, null, ShellCommandRunner.Instance, loggers, Console.Out);
+            await using var module = RenderModule.Create(RenderConfigReader.OptionsOf(config), store, null, ShellCommandRunner.Instance, loggers, Console.Out);
             module.KeepChangeDiffs = false; // nothing reads them before the process exits
             return await module.RunOnceAsync(ct).ConfigureAwait(false) ? ExitCodes.Ok : ExitCodes.Failure;
         });
@@ -161,7 +162,7 @@ internal static class RenderCommand
         bool confd = parse.GetValue(ConfdDefaults);
         var config = global.Resolve(parse);
         var store = config.Store;
-        var render = config.Render;
+        var render = RenderConfigReader.OptionsOf(config);
 
         // confd.toml first, then flags over it.
         var confdToml = parse.GetValue(ConfigFile) ?? (confd && File.Exists(DefaultConfdToml) ? DefaultConfdToml : null);
@@ -324,7 +325,7 @@ internal static class RenderCommand
         };
 
         bool onetime = parse.GetValue(Onetime) || (settings.Onetime ?? false);
-        return (config with { Store = store, Log = log, Render = render }, onetime);
+        return (config.WithModule(RenderConfigReader.SectionName, render) with { Store = store, Log = log }, onetime);
     }
 
     /// <summary>

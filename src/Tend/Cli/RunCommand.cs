@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
 using Tend.Daemon;
 using Tend.Logging;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Cli;
 
@@ -39,9 +40,9 @@ internal static partial class RunCommand
 
             // Build the render module once up front: a check command that does not parse or a repeated id is a
             // configuration error (exit 2). A broken template is not: it fails only its own resource.
-            if (config.Render.Templates.Count > 0)
+            if (RenderConfigReader.OptionsOf(config) is { Templates.Count: > 0 } renderOptions)
             {
-                await using var render = Modules.Render.RenderModule.Create(config.Render, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);
+                await using var render = Modules.Render.RenderModule.Create(renderOptions, probe, null, Core.Processes.ShellCommandRunner.Instance, probeLoggers);
             }
 
             if (config.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)

@@ -102,7 +102,7 @@ internal static class TemplateCommands
 
     private static TemplateLimits Limits(string? timeout, string? maxOutput, string? maxMemory)
     {
-        var d = Core.Config.RenderLimits.Default;
+        var d = Modules.Render.Config.RenderLimits.Default;
         var limits = new TemplateLimits { Timeout = d.Timeout, MaxOutput = d.MaxOutput, MaxMemory = d.MaxMemory };
         if (timeout is not null)
         {

@@ -10,6 +10,7 @@ using Tend.Modules.Hooks;
 using Tend.Modules.Membership;
 using Tend.Modules.Register;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Daemon;
 
@@ -81,7 +82,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
             throw;
         }
 
-        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, config.Render.Templates.Count);
+        Log.Started(runtime._logger, store.Name, config.Watch.Prefixes.Count, RenderConfigReader.OptionsOf(config).Templates.Count);
         return runtime;
     }
 
@@ -94,7 +95,7 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         bool onlyMembership = config.Module<MembershipOptions>("membership") is not null
-            && config.Render.Templates.Count == 0 && config.Watch.Prefixes.Count == 0
+            && RenderConfigReader.OptionsOf(config).Templates.Count == 0 && config.Watch.Prefixes.Count == 0
             && config.Module<RegisterOptions>("register") is null && !HooksModule.HasWork(config.Module<HooksOptions>("hooks"))
             && config.Http.Token is null;
         return onlyMembership && config.Store.Kind == "file" && config.Store.Files.Count == 0
@@ -167,8 +168,9 @@ internal sealed partial class DaemonRuntime : IAsyncDisposable
         // The render module is built first, so a check command that does not parse rejects the whole
         // reload and the running resources stay as they are. A template that cannot be read or parsed
         // fails only its own resource: its file stays, and every other resource takes the new configuration.
-        var render = config.Render.Templates.Count > 0
-            ? RenderModule.Create(config.Render, Store, Mirrors, ShellCommandRunner.Instance, _loggers, Console.Out)
+        var renderOptions = RenderConfigReader.OptionsOf(config);
+        var render = renderOptions.Templates.Count > 0
+            ? RenderModule.Create(renderOptions, Store, Mirrors, ShellCommandRunner.Instance, _loggers, Console.Out)
             : null;
 
         // Hooks next: their templates compile and the ssh user is looked up before anything changes,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Config;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Daemon;
 
@@ -60,7 +61,7 @@ internal sealed partial class TendDaemon : BackgroundService
 
         // As a container's PID 1, orphans re-parented to Tend (an exec child's own children) are reaped.
         using var reaper = Core.Processes.ZombieReaper.StartIfInit();
-        if (Initial.Render.Exec is { } exec)
+        if (RenderConfigReader.OptionsOf(Initial).Exec is { } exec)
         {
             // consul-template's exec mode: the child outlives reloads; when it ends, Tend ends with its status.
             _exec = new Modules.Render.ExecSupervisor(exec, _loggers);
@@ -169,7 +170,7 @@ internal sealed partial class TendDaemon : BackgroundService
             Log.HttpNeedsRestart(_logger);
         }
 
-        if (!Equals(next.Render.Exec?.Command.Count > 0 ? string.Join('\0', next.Render.Exec.Command) : null, Initial.Render.Exec is { } e ? string.Join('\0', e.Command) : null))
+        if (!Equals(RenderConfigReader.OptionsOf(next).Exec is { Command.Count: > 0 } n ? string.Join('\0', n.Command) : null, RenderConfigReader.OptionsOf(Initial).Exec is { } e ? string.Join('\0', e.Command) : null))
         {
             Log.ExecNeedsRestart(_logger);
         }
@@ -217,9 +218,9 @@ internal sealed partial class TendDaemon : BackgroundService
         try
         {
             await store.GetAsync(ProbeKey(next), timeout.Token).ConfigureAwait(false);
-            if (next.Render.Templates.Count > 0)
+            if (RenderConfigReader.OptionsOf(next) is { Templates.Count: > 0 } renderOptions)
             {
-                await using var render = Modules.Render.RenderModule.Create(next.Render, store, null, Core.Processes.ShellCommandRunner.Instance, _loggers);
+                await using var render = Modules.Render.RenderModule.Create(renderOptions, store, null, Core.Processes.ShellCommandRunner.Instance, _loggers);
             }
 
             if (next.Module<Modules.Hooks.HooksOptions>("hooks") is { } hooks)
@@ -255,7 +256,7 @@ internal sealed partial class TendDaemon : BackgroundService
             return config.Watch.Prefixes[0];
         }
 
-        var template = config.Render.Templates.FirstOrDefault(t => t.Keys.Count > 0);
+        var template = RenderConfigReader.OptionsOf(config).Templates.FirstOrDefault(t => t.Keys.Count > 0);
         return template is null ? Core.Kv.KeyPath.Root : Core.Kv.KeyPath.Join(template.Prefix, template.Keys[0]);
     }
 

@@ -77,9 +77,6 @@ public sealed class TendConfigLoaderTests : IDisposable
     [InlineData("[http]\nlisten = \"nowhere\"\n", 2, 10, "[http] listen must be")]
     [InlineData("[http]\ntoken = \"short\"\n", 2, 9, "at least 16 characters")]
     [InlineData("a = \n", 1, 5, "")]
-    [InlineData("[render.exec]\ncommand = \"app\"\nreload_signal = \"SIGNOPE\"\n", 3, 17, "[render.exec] reload_signal: unknown signal \"SIGNOPE\"")]
-    [InlineData("[render.exec]\ncommand = \"app\"\ncustom = [\"X\"]\n", 3, 10, "[render.exec] custom: \"X\" must be NAME=value")]
-    [InlineData("[render.exec]\ncomand = \"app\"\n", 2, 1, "unknown key \"comand\" in [render.exec] (did you mean \"command\"?)")]
     public void Parse_Invalid_ErrorNamesFileLineAndColumn(string toml, int line, int column, string reason)
     {
         var ex = Assert.Throws<ConfigException>(() => Parse(toml));
@@ -87,24 +84,6 @@ public sealed class TendConfigLoaderTests : IDisposable
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
         Assert.Equal(line, ex.Line);
     }
-
-    [Fact]
-    public void Parse_RenderExecWithTemplates_ExecRead()
-    {
-        File.WriteAllText(Path.Combine(_dir, "t.tmpl"), "x");
-
-        var config = Parse("[render.exec]\ncommand = \"/usr/bin/app -c 'a b'\"\nreload_signal = \"hup\"\nsplay = \"2s\"\n\n[[render.template]]\nsrc = \"t.tmpl\"\ndest = \"out\"\nkeys = [\"/\"]\n");
-
-        var exec = config.Render.Exec!;
-        Assert.Equal(["/usr/bin/app", "-c", "a b"], exec.Command);
-        Assert.Equal("SIGHUP", exec.ReloadSignal);
-        Assert.Equal(TimeSpan.FromSeconds(2), exec.Splay);
-        Assert.Equal(TimeSpan.FromSeconds(30), exec.KillTimeout);
-    }
-
-    [Fact]
-    public void Parse_RenderExecWithoutTemplates_Refused() =>
-        Assert.Contains("[render.exec] needs templates", Assert.Throws<ConfigException>(() => Parse("[render.exec]\ncommand = \"app\"\n")).Message, StringComparison.Ordinal);
 
     [Theory]
     [InlineData("", null)]
@@ -243,28 +222,6 @@ public sealed class TendConfigLoaderTests : IDisposable
         var ex = Assert.Throws<ConfigException>(() => Parse(toml));
         Assert.Equal(line, ex.Line);
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Parse_RenderFsync_DefaultOnGlobalOffAndPerResourceOverride()
-    {
-        Assert.True(Parse(string.Empty).Render.Fsync);
-        File.WriteAllText(Path.Combine(_dir, "a.tmpl"), "x");
-        var config = Parse(
-            "[render]\nfsync = false\n\n[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"a.out\"\nkeys = [\"/a\"]\n\n" +
-            "[[render.template]]\nsrc = \"a.tmpl\"\ndest = \"b.out\"\nkeys = [\"/a\"]\nfsync = true\n");
-
-        Assert.False(config.Render.Fsync);
-        Assert.Null(config.Render.Templates[0].Fsync);
-        Assert.True(config.Render.Templates[1].Fsync);
-    }
-
-    [Fact]
-    public void Parse_RenderFsyncNotABoolean_ErrorNamesTheLine()
-    {
-        var ex = Assert.Throws<ConfigException>(() => Parse("[render]\nfsync = \"no\"\n"));
-        Assert.StartsWith($"{Path.Combine(_dir, "tend.toml")}:2:", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("fsync must be true or false", ex.Message, StringComparison.Ordinal);
     }
 
     private TendConfig Parse(string toml)

@@ -1,5 +1,6 @@
 using Tend.Core.Config;
 using Tend.Modules.Hooks;
+using Tend.Modules.Render.Config;
 using Xunit;
 
 namespace Tend.Modules.Tests.Hooks;

@@ -1,8 +1,8 @@
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks;
 using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Hooks.Nagios;
+using Tend.Modules.Render.Config;
 using Tend.Modules.Tests.Render;
 using Tend.Templates;
 using Tend.Testing;

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Consul;
 using Tend.Stores.Files;
 using Tend.Testing;

@@ -22,7 +22,7 @@ public sealed class ConsulRenderStoreTests(ConsulPersistentServer consul, Consul
 
         var r = Resource("hosts", "{{range gets \"/hosts/*\"}}{{base .Key}}={{.Value}}\n{{end}}", ["/hosts"], prefix);
         await using var mirrors = new Tend.Core.Mirror.KvMirrorSet(reader);
-        await using var module = Module(new Tend.Core.Config.RenderOptions { Templates = [r] }, mirrors, store: reader);
+        await using var module = Module(new Tend.Modules.Render.Config.RenderOptions { Templates = [r] }, mirrors, store: reader);
         module.Start();
         await Eventually(() => Read(r.Destination) == "old=29\n");
 

@@ -1,8 +1,8 @@
 using System.Text;
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Etcd;
 using Tend.Testing;
 using Tend.Testing.Servers;

@@ -1,8 +1,8 @@
 using System.Collections;
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Memory;
 using Xunit;
 

@@ -1,7 +1,7 @@
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Files;
 using Tend.Testing;
 using Xunit;

@@ -1,9 +1,9 @@
 using System.Net;
-using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Etcd;
 using Tend.Testing;
 using Tend.Testing.Servers;

@@ -1,5 +1,5 @@
-using Tend.Core.Config;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Memory;
 using Tend.Testing;
 using Xunit;

@@ -1,4 +1,5 @@
 using Tend.Core.Config;
+using Tend.Modules.Render.Config;
 using Tend.Testing;
 using Xunit;
 
@@ -195,7 +196,7 @@ public sealed class RenderConfigTests : IDisposable
         _dir.File("confd/conf.d/c.toml", "[template]\nsrc = \"c.tmpl\"\ndest = \"/tmp/c\"\nkeys = [\"/c\"]\n");
         var path = _dir.File("tend.toml");
 
-        var config = TendConfigLoader.Parse(path, """
+        var render = Parse(path, """
             [render]
             wait = "1s:5s"
             check_timeout = "10s"
@@ -212,7 +213,6 @@ public sealed class RenderConfigTests : IDisposable
             reload_timeout = "5s"
             """);
 
-        var render = config.Render;
         Assert.Equal(new ChangeWait(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), render.Wait);
         Assert.Equal(TimeSpan.FromSeconds(10), render.CheckTimeout);
         Assert.Equal(2, render.Templates.Count);
@@ -232,11 +232,11 @@ public sealed class RenderConfigTests : IDisposable
         _dir.File("hosts.tmpl", "x");
         var path = _dir.File("tend.toml");
 
-        var unknown = Assert.Throws<ConfigException>(() => TendConfigLoader.Parse(path, "[render]\n\n[[render.template]]\nsrc = \"hosts.tmpl\"\ndest = \"/tmp/h\"\nkeys = [\"/h\"]\nchek_cmd = \"x\"\n"));
+        var unknown = Assert.Throws<ConfigException>(() => Parse(path, "[render]\n\n[[render.template]]\nsrc = \"hosts.tmpl\"\ndest = \"/tmp/h\"\nkeys = [\"/h\"]\nchek_cmd = \"x\"\n"));
         Assert.Equal(7, unknown.Line);
         Assert.Contains("check_cmd", unknown.Message, StringComparison.Ordinal);
 
-        var wait = Assert.Throws<ConfigException>(() => TendConfigLoader.Parse(path, "[render]\nwait = \"5s:1s\"\n"));
+        var wait = Assert.Throws<ConfigException>(() => Parse(path, "[render]\nwait = \"5s:1s\"\n"));
         Assert.Equal(2, wait.Line);
         Assert.Contains("max must not be smaller", wait.Message, StringComparison.Ordinal);
     }
@@ -249,7 +249,7 @@ public sealed class RenderConfigTests : IDisposable
         var confd = _dir.File("confd/conf.d/c.toml", "[template]\nsrc = \"c.tmpl\"\ndest = \"/tmp/same\"\nkeys = [\"/c\"]\n");
         var path = _dir.File("tend.toml");
 
-        var ex = Assert.Throws<ConfigException>(() => TendConfigLoader.Parse(path, "[render]\nconfdir = \"confd\"\n[[render.template]]\nsrc = \"hosts.tmpl\"\ndest = \"/tmp/same\"\nkeys = [\"/h\"]\n"));
+        var ex = Assert.Throws<ConfigException>(() => Parse(path, "[render]\nconfdir = \"confd\"\n[[render.template]]\nsrc = \"hosts.tmpl\"\ndest = \"/tmp/same\"\nkeys = [\"/h\"]\n"));
 
         Assert.Contains(confd, ex.Message, StringComparison.Ordinal);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
@@ -262,7 +262,7 @@ public sealed class RenderConfigTests : IDisposable
         _dir.File("x.tmpl", "x");
         var path = _dir.File("tend.toml");
 
-        var config = TendConfigLoader.Parse(path, """
+        var config = Parse(path, """
             [[render.template]]
             src = "x.tmpl"
             dest = "/srv/a/x.conf"
@@ -277,7 +277,7 @@ public sealed class RenderConfigTests : IDisposable
             keys = ["/c"]
             """);
 
-        Assert.Equal(["/srv/a/x.conf", "/srv/b/x.conf", "y.conf"], config.Render.Templates.Select(t => t.Id));
+        Assert.Equal(["/srv/a/x.conf", "/srv/b/x.conf", "y.conf"], config.Templates.Select(t => t.Id));
     }
 
     [Fact]
@@ -288,9 +288,9 @@ public sealed class RenderConfigTests : IDisposable
         _dir.File("confd/conf.d/web.toml", "[template]\nsrc = \"c.tmpl\"\ndest = \"/srv/confd/web.conf\"\nkeys = [\"/c\"]\n");
         var path = _dir.File("tend.toml");
 
-        var config = TendConfigLoader.Parse(path, "[render]\nconfdir = \"confd\"\n[[render.template]]\nid = \"web\"\nsrc = \"x.tmpl\"\ndest = \"/srv/web.cfg\"\nkeys = [\"/h\"]\n");
+        var config = Parse(path, "[render]\nconfdir = \"confd\"\n[[render.template]]\nid = \"web\"\nsrc = \"x.tmpl\"\ndest = \"/srv/web.cfg\"\nkeys = [\"/h\"]\n");
 
-        Assert.Equal(["web", "/srv/confd/web.conf"], config.Render.Templates.Select(t => t.Id));
+        Assert.Equal(["web", "/srv/confd/web.conf"], config.Templates.Select(t => t.Id));
     }
 
     [Fact]
@@ -299,7 +299,7 @@ public sealed class RenderConfigTests : IDisposable
         _dir.File("x.tmpl", "x");
         var path = _dir.File("tend.toml");
 
-        var ex = Assert.Throws<ConfigException>(() => TendConfigLoader.Parse(path, """
+        var ex = Assert.Throws<ConfigException>(() => Parse(path, """
             [[render.template]]
             id = "web"
             src = "x.tmpl"
@@ -328,4 +328,7 @@ public sealed class RenderConfigTests : IDisposable
 
         Assert.Equal(["/srv/east/app.conf", "/srv/west/app.conf"], resources.Select(r => r.Id));
     }
+
+    private static RenderOptions Parse(string path, string toml) =>
+        RenderConfigReader.OptionsOf(TendConfigLoader.Parse(path, toml, [new RenderConfigReader()]));
 }

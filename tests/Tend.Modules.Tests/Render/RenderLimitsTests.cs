@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Tend.Core.Config;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Memory;
 using Tend.Testing;
 using Xunit;

@@ -2,6 +2,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Memory;
 using Tend.Testing;
 using Xunit;

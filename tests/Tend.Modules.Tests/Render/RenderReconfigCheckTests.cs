@@ -1,6 +1,6 @@
-using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Stores.Memory;
 using Tend.Testing;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Tend.Core.Config;
 using Tend.Core.Mirror;
+using Tend.Modules.Render.Config;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;

@@ -1,5 +1,5 @@
-using Tend.Core.Config;
 using Tend.Core.Mirror;
+using Tend.Modules.Render.Config;
 using Xunit;
 
 namespace Tend.Modules.Tests.Render;
@@ -114,6 +114,53 @@ public abstract partial class RenderStoreTests
         Assert.True(await module.RunOnceAsync());
 
         Assert.Equal("listen 8080 # {{ not ours }}", Read(r.Destination));
+    }
+
+    [SkippableFact]
+    public async Task ConsulTemplate_Watch_OnlyThePrefixesTheTemplateNamesAreWatched()
+    {
+        await WriteAsync(Root + "/service/redis/max", "15");
+        await WriteAsync(Root + "/vault/data/x", "secret churn");
+        var r = ConsulTemplateResource("scoped", "max={{ key \"service/redis/max\" }} {{ range ls \"service/redis\" }}{{ .Key }} {{ end }}{{ keyOrDefault \"app/name\" \"none\" }}");
+        await using var mirrors = new KvMirrorSet(Store);
+        await using var module = Module(new RenderOptions { Templates = [r] }, mirrors);
+        module.Start();
+        await Eventually(() => Read(r.Destination) == "max=15 max none");
+
+        Assert.Equal([Root + "/app/name", Root + "/service/redis"], mirrors.Mirrors.Select(m => m.Prefix).Order(StringComparer.Ordinal));
+        await WriteAsync(Root + "/app/name", "shop");
+        await WriteAsync(Root + "/service/redis/min", "2");
+        await Eventually(() => Read(r.Destination) == "max=15 max min shop");
+        Assert.Null(module.Status[0].LastError);
+    }
+
+    [SkippableFact]
+    public async Task ConsulTemplate_Watch_ComputedPath_WholePrefixWatched()
+    {
+        await WriteAsync(Root + "/app/env", "prod");
+        await WriteAsync(Root + "/prod/port", "80");
+        var r = ConsulTemplateResource("computed", "{{ $e := key \"app/env\" }}{{ key (printf \"%s/port\" $e) }}");
+        await using var mirrors = new KvMirrorSet(Store);
+        await using var module = Module(new RenderOptions { Templates = [r] }, mirrors);
+        module.Start();
+        await Eventually(() => Read(r.Destination) == "80");
+
+        Assert.Equal([Root], mirrors.Mirrors.Select(m => m.Prefix));
+        await WriteAsync(Root + "/prod/port", "81");
+        await Eventually(() => Read(r.Destination) == "81");
+    }
+
+    [SkippableFact]
+    public async Task ConsulTemplate_Watch_NoKeyRead_RendersWithoutWatchingAnything()
+    {
+        var r = ConsulTemplateResource("static", "static {{ \"text\" | toUpper }}");
+        await using var mirrors = new KvMirrorSet(Store);
+        await using var module = Module(new RenderOptions { Templates = [r] }, mirrors);
+        module.Start();
+
+        await Eventually(() => Read(r.Destination) == "static TEXT");
+        Assert.Empty(mirrors.Mirrors);
+        Assert.Null(module.Status[0].LastError);
     }
 
     private protected RenderResourceOptions ConsulTemplateResource(string name, string template) =>

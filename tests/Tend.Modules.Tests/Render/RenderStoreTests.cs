@@ -5,6 +5,7 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 using Tend.Testing;
 using Xunit;
 
@@ -249,7 +250,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
         bool root = Id("-u") == "0";
         var (owner, group) = root && IdOf("nobody") is not null ? ("nobody", Id("-gn", "nobody")) : (Id("-un"), Id("-gn"));
         var template = _dir.File("cfg/v.tmpl", "{{getv \"/v\"}}");
-        var config = TendConfigLoader.Parse(_dir.File("cfg/tend.toml"), $"""
+        var config = RenderConfigReader.OptionsOf(TendConfigLoader.Parse(_dir.File("cfg/tend.toml"), $"""
             [[render.template]]
             src = "{template}"
             dest = "out/deep/er/v.conf"
@@ -260,10 +261,10 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
             group = "{group}"
             backup = true
             create_dest_dirs = true
-            """);
-        var r = config.Render.Templates[0];
+            """, [new RenderConfigReader()]));
+        var r = config.Templates[0];
         await WriteAsync(Root + "/v", "1");
-        await using var module = Module(config.Render, mirrors: null);
+        await using var module = Module(config, mirrors: null);
 
         Assert.True(await module.RunOnceAsync(), module.Status[0].LastError);
         Assert.Equal("1", Read(r.Destination));

@@ -90,10 +90,42 @@ public sealed class PrefixTrackerTests : IAsyncLifetime
             Assert.Equal(10, call.Index);
             Assert.Equal(0, _backoff.Calls);
             call.Answer.SetResult(State(10));
-        }
 
-        (await _reads.NextAsync()).Answer.SetResult(State(11));
-        Assert.True(_backoff.Calls >= 1, "three early answers with an unchanged index must be followed by a backoff");
+            // Each early answer is checked with a plain read, which does not reset the count.
+            var plain = await _reads.NextAsync();
+            Assert.Equal(0, plain.Index);
+            if (i < 2)
+            {
+                plain.Answer.SetResult(State(10));
+            }
+            else
+            {
+                Assert.True(_backoff.Calls >= 1, "three early answers with an unchanged index must be followed by a backoff");
+                plain.Answer.SetResult(State(11));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Run_AgentShutsDownAndComesBackEmpty_PlainReadFindsTheIndexWentBack()
+    {
+        // SIGTERM: the agent answers the pending blocking query at once, index unchanged; it restarts empty.
+        var watcher = Start(seed: State(14, ("/p/old", "29", 14)), from: 15);
+        var pending = await _reads.NextAsync();
+        Assert.Equal(14, pending.Index);
+        pending.Answer.SetResult(State(14, ("/p/old", "29", 14)));
+
+        var next = await _reads.NextAsync();
+        Assert.Equal(0, next.Index);
+        Assert.Null(next.Wait);
+        next.Answer.SetResult(State(5, ("/p/new", "1", 5)));
+        var confirm = await _reads.NextAsync();
+        Assert.True(confirm.Consistent);
+        confirm.Answer.SetResult(State(5, ("/p/new", "1", 5)));
+
+        var batch = await NextAsync(watcher);
+        Assert.True(batch.IsResync);
+        Assert.Equal(["/p/new"], batch.Resync!.Select(p => p.Key));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace Tend.Core.Config.Hcl;
 
 /// <summary>The kinds of value the HCL reader produces.</summary>
-internal enum HclKind
+public enum HclKind
 {
     String,
     Number,

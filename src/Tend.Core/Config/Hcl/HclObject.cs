@@ -1,7 +1,7 @@
 namespace Tend.Core.Config.Hcl;
 
 /// <summary>An object's entries in file order; a key written twice (a repeated block) appears twice.</summary>
-internal sealed class HclObject(IReadOnlyList<HclEntry> entries)
+public sealed class HclObject(IReadOnlyList<HclEntry> entries)
 {
     public IReadOnlyList<HclEntry> Entries { get; } = entries;
 

@@ -10,7 +10,7 @@ namespace Tend.Core.Config.Hcl;
 /// common indentation), numbers, <c>true</c>/<c>false</c>, lists and objects; <c>#</c>, <c>//</c> and
 /// <c>/* */</c> comments. Every error is a <see cref="ConfigException"/> at <c>file:line:column</c>.
 /// </summary>
-internal sealed class HclParser
+public sealed class HclParser
 {
     private const int MaxDepth = 64;
     private readonly string _file;

@@ -5,7 +5,7 @@ namespace Tend.Core.Config.Hcl;
 /// position with the closest known key, and a key written twice is an error (a repeated block is read with
 /// <see cref="Blocks"/>).
 /// </summary>
-internal sealed class HclSection
+public sealed class HclSection
 {
     private readonly HclObject _object;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Tend.Core.Config.Hcl;
 
 /// <summary>A value and where it starts: a string, a number (its text), a boolean, a list or an object.</summary>
-internal sealed class HclValue
+public sealed class HclValue
 {
     private HclValue(HclKind kind, int line, int column)
     {
@@ -27,15 +27,15 @@ internal sealed class HclValue
 
     public HclObject Object { get; private init; } = new([]);
 
-    public static HclValue String(string text, int line, int column) => new(HclKind.String, line, column) { Text = text };
+    internal static HclValue String(string text, int line, int column) => new(HclKind.String, line, column) { Text = text };
 
-    public static HclValue Number(string text, int line, int column) => new(HclKind.Number, line, column) { Text = text };
+    internal static HclValue Number(string text, int line, int column) => new(HclKind.Number, line, column) { Text = text };
 
-    public static HclValue Boolean(bool value, int line, int column) => new(HclKind.Bool, line, column) { Bool = value };
+    internal static HclValue Boolean(bool value, int line, int column) => new(HclKind.Bool, line, column) { Bool = value };
 
-    public static HclValue List(IReadOnlyList<HclValue> items, int line, int column) => new(HclKind.List, line, column) { Items = items };
+    internal static HclValue List(IReadOnlyList<HclValue> items, int line, int column) => new(HclKind.List, line, column) { Items = items };
 
-    public static HclValue Obj(HclObject value, int line, int column) => new(HclKind.Object, line, column) { Object = value };
+    internal static HclValue Obj(HclObject value, int line, int column) => new(HclKind.Object, line, column) { Object = value };
 
     /// <summary>A number as an integer the way HCL reads it: decimal, <c>0x</c> hex, or octal with a leading 0 (<c>perms = 0644</c>).</summary>
     public bool TryInteger(out long value)

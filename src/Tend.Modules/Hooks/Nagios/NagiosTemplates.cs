@@ -3,6 +3,7 @@ using Tend.Core.Config;
 using Tend.Core.Kv;
 using Tend.Modules.Hooks.Inventory;
 using Tend.Modules.Render;
+using Tend.Modules.Render.Config;
 
 namespace Tend.Modules.Hooks.Nagios;
 

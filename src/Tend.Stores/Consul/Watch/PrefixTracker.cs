@@ -12,7 +12,8 @@ namespace Tend.Stores.Consul.Watch;
 /// rules: an index that goes back (agent restarted empty, snapshot restored, tombstones reaped) means the
 /// history is gone, so every watcher gets a resync; an answer with an unchanged index after the full wait is a
 /// progress notification, and early ones in a row are spurious wake-ups that get a backoff; after any failed
-/// query the next one is a plain read (index 0), never a blocking query on an index the agent may have lost.
+/// query, and after an early answer with the index unchanged (what an agent that shuts down gives), the next
+/// one is a plain read (index 0), never a blocking query on an index the agent may have lost.
 /// </summary>
 internal sealed class PrefixTracker : IAsyncDisposable
 {
@@ -170,6 +171,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
             bool blocking = asked > 0;
             long started = Stopwatch.GetTimestamp();
             KvSnapshot observed;
+            bool confirmed = false;
             try
             {
                 observed = await _read(Prefix, asked, blocking ? wait : null, false, request.Token).ConfigureAwait(false);
@@ -179,6 +181,7 @@ internal sealed class PrefixTracker : IAsyncDisposable
                     // it has replayed its log, so only a consistent read (which waits for that) may say the
                     // history is really gone. Until it answers, nothing changes.
                     observed = await _read(Prefix, 0, null, true, request.Token).ConfigureAwait(false);
+                    confirmed = true;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -231,7 +234,23 @@ internal sealed class PrefixTracker : IAsyncDisposable
                 Apply(observed, freshRead: !blocking, early);
             }
 
-            spurious = blocking && early && observed.Revision == asked ? spurious + 1 : 0;
+            if (blocking)
+            {
+                bool unchanged = early && observed.Revision == asked;
+                spurious = unchanged ? spurious + 1 : 0;
+                if (unchanged && !confirmed)
+                {
+                    // An agent that shuts down answers its blocking queries at once with the index unchanged. If it
+                    // comes back empty, its index restarts low, and a blocking query on the old index would wait
+                    // until the new index passes it (or the whole wait) with every change meanwhile unseen: ask
+                    // plainly once, which shows an index that went back (a consistent read just made is that answer).
+                    lock (_gate)
+                    {
+                        _fresh = true;
+                    }
+                }
+            }
+
             if (spurious >= _settings.SpuriousWakeupsBeforeBackoff)
             {
                 var delay = _settings.ReconnectBackoff.NextDelay(spurious - _settings.SpuriousWakeupsBeforeBackoff + 1);

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Tend.Core.Config;
 using Tend.Core.Kv;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// Reads a reconfig configuration directory: <c>&lt;cfgdir&gt;/conf.d/*.json</c> resources
@@ -39,7 +40,7 @@ public static class ReconfigCfgdirLoader
             resources.Add(r);
         }
 
-        return RenderConfigReader.CheckDestinationsAndIds(resources);
+        return RenderResourceReader.CheckDestinationsAndIds(resources);
     }
 
     private static RenderResourceOptions Read(string file, string templates, string root)

@@ -1,13 +1,14 @@
+using Tend.Core.Config;
 using Tend.Core.Files;
 using Tend.Core.Kv;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// Reads one render resource table — tend.toml's <c>[[render.template]]</c> or a confd
 /// <c>[template]</c> — into a <see cref="RenderResourceOptions"/>, with positioned errors.
 /// </summary>
-internal static class RenderConfigReader
+internal static class RenderResourceReader
 {
     /// <summary>Every key a resource table accepts.</summary>
     public static readonly string[] ResourceKeys =
@@ -52,7 +53,7 @@ internal static class RenderConfigReader
             ReloadCommand = NonEmpty(s.String("reload_cmd")),
             CheckTimeout = Positive(s, "check_timeout"),
             ReloadTimeout = Positive(s, "reload_timeout"),
-            Wait = Wait(s, "wait"),
+            Wait = s.Wait("wait"),
             Backup = s.Bool("backup") ?? false,
             CreateDestDirs = s.Bool("create_dest_dirs") ?? false,
             Fsync = s.Bool("fsync"),
@@ -69,18 +70,6 @@ internal static class RenderConfigReader
         };
         s.RejectUnknownKeys(ResourceKeys);
         return options;
-    }
-
-    /// <summary>Reads a <c>wait</c> value (<c>"min:max"</c>).</summary>
-    public static ChangeWait? Wait(TomlSection s, string key)
-    {
-        var text = s.String(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return ChangeWait.TryParse(text, out var wait, out var error) ? wait : throw s.Error(key, $"{s.Name} {error}");
     }
 
     /// <summary>
@@ -181,7 +170,8 @@ internal static class RenderConfigReader
         return lookup(name, out var found) ? found : throw s.Error(nameKey, $"{s.Name} {nameKey}: no such {what} \"{name}\"");
     }
 
-    private static TimeSpan? Positive(TomlSection s, string key)
+    /// <summary>An optional duration that must be more than zero.</summary>
+    public static TimeSpan? Positive(TomlSection s, string key)
     {
         var d = s.Duration(key);
         return d is { } v && v <= TimeSpan.Zero ? throw s.Error(key, $"{s.Name} {key} must be greater than zero") : d;

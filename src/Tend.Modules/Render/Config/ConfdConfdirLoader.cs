@@ -1,6 +1,7 @@
+using Tend.Core.Config;
 using Tend.Core.Config.Toml;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// Reads an existing confd configuration: <c>confd.toml</c> global settings and the
@@ -76,11 +77,11 @@ public static class ConfdConfdirLoader
             var doc = new TomlSection(file, "the top level", Parse(file));
             var table = doc.Table("template") ?? throw new ConfigException(file, 1, 1, "a confd resource needs a [template] table");
             doc.RejectUnknownKeys(["template"]);
-            var resource = RenderConfigReader.ReadResource(table, templates, root, missingKey);
+            var resource = RenderResourceReader.ReadResource(table, templates, root, missingKey);
             resources.Add(table.Has("id") ? resource : resource with { Id = Path.GetFileNameWithoutExtension(file) });
         }
 
-        return RenderConfigReader.CheckDestinationsAndIds(resources);
+        return RenderResourceReader.CheckDestinationsAndIds(resources);
     }
 
     private static TomlTable Parse(string path)

@@ -1,6 +1,7 @@
+using Tend.Core.Config;
 using Tend.Core.Kv;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>What consul-template's HCL configuration (one file or a directory merged in lexical order) says.</summary>
 public sealed record ConsulTemplateConfig

@@ -1,8 +1,9 @@
 using Tend.Core.Config;
 using Tend.Core.Kv;
+using Tend.Modules.Render.Config;
 using Xunit;
 
-namespace Tend.Core.Tests.Config.Hcl;
+namespace Tend.Modules.Tests.Render;
 
 /// <summary>consul-template's HCL configuration read into render resources: the documented stanzas, merging, and errors.</summary>
 public sealed class ConsulTemplateConfigLoaderTests : IDisposable

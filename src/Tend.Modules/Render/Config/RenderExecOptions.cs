@@ -1,4 +1,4 @@
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// consul-template's exec mode: one child process Tend supervises. It starts after every template has

@@ -1,4 +1,4 @@
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>confd's global settings (its <c>confd.toml</c> keys); <c>null</c> means "not set here".</summary>
 public sealed record ConfdSettings

@@ -1,4 +1,6 @@
-namespace Tend.Core.Config;
+using Tend.Core.Config;
+
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// One rendered file: a template, the keys it reads, where it goes and what runs around the write.

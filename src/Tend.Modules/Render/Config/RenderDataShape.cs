@@ -1,4 +1,4 @@
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>What a render resource's template sees as its data (<c>.</c>).</summary>
 public enum RenderDataShape

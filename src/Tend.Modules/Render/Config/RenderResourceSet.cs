@@ -1,4 +1,6 @@
-namespace Tend.Core.Config;
+using Tend.Core.Config;
+
+namespace Tend.Modules.Render.Config;
 
 /// <summary>Combines render resources from several sources (tend.toml, a confdir, a cfgdir) into one validated list.</summary>
 public static class RenderResourceSet
@@ -8,6 +10,6 @@ public static class RenderResourceSet
     public static IReadOnlyList<RenderResourceOptions> Combine(params IEnumerable<RenderResourceOptions>[] sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        return RenderConfigReader.CheckDestinationsAndIds(sources.SelectMany(s => s));
+        return RenderResourceReader.CheckDestinationsAndIds(sources.SelectMany(s => s));
     }
 }

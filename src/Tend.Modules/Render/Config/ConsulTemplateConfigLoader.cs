@@ -1,8 +1,9 @@
+using Tend.Core.Config;
 using Tend.Core.Config.Hcl;
 using Tend.Core.Kv;
 using Tend.Core.Processes;
 
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// Reads consul-template's HCL configuration into render resources with the consul-template data shape:

@@ -1,4 +1,6 @@
-namespace Tend.Core.Config;
+using Tend.Core.Config;
+
+namespace Tend.Modules.Render.Config;
 
 /// <summary>
 /// What one template render may take: time, output and memory for the values its functions build

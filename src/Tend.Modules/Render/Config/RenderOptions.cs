@@ -1,4 +1,6 @@
-namespace Tend.Core.Config;
+using Tend.Core.Config;
+
+namespace Tend.Modules.Render.Config;
 
 /// <summary>The <c>[render]</c> section: defaults for every resource, extra resource sources, and the resources themselves.</summary>
 public sealed record RenderOptions

@@ -1,4 +1,4 @@
-namespace Tend.Core.Config;
+namespace Tend.Modules.Render.Config;
 
 /// <summary>What a template gets when it indexes a map with a key that is not there (Go's <c>missingkey</c>).</summary>
 public enum RenderMissingKey
