@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
-using Tend.Core.Scheduling;
 
 namespace Tend.Modules.Hooks.Exec;
 
@@ -18,24 +17,21 @@ namespace Tend.Modules.Hooks.Exec;
 /// mirror, so after a reconnect the hook hears of exactly the keys that differ. Failures are logged
 /// and counted, never retried (a hook run twice may do harm) and never fatal.
 /// </summary>
-internal sealed partial class ExecHook : MirrorWorker
+internal sealed partial class ExecHook : ScheduledMirrorWorker
 {
     private readonly ICommandRunner _runner;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly OrderedDictionary<string, ExecChange> _pending = new(StringComparer.Ordinal);
-    private readonly ChangeSchedule _schedule;
+    private List<ExecChange> _due = [];
     private ExecHookStatus _status;
 
     public ExecHook(ExecHookOptions options, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
-        : base(mirror)
+        : base(mirror, options.Wait, time)
     {
         Options = options;
         _runner = runner;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
         _status = new ExecHookStatus { Id = options.Id, Prefix = options.Prefix, Mode = options.Mode };
-        _schedule = new ChangeSchedule(options.Wait);
     }
 
     public ExecHookOptions Options { get; }
@@ -53,7 +49,7 @@ internal sealed partial class ExecHook : MirrorWorker
 
     protected override void OnUpdate(KvMirrorUpdate update)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         lock (Gate)
         {
             foreach (var key in update.ChangedKeys)
@@ -70,69 +66,45 @@ internal sealed partial class ExecHook : MirrorWorker
                 }
             }
 
-            _schedule.Change(now);
+            Schedule.Change(now);
         }
 
-        try
-        {
-            Wake();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Stopped.
-        }
+        Wake();
     }
 
-    protected override async Task RunAsync(CancellationToken cancellationToken)
+    protected override void TakeDue()
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            List<ExecChange>? due = null;
-            TimeSpan sleep = Timeout.InfiniteTimeSpan;
-            lock (Gate)
-            {
-                if (_schedule.DueAt() is { } at)
-                {
-                    var now = _time.GetUtcNow();
-                    if (at <= now)
-                    {
-                        due = [.. _pending.Values.Where(c => c.IsChange)];
-                        _pending.Clear();
-                        _schedule.Clear();
-                    }
-                    else
-                    {
-                        sleep = at - now;
-                    }
-                }
-            }
-
-            if (due is null)
-            {
-                await SleepAsync(sleep, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (due.Count == 0)
-            {
-                continue;
-            }
-
-            if (Options.Mode == ExecHookMode.Batch)
-            {
-                await RunOnceAsync(BatchSpec(due), due, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (var change in due)
-                {
-                    await RunOnceAsync(ChangeSpec(change), [change], cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
+        _due = [.. _pending.Values.Where(c => c.IsChange)];
+        _pending.Clear();
     }
 
-    private async Task RunOnceAsync(CommandSpec spec, List<ExecChange> changes, CancellationToken cancellationToken)
+    protected override async Task<bool> RunDueAsync(CancellationToken cancellationToken)
+    {
+        var due = _due;
+        _due = [];
+        if (due.Count == 0)
+        {
+            return true;
+        }
+
+        if (Options.Mode == ExecHookMode.Batch)
+        {
+            return await RunOnceAsync(BatchSpec(due), due, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool ok = true;
+        foreach (var change in due)
+        {
+            ok &= await RunOnceAsync(ChangeSpec(change), [change], cancellationToken).ConfigureAwait(false);
+        }
+
+        return ok;
+    }
+
+    protected override void RunFailedUnexpectedly(Exception exception) => Log.RunCrashed(_logger, Options.Id, exception);
+
+    /// <summary>Runs the command once for <paramref name="changes"/>; true when it succeeded.</summary>
+    private async Task<bool> RunOnceAsync(CommandSpec spec, List<ExecChange> changes, CancellationToken cancellationToken)
     {
         CommandResult result;
         try
@@ -145,7 +117,7 @@ internal sealed partial class ExecHook : MirrorWorker
             result = new CommandResult(-1, string.Empty, ex.Message, false, TimeSpan.Zero);
         }
 
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var what = changes.Count == 1 ? $"{changes[0].Action} {changes[0].Key}" : $"{changes.Count} changes";
         lock (Gate)
         {
@@ -174,6 +146,8 @@ internal sealed partial class ExecHook : MirrorWorker
         {
             Log.Output(_logger, Options.Id, (result.StandardOutput + result.StandardError).TrimEnd());
         }
+
+        return result.Succeeded;
     }
 
     private CommandSpec ChangeSpec(ExecChange c) => new(Options.Command, Options.Timeout)
@@ -236,5 +210,8 @@ internal sealed partial class ExecHook : MirrorWorker
 
         [LoggerMessage(EventId = 802, Level = LogLevel.Debug, Message = "exec hook {Hook} output: {Output}")]
         public static partial void Output(ILogger logger, string hook, string output);
+
+        [LoggerMessage(EventId = 803, Level = LogLevel.Error, Message = "exec hook {Hook}: a run failed unexpectedly")]
+        public static partial void RunCrashed(ILogger logger, string hook, Exception exception);
     }
 }

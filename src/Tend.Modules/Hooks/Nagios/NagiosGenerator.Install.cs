@@ -19,7 +19,7 @@ internal sealed partial class NagiosGenerator
     private async Task<bool> InstallAsync(List<GeneratedFile> files, KvSnapshot snapshot, CancellationToken cancellationToken)
     {
         var changed = files.Where(f => !AtomicFile.IsUpToDate(f.Destination, f.Content)).ToList();
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (changed.Count == 0)
         {
             lock (Gate)

@@ -4,7 +4,6 @@ using Tend.Core.Kv;
 using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Core.Retry;
-using Tend.Core.Scheduling;
 using Tend.Modules.Hooks.Inventory;
 
 namespace Tend.Modules.Hooks.Nagios;
@@ -17,7 +16,7 @@ namespace Tend.Modules.Hooks.Nagios;
 /// were added or changed since the last pass. Any failure is logged, shown in <c>/status</c>, and
 /// retried with backoff; it never stops the loop.
 /// </summary>
-internal sealed partial class NagiosGenerator : MirrorWorker
+internal sealed partial class NagiosGenerator : ScheduledMirrorWorker
 {
     private readonly NagiosOptions _options;
     private readonly HostInventory _inventory;
@@ -25,9 +24,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private readonly ICommandRunner _runner;
     private readonly KnownHostsResetter? _ssh;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly Dictionary<string, SshChange> _sshPending = new(StringComparer.Ordinal);
-    private readonly ChangeSchedule _schedule;
     private bool _synced;
     private bool _reloadPending;
     private bool _warnedUnreferenced;
@@ -35,17 +32,15 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private NagiosStatus _status;
 
     public NagiosGenerator(NagiosOptions options, HostInventory inventory, NagiosTemplates templates, KvMirror mirror, ICommandRunner runner, ILogger logger, TimeProvider? time = null)
-        : base(mirror)
+        : base(mirror, options.Wait, time)
     {
         _options = options;
         _inventory = inventory;
         _templates = templates;
         _runner = runner;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
         _ssh = options.SshReset ? new KnownHostsResetter(options, runner, logger) : null;
         _status = new NagiosStatus { HostsFile = options.HostsFile };
-        _schedule = new ChangeSchedule(options.Wait);
     }
 
     /// <summary>The options this generator runs with.</summary>
@@ -91,7 +86,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
     protected override void OnUpdate(KvMirrorUpdate update)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         lock (Gate)
         {
             // Before the first load the first pass covers everything; known_hosts are only reset for
@@ -101,7 +96,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
                 return;
             }
 
-            _schedule.Change(now);
+            Schedule.Change(now);
             if (_ssh is not null)
             {
                 foreach (var key in update.ChangedKeys)
@@ -121,7 +116,9 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         Wake();
     }
 
-    protected override async Task RunAsync(CancellationToken cancellationToken)
+    protected override IRetryPolicy RetryPolicy => new DoublingBackoff(RetryDelay, MaxRetryDelay);
+
+    protected override async Task BeforeFirstRunAsync(CancellationToken cancellationToken)
     {
         // Files a killed run staged and never installed: hidden and not *.cfg, so Nagios skips
         // them, but they would pile up. The previous generator has stopped, so none is in flight.
@@ -137,63 +134,15 @@ internal sealed partial class NagiosGenerator : MirrorWorker
         lock (Gate)
         {
             _synced = true;
-            _schedule.RunNow();
-        }
-
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            TimeSpan sleep;
-            bool due;
-            lock (Gate)
-            {
-                var now = _time.GetUtcNow();
-                var at = _schedule.DueAt();
-                due = at is { } a && a <= now;
-                if (due)
-                {
-                    _schedule.Clear();
-                }
-
-                sleep = due ? TimeSpan.Zero : at is { } next ? Min(next - now, TimeSpan.FromHours(1)) : Timeout.InfiniteTimeSpan;
-            }
-
-            if (due)
-            {
-                try
-                {
-                    var ok = await PassAsync(cancellationToken).ConfigureAwait(false);
-                    ScheduleRetry(!ok);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // A pass reports its own failures; this only guards the loop, which must outlive any bug.
-                    Log.PassFailed(_logger, ex);
-                    ScheduleRetry(failed: true);
-                }
-
-                PassCompleted?.Invoke(Status);
-                continue;
-            }
-
-            await SleepAsync(sleep, cancellationToken).ConfigureAwait(false);
+            Schedule.RunNow();
         }
     }
 
-    private void ScheduleRetry(bool failed)
-    {
-        lock (Gate)
-        {
-            if (!failed)
-            {
-                _schedule.Succeeded();
-                return;
-            }
+    protected override Task<bool> RunDueAsync(CancellationToken cancellationToken) => PassAsync(cancellationToken);
 
-            _schedule.Failed(_time.GetUtcNow(), new DoublingBackoff(RetryDelay, MaxRetryDelay));
-        }
-    }
+    protected override void RunFailedUnexpectedly(Exception exception) => Log.PassFailed(_logger, exception);
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    protected override void RunCompleted() => PassCompleted?.Invoke(Status);
 
     /// <summary>One pass: generate and install, reload, reset known_hosts. True when all of it succeeded.</summary>
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
@@ -293,7 +242,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
     private async Task<bool> ReloadAsync(CancellationToken cancellationToken)
     {
         string? error;
-        var started = _time.GetTimestamp();
+        var started = Time.GetTimestamp();
         if (_options.ReloadCommand is { } command)
         {
             var result = await _runner.RunAsync(new CommandSpec(command, _options.ReloadTimeout), cancellationToken).ConfigureAwait(false);
@@ -304,7 +253,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
             error = ProcessSignals.HangUp(_options.PidFile, "nagios");
         }
 
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         lock (Gate)
         {
             _reloadPending = error is not null;
@@ -315,7 +264,7 @@ internal sealed partial class NagiosGenerator : MirrorWorker
 
         if (error is null)
         {
-            Log.Reloaded(_logger, _options.ReloadCommand ?? $"SIGHUP to the pid in {_options.PidFile}", _time.GetElapsedTime(started).TotalMilliseconds);
+            Log.Reloaded(_logger, _options.ReloadCommand ?? $"SIGHUP to the pid in {_options.PidFile}", Time.GetElapsedTime(started).TotalMilliseconds);
         }
         else
         {
