@@ -8,24 +8,20 @@ namespace Tend.Daemon;
 /// reads far more of them than an idle daemon does (configuration, the command line, the host, the first
 /// renders), and the kernel counts every page it maps — 64 KB around each one read — in the process's RSS.
 /// <see cref="Release"/> unmaps them (<c>madvise(MADV_DONTNEED)</c>): they stay in the page cache, and the ones
-/// still in use are mapped again by the next read (a minor fault, no disk access). The writable data section
-/// (type data, dispatch cells, pre-initialised statics: the runtime writes into some of its pages) is handed to the
-/// kernel's reclaim instead (<c>MADV_PAGEOUT</c>), which drops only its clean pages — read again from the file
-/// when used — and never the process's own (<see cref="Mappings"/>). Nothing is lost either way.
+/// still in use are mapped again by the next read (a minor fault, no disk access). The writable data section and
+/// the loader's RELRO part may hold pages the process wrote, so they stay as they are (<see cref="ImageRelease.Keep"/>).
 /// </summary>
 internal static class ImagePages
 {
     private const int MadvDontNeed = 4;
-    private const int MadvPageOut = 21;
 
     /// <summary>
     /// The private mappings of <paramref name="image"/> in <paramref name="smaps"/> (/proc/self/smaps' text), as
     /// start, length and how to release each. Read-only ones holding no anonymous page are unmapped
     /// (<see cref="ImageRelease.Unmap"/>): they can only hold the file's bytes. The others — the writable data
     /// section, and the RELRO part (the GOT and relocated read-only data the dynamic loader wrote before it made it
-    /// read-only) — may hold pages of the process's own that unmapping would revert to the file's, so they are only
-    /// offered to the kernel's reclaim (<see cref="ImageRelease.Reclaim"/>), which drops the clean pages and keeps
-    /// the written ones.
+    /// read-only) — may hold pages of the process's own that unmapping would revert to the file's, so they are kept
+    /// (<see cref="ImageRelease.Keep"/>).
     /// </summary>
     public static IReadOnlyList<(ulong Start, ulong Length, ImageRelease How)> Mappings(string smaps, string image)
     {
@@ -37,7 +33,7 @@ internal static class ImagePages
             {
                 if (candidate is { } c)
                 {
-                    found.Add((c.Start, c.Length, c.ReadOnly && IsZeroKb(line.AsSpan("Anonymous:".Length)) ? ImageRelease.Unmap : ImageRelease.Reclaim));
+                    found.Add((c.Start, c.Length, c.ReadOnly && IsZeroKb(line.AsSpan("Anonymous:".Length)) ? ImageRelease.Unmap : ImageRelease.Keep));
                 }
 
                 candidate = null;
@@ -85,8 +81,11 @@ internal static class ImagePages
         long before = ResidentFileBytes();
         foreach (var (start, length, how) in Mappings(smaps, image))
         {
-            // A failure (EINVAL on a kernel without MADV_PAGEOUT, before 5.4) leaves the pages mapped: nothing to undo.
-            _ = MAdvise((nint)start, (nuint)length, how == ImageRelease.Unmap ? MadvDontNeed : MadvPageOut);
+            if (how == ImageRelease.Unmap)
+            {
+                // A failure leaves the pages mapped: nothing to undo.
+                _ = MAdvise((nint)start, (nuint)length, MadvDontNeed);
+            }
         }
 
         return Math.Max(0, before - ResidentFileBytes());

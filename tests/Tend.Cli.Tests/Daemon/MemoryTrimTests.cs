@@ -81,7 +81,7 @@ public sealed class MemoryTrimTests
     }
 
     [Fact]
-    public void Mappings_ExecutableSmaps_UnmapsReadOnlyOnesReclaimsThoseThatMayHoldOwnPages()
+    public void Mappings_ExecutableSmaps_UnmapsReadOnlyOnesKeepsThoseThatMayHoldOwnPages()
     {
         var smaps = string.Concat(
             Mapping("00400000-00404000 r--p 00000000 08:01 1234 /usr/bin/tend", anonymousKb: 0),
@@ -102,8 +102,8 @@ public sealed class MemoryTrimTests
                 (0x400000UL, 0x4000UL, ImageRelease.Unmap),
                 (0x404000UL, 0xc3f000UL, ImageRelease.Unmap),
                 (0x1043000UL, 0x396000UL, ImageRelease.Unmap),
-                (0x18c2000UL, 0x2000UL, ImageRelease.Reclaim),
-                (0x18c4000UL, 0x808000UL, ImageRelease.Reclaim),
+                (0x18c2000UL, 0x2000UL, ImageRelease.Keep),
+                (0x18c4000UL, 0x808000UL, ImageRelease.Keep),
             ],
             found);
     }
