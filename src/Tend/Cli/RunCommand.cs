@@ -155,6 +155,7 @@ internal static partial class RunCommand
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new TendDaemon(config, reload, sp.GetRequiredService<ILoggerFactory>(), signal, lifetime: sp.GetRequiredService<IHostApplicationLifetime>()));
         services.AddHostedService(sp => sp.GetRequiredService<TendDaemon>());
+        services.AddHostedService(sp => new MemoryTrim(sp.GetRequiredService<ILogger<MemoryTrim>>()));
     }
 
     private static partial class Log
