@@ -21,25 +21,12 @@ public static class AtomicFile
     private const string StageMarker = ".tend-";
     private const int StageSuffixLength = 10;
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically (and durably unless <paramref name="durable"/> is false: <see cref="FileDurability.Full"/> or <see cref="FileDurability.None"/>).</summary>
-    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true) =>
-        Write(destination, content, ownership, createDirectories, durable ? FileDurability.Full : FileDurability.None);
-
     /// <summary>Writes <paramref name="content"/> to <paramref name="destination"/> atomically, as durable as <paramref name="durability"/> says; durable when it returns unless <see cref="FileDurability.None"/>.</summary>
-    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability)
+    public static void Write(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full)
     {
         using var staged = Stage(destination, content, ownership, createDirectories, durability);
         staged.Commit();
     }
-
-    /// <summary>
-    /// Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.
-    /// With <paramref name="durable"/> (the default) the staged file is fsynced (<see cref="FileDurability.Full"/>), and on
-    /// commit its directory; false leaves the write-back to the kernel, as confd does.
-    /// </summary>
-    /// <exception cref="IOException">The directory is missing (and not to be created), or not writable.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, bool durable = true) =>
-        Stage(destination, content, ownership, createDirectories, durable ? FileDurability.Full : FileDurability.None);
 
     /// <summary>
     /// Stages <paramref name="content"/> beside <paramref name="destination"/>; dispose without committing to discard it.
@@ -48,7 +35,7 @@ public static class AtomicFile
     /// <see cref="FileDurability.Full"/> where the file system cannot); <see cref="FileDurability.None"/> flushes nothing.
     /// </summary>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable; or the flush failed.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;

@@ -52,7 +52,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(path, "old");
         int before = NativeMethods.SyncsOnThisThread;
 
-        using (var staged = AtomicFile.Stage(path, "new\n"u8, durable: false))
+        using (var staged = AtomicFile.Stage(path, "new\n"u8, durability: FileDurability.None))
         {
             Assert.False(staged.Durable);
             Assert.Equal("old", File.ReadAllText(path));
@@ -72,7 +72,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(path, "old");
         int before = NativeMethods.SyncsOnThisThread;
 
-        using (var staged = AtomicFile.Stage(path, "bad\n"u8, durable: false))
+        using (var staged = AtomicFile.Stage(path, "bad\n"u8, durability: FileDurability.None))
         {
             using var installed = staged.Install();
             Assert.Equal("bad\n", File.ReadAllText(path));
@@ -80,7 +80,7 @@ public sealed class AtomicFileTests : IDisposable
         }
 
         Assert.Equal("old", File.ReadAllText(path));
-        using (var staged = AtomicFile.Stage(path, "good\n"u8, durable: false))
+        using (var staged = AtomicFile.Stage(path, "good\n"u8, durability: FileDurability.None))
         {
             using var installed = staged.Install();
             installed.Confirm(backup);
@@ -186,7 +186,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "a.conf");
         var flusher = new DirectoryFlusher();
-        using (var staged = AtomicFile.Stage(path, "x"u8, durable: false))
+        using (var staged = AtomicFile.Stage(path, "x"u8, durability: FileDurability.None))
         {
             staged.Commit(flusher: flusher);
         }
