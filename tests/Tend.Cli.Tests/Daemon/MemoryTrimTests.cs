@@ -59,7 +59,20 @@ public sealed class MemoryTrimTests
         var policy = TrimmedOnce(imageAfter: 8 * Mb);
 
         Assert.Equal(TrimAction.None, policy.Next(31 * Mb, 7 * Mb, 13 * Mb));
-        Assert.Equal(TrimAction.Again, policy.Next(31 * Mb + 1000, 7 * Mb, 13 * Mb));
+        Assert.Equal(TrimAction.None, policy.Next(31 * Mb + 1000, 7 * Mb, 13 * Mb));
+        Assert.Equal(TrimAction.Again, policy.Next(31 * Mb + 2000, 7 * Mb, 13 * Mb));
+    }
+
+    [Fact]
+    public void Next_PagesMappedAsWorkBeginsAfterAQuietSpell_DoesNotTrimUntilQuietAgain()
+    {
+        // The first change after a quiet spell maps code with little allocated yet: no collection in its way.
+        var policy = TrimmedOnce(imageAfter: 8 * Mb);
+        Assert.Equal(TrimAction.None, policy.Next(30 * Mb + 1000, 6 * Mb, 8 * Mb));
+        Assert.Equal(TrimAction.None, policy.Next(30 * Mb + 2000, 6 * Mb, 13 * Mb));
+        Assert.Equal(TrimAction.None, policy.Next(40 * Mb, 6 * Mb, 13 * Mb));
+        Assert.Equal(TrimAction.None, policy.Next(40 * Mb + 1000, 6 * Mb, 13 * Mb));
+        Assert.Equal(TrimAction.Again, policy.Next(40 * Mb + 2000, 6 * Mb, 13 * Mb));
     }
 
     [Fact]
@@ -81,7 +94,8 @@ public sealed class MemoryTrimTests
             policy.Trimmed(TrimAction.Again, 6 * Mb, 8 * Mb, allocated);
         }
 
-        Assert.Equal([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, MemoryTrimPolicy.MaxImageBackoffLooks, MemoryTrimPolicy.MaxImageBackoffLooks], waits);
+        // Two looks at least: the pages must have been there at the previous one too.
+        Assert.Equal([2, 2, 4, 8, 16, 32, 64, 128, 256, 512, MemoryTrimPolicy.MaxImageBackoffLooks, MemoryTrimPolicy.MaxImageBackoffLooks], waits);
     }
 
     [Fact]
@@ -92,7 +106,8 @@ public sealed class MemoryTrimTests
         policy.Trimmed(TrimAction.Again, 6 * Mb, 8 * Mb, 30 * Mb);
         policy.Trimmed(TrimAction.Full, 6 * Mb, 8 * Mb, 30 * Mb);
 
-        Assert.Equal(TrimAction.Again, policy.Next(30 * Mb + 1000, 6 * Mb, 11 * Mb));
+        Assert.Equal(TrimAction.None, policy.Next(30 * Mb + 1000, 6 * Mb, 11 * Mb));
+        Assert.Equal(TrimAction.Again, policy.Next(30 * Mb + 2000, 6 * Mb, 11 * Mb));
     }
 
     [Fact]
@@ -136,6 +151,8 @@ public sealed class MemoryTrimTests
         trim.Look();
         Assert.Equal(TrimAction.Full, trim.Look());
         image = 13 * Mb;
+        allocated += 1000;
+        Assert.Equal(TrimAction.None, trim.Look());
         allocated += 1000;
         Assert.Equal(TrimAction.Again, trim.Look());
         allocated += 1000;
