@@ -128,6 +128,7 @@ public sealed class ConsulCatalogFunctionTests
         catalog.Answers["catalog.node(nosuch)"] = new CatalogNode();
 
         Assert.Equal("<nil> *dependency.Node true", Render("{{ with node \"nosuch\" }}{{ .Node }} {{ printf \"%T\" .Node }} {{ eq .Node nil }}{{ end }}", catalog));
+        Assert.Equal("null", Render("{{ with node \"nosuch\" }}{{ .Node | toJSON }}{{ end }}", catalog));
         var ex = Assert.Throws<TemplateExecutionException>(() => Render("{{ with node \"nosuch\" }}{{ .Node.Address }}{{ end }}", catalog));
         Assert.Contains("nil pointer evaluating *dependency.Node.Address", ex.Message, StringComparison.Ordinal);
     }
