@@ -14,9 +14,9 @@ namespace Tend.Daemon;
 /// watchdog's first probe of a silent stream, 10–15 s after start, maps 4.4 MB of code and read-only data and
 /// commits 1.6 MB (the type loader builds a generic method for it). Measured on the idle daemon with 100 templates
 /// on etcd: 28.8 MiB RSS without it, 25.9 MiB with it (docs/benchmarks.md). The daemon's steady idle work maps
-/// part of those pages again every few seconds, so each such trim waits twice as many looks as the one before (up
-/// to an hour): a few futile ones in the first hour (a compacting collection of a ~6 MB heap each), then one an
-/// hour at most.</item>
+/// part of those pages again within seconds (the probe, every 5 s), so the growth after such a trim counts from
+/// what is resident two looks after it, and each such trim waits twice as many looks as the one before (up to an
+/// hour) in any case.</item>
 /// </list>
 /// </summary>
 internal sealed class MemoryTrimPolicy
@@ -40,6 +40,7 @@ internal sealed class MemoryTrimPolicy
     private int _looksSinceTrim;
     private bool _previousQuiet;
     private long _previousImage;
+    private bool _rebase;
 
     /// <summary>
     /// Takes one look: the process's total allocated bytes, the GC heap's committed bytes and the process's
@@ -54,6 +55,14 @@ internal sealed class MemoryTrimPolicy
         _previousQuiet = quiet;
         _previousImage = imageResident;
         _looksSinceTrim++;
+        if (_rebase && _looksSinceTrim == 2)
+        {
+            // Two looks after a trim for pages mapped again, what the steady idle work maps is back: that is the
+            // level to grow from, or every later trim would only unmap pages that come back within seconds.
+            _imageAfterTrim = imageResident;
+            _rebase = false;
+        }
+
         if (!quiet)
         {
             return TrimAction.None;
@@ -83,6 +92,7 @@ internal sealed class MemoryTrimPolicy
 
         _imageAfterTrim = imageResidentAfter;
         _previousImage = imageResidentAfter;
+        _rebase = action == TrimAction.Again;
         _lastAllocated = allocated;
         _looksSinceTrim = 0;
     }
