@@ -41,6 +41,15 @@ if [ -d "$oracle_src" ]; then
   fi
 fi
 
+# Go's text/template over data holding a typed nil pointer (consul-template's node without a node),
+# which gotmpl-oracle's JSON data cannot express: the reference for the nil-pointer differential tests.
+export TEND_GOTMPL_NIL_ORACLE="$repo/artifacts/gotmpl-nil-oracle"
+if [ ! -x "$TEND_GOTMPL_NIL_ORACLE" ] || [ -n "$(find "$repo/tools/gotmpl-nil-oracle" -name '*.go' -newer "$TEND_GOTMPL_NIL_ORACLE")" ]; then
+  rm -f "$TEND_GOTMPL_NIL_ORACLE"
+  "$repo/tools/gotmpl-nil-oracle/build.sh" "$TEND_GOTMPL_NIL_ORACLE" >/dev/null \
+    || echo "test.sh: tools/gotmpl-nil-oracle did not build; the nil-pointer differential tests will fail" >&2
+fi
+
 # confd's file backend over Debian's gopkg.in/yaml.v2, the reference for the file store's confd
 # mode. A failed build is reported here, and the differential tests then fail naming it.
 export TEND_CONFD_YAML_ORACLE="$repo/artifacts/confd-yaml-oracle"

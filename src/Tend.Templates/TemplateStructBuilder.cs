@@ -35,6 +35,18 @@ public sealed class TemplateStructBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Adds a field of Go type <c>*E</c>, a pointer to the struct <paramref name="elementType"/> declares: a non-null
+    /// value reads as that struct, <c>null</c> as the typed nil pointer (<see cref="TemplateNilPointer"/>).
+    /// </summary>
+    public TemplateStructBuilder<T> PointerField(string name, TemplateStructType elementType, Func<T, object?> get)
+    {
+        ArgumentNullException.ThrowIfNull(get);
+        var nil = new TemplateNilPointer(elementType);
+        _fields.Add(new TemplateField(name, o => get((T)o) ?? nil));
+        return this;
+    }
+
     /// <summary>Adds a method without parameters.</summary>
     public TemplateStructBuilder<T> Method(string name, Func<T, object?> invoke)
     {

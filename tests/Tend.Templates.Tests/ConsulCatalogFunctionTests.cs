@@ -122,6 +122,18 @@ public sealed class ConsulCatalogFunctionTests
     }
 
     [Fact]
+    public void Node_UnknownNode_NodeIsANilPointerAsInGo()
+    {
+        var catalog = new FakeCatalog();
+        catalog.Answers["catalog.node(nosuch)"] = new CatalogNode();
+
+        Assert.Equal("<nil> *dependency.Node true", Render("{{ with node \"nosuch\" }}{{ .Node }} {{ printf \"%T\" .Node }} {{ eq .Node nil }}{{ end }}", catalog));
+        Assert.Equal("null", Render("{{ with node \"nosuch\" }}{{ .Node | toJSON }}{{ end }}", catalog));
+        var ex = Assert.Throws<TemplateExecutionException>(() => Render("{{ with node \"nosuch\" }}{{ .Node.Address }}{{ end }}", catalog));
+        Assert.Contains("nil pointer evaluating *dependency.Node.Address", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Node_Services_FieldsPrint()
     {
         var catalog = new FakeCatalog();

@@ -22,7 +22,8 @@ internal static class CatalogFingerprint
     {
         switch (value)
         {
-            case null:
+            case null or TemplateNilPointer:
+                // A nil pointer field (node's .Node for a node the catalog does not have) is as absent as null.
                 sb.Append('~');
                 break;
             case string s:

@@ -4,7 +4,7 @@ namespace Tend.Templates.Catalog;
 public sealed class CatalogNode : ITemplateStruct
 {
     private static readonly TemplateStructType Type = new TemplateStructBuilder<CatalogNode>("dependency.CatalogNode")
-        .Field("Node", static n => n.Node)
+        .PointerField("Node", NodeInfo.Type, static n => n.Node)
         .Field("Services", static n => n.Services)
         .Build();
 

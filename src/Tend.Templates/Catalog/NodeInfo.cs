@@ -3,7 +3,8 @@ namespace Tend.Templates.Catalog;
 /// <summary>A node as <c>nodes</c> lists it and <c>node</c>'s <c>.Node</c> shows it (consul-template's dependency.Node).</summary>
 public sealed class NodeInfo : ITemplateStruct
 {
-    private static readonly TemplateStructType Type = new TemplateStructBuilder<NodeInfo>("dependency.Node")
+    /// <summary>The type templates see (<c>node</c>'s <c>.Node</c> points to it).</summary>
+    internal static readonly TemplateStructType Type = new TemplateStructBuilder<NodeInfo>("dependency.Node")
         .Field("ID", static n => n.Id)
         .Field("Node", static n => n.Node)
         .Field("Address", static n => n.Address)

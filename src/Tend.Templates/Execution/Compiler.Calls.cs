@@ -49,6 +49,10 @@ internal sealed partial class Compiler
                     }
                     return MissingKey(s, name, receiver);
                 }
+                if (receiver is TemplateNilPointer nil)
+                {
+                    return NilPointerMember(s, dot, nil, name, node, args, final, wrapped);
+                }
                 if (receiver is ITemplateStruct ts)
                 {
                     var type = ts.TemplateType;
@@ -68,6 +72,31 @@ internal sealed partial class Compiler
                 break;
         }
         string typ = wrapped ? "interface {}" : GoValues.TypeName(receiver);
+        throw s.Error($"can't evaluate field {name} in type {typ}");
+    }
+
+    /// <summary>
+    /// A field or method of a nil pointer (Go's evalField on a nil *T): a field of T fails with "nil pointer
+    /// evaluating", a method is called and fails as Go's value method does on a nil receiver, and a name T does not
+    /// declare is the usual "can't evaluate field".
+    /// </summary>
+    private static (object? Value, bool Wrapped) NilPointerMember(ExecState s, object? dot, TemplateNilPointer nil, string name, Node node, ArgEvaluator[] args, object? final, bool wrapped)
+    {
+        string typ = wrapped ? "interface {}" : nil.TypeName;
+        var type = nil.ElementType;
+        if (type.TryGetMethod(name, out var method))
+        {
+            // The arguments are checked first, as Go's evalCall does; the call itself then fails (Go names the type's
+            // package path, which a declared type does not have).
+            string shortName = type.Name[(type.Name.LastIndexOf('.') + 1)..];
+            var failing = new TemplateMethod(name, method.Parameters, method.IsVariadic, (_, _) =>
+                throw new InvalidOperationException($"value method {type.Name}.{name} called using nil *{shortName} pointer"));
+            return (CallMethod(s, dot, failing, nil, name, node, args, final), false);
+        }
+        if (type.TryGetField(name, out _))
+        {
+            throw s.Error($"nil pointer evaluating {typ}.{name}");
+        }
         throw s.Error($"can't evaluate field {name} in type {typ}");
     }
 

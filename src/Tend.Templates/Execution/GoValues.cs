@@ -38,6 +38,7 @@ internal enum GoKind
     Slice,
     Struct,
     Func,
+    Pointer,
 }
 
 /// <summary>Shared helpers over the value model: kinds, Go type names, truth, maps and lists.</summary>
@@ -108,6 +109,7 @@ internal static class GoValues
         TemplateFunction => GoKind.Func,
         IDictionary or IReadOnlyDictionary<string, object?> or IDictionary<string, object?> => GoKind.Map,
         IList => GoKind.Slice,
+        TemplateNilPointer => GoKind.Pointer,
         _ => GoKind.Struct,
     };
 
@@ -133,6 +135,8 @@ internal static class GoValues
                 return "func(...interface {}) (interface {}, error)";
             case ITemplateStruct ts:
                 return ts.TemplateType.Name;
+            case TemplateNilPointer p:
+                return p.TypeName;
         }
         var t = v.GetType();
         if (t.IsArray || t.IsGenericType)
@@ -231,7 +235,7 @@ internal static class GoValues
     {
         switch (v)
         {
-            case null or GoNil:
+            case null or GoNil or TemplateNilPointer:
                 return false;
             case bool b:
                 return b;

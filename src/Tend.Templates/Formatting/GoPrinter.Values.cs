@@ -53,6 +53,10 @@ internal sealed partial class GoPrinter
                 _arg = s;
                 FmtString(s, verb);
                 return;
+            case TemplateNilPointer nil:
+                _arg = nil;
+                FmtNilPointer(nil, verb);
+                return;
         }
         var kind = GoValues.Kind(value);
         if (kind == GoKind.Map)
@@ -141,6 +145,51 @@ internal sealed partial class GoPrinter
             }
         }
         _buf.Append('}');
+    }
+
+    /// <summary>Go's fmtPointer for a nil pointer: &lt;nil&gt; (or (*T)(nil) for %#v), 0x0 for %p, 0 for the integer verbs.</summary>
+    private void FmtNilPointer(TemplateNilPointer nil, int verb)
+    {
+        switch (verb)
+        {
+            case 'v':
+                if (_sharpV)
+                {
+                    _buf.Append('(').Append(nil.TypeName).Append(")(nil)");
+                }
+                else
+                {
+                    PadString("<nil>");
+                }
+                return;
+            case 'p':
+                {
+                    bool sharp = _sharp;
+                    _sharp = !sharp;
+                    FmtInteger(0, 16, 'v', Ldigits);
+                    _sharp = sharp;
+                    return;
+                }
+            case 'b':
+                FmtInteger(0, 2, verb, Ldigits);
+                return;
+            case 'o':
+                FmtInteger(0, 8, verb, Ldigits);
+                return;
+            case 'd':
+                FmtInteger(0, 10, verb, Ldigits);
+                return;
+            case 'x':
+                FmtInteger(0, 16, verb, Ldigits);
+                return;
+            case 'X':
+                FmtInteger(0, 16, verb, Udigits);
+                return;
+            default:
+                _arg = nil;
+                BadVerb(verb);
+                return;
+        }
     }
 
     private void PrintElement(object? e, bool isInterface, int verb, int depth)

@@ -467,6 +467,11 @@ internal sealed partial class GoPrinter
             FmtS(GoValues.TypeName(arg));
             return;
         }
+        if (arg is TemplateNilPointer nil)
+        {
+            FmtNilPointer(nil, verb);
+            return;
+        }
         if (verb == 'p')
         {
             BadVerb(verb);

@@ -46,7 +46,7 @@ internal static class Builtins
         {
             case null:
                 throw new TemplateFunctionException("reflect: call of reflect.Value.Type on zero Value");
-            case GoNil:
+            case GoNil or TemplateNilPointer:
                 throw new TemplateFunctionException("len of nil pointer");
             case string s:
                 return GoValues.Box(Encoding.UTF8.GetByteCount(s));
@@ -93,7 +93,7 @@ internal static class Builtins
         for (int k = 1; k < a.Length; k++)
         {
             object? index = Unwrap(a[k]);
-            if (item is GoNil)
+            if (item is GoNil or TemplateNilPointer)
             {
                 throw new TemplateFunctionException("index of nil pointer");
             }
@@ -449,9 +449,12 @@ internal static class Builtins
                                 throw new TemplateFunctionException(
                                     $"non-comparable types {Fmt(arg1, 's')}: {GoValues.TypeName(arg1)}, {GoValues.TypeName(arg)}: {Fmt(arg, 'v')}");
                             }
-                            if (arg1 is null || arg is null)
+                            bool nil1 = arg1 is null or TemplateNilPointer;
+                            bool nil2 = arg is null or TemplateNilPointer;
+                            if (nil1 || nil2)
                             {
-                                truth = arg1 is null && arg is null;
+                                // Go's eq: a nil on either side is equal only to another nil (untyped, or a nil pointer).
+                                truth = nil1 && nil2;
                             }
                             else
                             {

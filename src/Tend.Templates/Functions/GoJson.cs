@@ -28,7 +28,7 @@ internal static class GoJson
 
         switch (value)
         {
-            case null:
+            case null or TemplateNilPointer:
                 sb.Append("null");
                 break;
             case string s:

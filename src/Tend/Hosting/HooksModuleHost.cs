@@ -7,28 +7,15 @@ namespace Tend.Hosting;
 
 /// <summary>
 /// <c>[hooks]</c> in the daemon: the Nagios generator and the exec hooks, and — in a daemon that accepts
-/// <c>/putall</c> — finishing a replace of the inventory left unfinished. Validation compiles the templates and
+/// <c>/putall</c> — finishing a replace of the inventory left unfinished, so the module runs while the section has
+/// hooks or while inventory writes are served, with or without the section. Validation compiles the templates and
 /// looks the ssh user up; a reload keeps the hooks whose settings did not change running with their queues.
 /// </summary>
-internal sealed class HooksModuleHost(DaemonModuleContext context) : IDaemonModule
+internal sealed class HooksModuleHost(DaemonModuleContext context) : SectionModuleHost<HooksModule, HooksModuleHost.Settings>("hooks")
 {
-    private volatile HooksModule? _module;
-
-    public Task<ModuleChange> ValidateAsync(TendConfig config, CancellationToken cancellationToken = default)
+    public override void WriteStatus(Utf8JsonWriter json)
     {
-        var options = config.Module<HooksOptions>("hooks");
-        if (options is not null)
-        {
-            HooksModule.Validate(options);
-        }
-
-        bool servesInventoryWrites = config.Http.Listen is not null && config.Http.Token is not null;
-        return Task.FromResult(new ModuleChange(ct => ApplyAsync(options, servesInventoryWrites, ct)));
-    }
-
-    public void WriteStatus(Utf8JsonWriter json)
-    {
-        if (_module?.Status is not { } status)
+        if (Module?.Status is not { } status)
         {
             return;
         }
@@ -80,9 +67,9 @@ internal sealed class HooksModuleHost(DaemonModuleContext context) : IDaemonModu
         json.WriteEndObject();
     }
 
-    public void WriteMetrics(MetricsWriter metrics)
+    public override void WriteMetrics(MetricsWriter metrics)
     {
-        if (_module?.Status is not { } hooks)
+        if (Module?.Status is not { } hooks)
         {
             return;
         }
@@ -110,38 +97,22 @@ internal sealed class HooksModuleHost(DaemonModuleContext context) : IDaemonModu
         metrics.Metric("tend_hooks_exec_pending", "gauge", "Changed keys waiting for the exec hook.", es.Select(h => (Label("hook", h.Id), (double)h.Pending)));
     }
 
-    public async ValueTask DisposeAsync()
+    protected override Settings? OptionsOf(TendConfig config)
     {
-        if (_module is { } module)
-        {
-            _module = null;
-            await module.DisposeAsync().ConfigureAwait(false);
-        }
+        var options = config.Module<HooksOptions>("hooks");
+        bool servesInventoryWrites = config.Http.Listen is not null && config.Http.Token is not null;
+        return HooksModule.HasWork(options) || servesInventoryWrites ? new Settings(options ?? new HooksOptions(), servesInventoryWrites) : null;
     }
 
-    private async Task ApplyAsync(HooksOptions? options, bool servesInventoryWrites, CancellationToken cancellationToken)
-    {
-        if (!HooksModule.HasWork(options) && !servesInventoryWrites)
-        {
-            await DisposeAsync().ConfigureAwait(false);
-            return;
-        }
+    protected override void Validate(Settings options) => HooksModule.Validate(options.Hooks);
 
-        var module = _module ?? new HooksModule(context.Mirrors, context.Runner, context.Loggers, context.Store);
-        try
-        {
-            await module.ApplyAsync(options ?? new HooksOptions(), servesInventoryWrites, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (_module is null)
-            {
-                await module.DisposeAsync().ConfigureAwait(false);
-            }
+    protected override HooksModule Create() => new(context.Mirrors, context.Runner, context.Loggers, context.Store);
 
-            throw;
-        }
+    protected override Task ApplyAsync(HooksModule module, Settings options, CancellationToken cancellationToken) =>
+        module.ApplyAsync(options.Hooks, options.ServesInventoryWrites, cancellationToken);
 
-        _module = module;
-    }
+    /// <summary>What the hooks module runs with: the section (empty when absent) and whether this daemon serves <c>/putall</c>.</summary>
+    /// <param name="Hooks">The <c>[hooks]</c> options.</param>
+    /// <param name="ServesInventoryWrites">The HTTP API listens with a token, so it accepts inventory writes.</param>
+    internal sealed record Settings(HooksOptions Hooks, bool ServesInventoryWrites);
 }

@@ -41,6 +41,7 @@ public sealed class ConsulCatalogRenderTests(ConsulServer consul) : IClassFixtur
         "nodes:{{ range nodes }}\n{{ .Node }} {{ .Address }} {{ .Datacenter }} {{ .TaggedAddresses }} {{ .Meta }}{{ end }}\n" +
         "node n1:{{ with node \"n1\" }}{{ .Node.Node }} {{ .Node.Address }} {{ .Node.Datacenter }} {{ .Node.TaggedAddresses }} {{ .Node.Meta }}{{ range .Services }}\n {{ .ID }} {{ .Service }} {{ .Tags }} {{ .Meta }} {{ .Port }} {{ .Address }} {{ .EnableTagOverride }}{{ end }}{{ end }}\n" +
         "node n2@dc1:{{ with node \"n2@dc1\" }}{{ .Node.Node }}{{ range .Services }} {{ .ID }}{{ end }}{{ end }}\n" +
+        "node nosuch:{{ with node \"nosuch\" }}[{{ .Node }}] {{ if .Node }}y{{ else }}n{{ end }} {{ len .Services }}{{ end }}\n" +
         "self:{{ with node }}{{ .Node.Node }} {{ len .Services }}{{ end }}\n" +
         "dcs:{{ datacenters }} {{ datacenters true }}\n" +
         "bytag:{{ range $t, $s := service \"api\" \"any\" | byTag }}\n{{ $t }}:{{ range $s }} {{ .ID }}{{ end }}{{ end }}\n" +
@@ -61,6 +62,7 @@ public sealed class ConsulCatalogRenderTests(ConsulServer consul) : IClassFixtur
         $"{self} 127.0.0.1 dc1 map[lan:127.0.0.1 lan_ipv4:127.0.0.1 wan:127.0.0.1 wan_ipv4:127.0.0.1] map[consul-network-segment:]\n" +
         "node n1:n1 10.1.0.1 dc1 map[] map[]\n api-0 api [blue v1] map[] 9001  false\n api-1 api [v1] map[] 9000 10.9.9.1 false\n cache cache [] map[] 6379  false\n" +
         "node n2@dc1:n2 api-2\n" +
+        "node nosuch:[<nil>] n 0\n" +
         $"self:{self} 1\n" +
         "dcs:[dc1] [dc1]\n" +
         "bytag:\nblue: api-0 api-2\nv1: api-0 api-1\nv2: api-2\n" +
