@@ -23,11 +23,15 @@ internal static class ImagePages
     /// read-only) — may hold pages of the process's own that unmapping would revert to the file's, so they are kept
     /// (<see cref="ImageRelease.Keep"/>).
     /// </summary>
-    public static IReadOnlyList<(ulong Start, ulong Length, ImageRelease How)> Mappings(string smaps, string image)
+    public static IReadOnlyList<(ulong Start, ulong Length, ImageRelease How)> Mappings(string smaps, string image) =>
+        Mappings(smaps.Split('\n', StringSplitOptions.RemoveEmptyEntries), image);
+
+    /// <summary>The same, from smaps' lines as they are read.</summary>
+    public static IReadOnlyList<(ulong Start, ulong Length, ImageRelease How)> Mappings(IEnumerable<string> smapsLines, string image)
     {
         var found = new List<(ulong, ulong, ImageRelease)>();
         (ulong Start, ulong Length, bool ReadOnly)? candidate = null;
-        foreach (var line in smaps.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in smapsLines)
         {
             if (line.StartsWith("Anonymous:", StringComparison.Ordinal))
             {
@@ -54,7 +58,7 @@ internal static class ImagePages
         return found;
     }
 
-    /// <summary>Releases this process's executable pages (<see cref="Mappings"/>); returns how many bytes were resident in them before (0 where /proc is missing).</summary>
+    /// <summary>Releases this process's executable pages (<see cref="Mappings(IEnumerable{string}, string)"/>); returns how many bytes were resident in them before (0 where /proc is missing).</summary>
     public static long Release()
     {
         if (!OperatingSystem.IsLinux())
@@ -63,11 +67,14 @@ internal static class ImagePages
         }
 
         string image;
-        string smaps;
+        IReadOnlyList<(ulong Start, ulong Length, ImageRelease How)> mappings;
         try
         {
             image = Path.GetFullPath(File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true)?.FullName ?? string.Empty);
-            smaps = File.ReadAllText("/proc/self/smaps");
+
+            // Line by line: smaps is ~100 KB, and read whole it would be a large-object string that stays in the
+            // GC heap until the next full collection — after every trim, in a daemon that seldom collects.
+            mappings = Mappings(File.ReadLines("/proc/self/smaps"), image);
         }
         catch (IOException)
         {
@@ -79,7 +86,7 @@ internal static class ImagePages
         }
 
         long before = ResidentFileBytes();
-        foreach (var (start, length, how) in Mappings(smaps, image))
+        foreach (var (start, length, how) in mappings)
         {
             if (how == ImageRelease.Unmap)
             {

@@ -15,16 +15,16 @@ internal sealed partial class MemoryTrim : BackgroundService
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Func<(long Allocated, long Committed)> _measure;
-    private readonly Func<(long CommittedAfter, long ImageBytesReleased)> _trim;
+    private readonly Func<(long Allocated, long Committed, long ImageResident)> _measure;
+    private readonly Func<TrimAction, (long CommittedAfter, long ImageBytesReleased)> _trim;
     private readonly MemoryTrimPolicy _policy = new();
 
-    public MemoryTrim(ILogger<MemoryTrim> logger, TimeProvider? time = null, Func<(long, long)>? measure = null, Func<(long, long)>? trim = null)
+    public MemoryTrim(ILogger<MemoryTrim> logger, TimeProvider? time = null, Func<(long, long, long)>? measure = null, Func<TrimAction, (long, long)>? trim = null)
     {
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _measure = measure ?? Measure;
-        _trim = trim ?? Trim;
+        _trim = trim ?? (_ => Trim());
     }
 
     /// <summary>How often the daemon looks whether it is quiet.</summary>
@@ -33,20 +33,30 @@ internal sealed partial class MemoryTrim : BackgroundService
     /// <summary>How many trims ran.</summary>
     public int Trims { get; private set; }
 
-    /// <summary>One look: trims if the policy says so; true when it did.</summary>
-    public bool Look()
+    /// <summary>One look: trims if the policy says so; what it did.</summary>
+    public TrimAction Look()
     {
-        var (allocated, committed) = _measure();
-        if (!_policy.ShouldTrim(allocated, committed))
+        var (allocated, committed, image) = _measure();
+        var action = _policy.Next(allocated, committed, image);
+        if (action == TrimAction.None)
         {
-            return false;
+            return action;
         }
 
-        var (after, released) = _trim();
-        _policy.Trimmed(after, _measure().Allocated);
+        var (after, released) = _trim(action);
+        var now = _measure();
+        _policy.Trimmed(action, after, now.ImageResident, now.Allocated);
         Trims++;
-        Log.Trimmed(_logger, committed / 1024, after / 1024, released / 1024);
-        return true;
+        if (action == TrimAction.Full)
+        {
+            Log.Trimmed(_logger, committed / 1024, after / 1024, released / 1024);
+        }
+        else
+        {
+            Log.TrimmedAgain(_logger, committed / 1024, after / 1024, released / 1024);
+        }
+
+        return action;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,7 +75,7 @@ internal sealed partial class MemoryTrim : BackgroundService
         }
     }
 
-    private static (long, long) Measure() => (GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().TotalCommittedBytes);
+    private static (long, long, long) Measure() => (GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().TotalCommittedBytes, ImagePages.ResidentFileBytes());
 
     private static (long, long) Trim()
     {
@@ -79,5 +89,8 @@ internal sealed partial class MemoryTrim : BackgroundService
     {
         [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "Quiet: memory given back — GC heap committed {BeforeKb} KB → {AfterKb} KB, {ReleasedKb} KB of the executable's start-up pages unmapped")]
         public static partial void Trimmed(ILogger logger, long beforeKb, long afterKb, long releasedKb);
+
+        [LoggerMessage(EventId = 31, Level = LogLevel.Debug, Message = "Quiet: pages mapped since the last trim given back — GC heap committed {BeforeKb} KB → {AfterKb} KB, {ReleasedKb} KB of the executable's pages unmapped again")]
+        public static partial void TrimmedAgain(ILogger logger, long beforeKb, long afterKb, long releasedKb);
     }
 }
