@@ -24,17 +24,7 @@ public static class TendConfigLoader
     /// <exception cref="ConfigException">The file is missing, not TOML, or invalid.</exception>
     public static TendConfig Load(string path, IReadOnlyCollection<IModuleConfigReader>? modules = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, 0, 0, $"cannot read the configuration: {ex.Message}", ex);
-        }
-
-        return Parse(path, text, modules);
+        return Parse(path, ConfigFiles.ReadAllText(path, "the configuration"), modules);
     }
 
     /// <summary>Parses configuration <paramref name="text"/>; <paramref name="path"/> names it in errors and anchors relative paths.</summary>

@@ -19,8 +19,8 @@ public static class EtcdhooksConfigLoader
     public static EtcdhooksSettings Load(string daemonCfg, string? logCfg)
     {
         ArgumentNullException.ThrowIfNull(daemonCfg);
-        var settings = Parse(daemonCfg, Read(daemonCfg), new EtcdhooksSettings(), log: false);
-        return logCfg is null ? settings : Parse(logCfg, Read(logCfg), settings, log: true);
+        var settings = Parse(daemonCfg, ConfigFiles.ReadAllText(daemonCfg), new EtcdhooksSettings(), log: false);
+        return logCfg is null ? settings : Parse(logCfg, ConfigFiles.ReadAllText(logCfg), settings, log: true);
     }
 
     /// <summary>Parses one file's <paramref name="text"/> onto <paramref name="settings"/>.</summary>
@@ -103,18 +103,6 @@ public static class EtcdhooksConfigLoader
     private static bool IsKnown(bool log, string key) => log
         ? key is "loglevel" or "stacktrace"
         : key is "nagios_host_file" or "nagios_groups_file" or "host_list_file" or "etcd_server_list" or "web_listen_port" or "etcd_watch_root_url" or "file_rewrite_interval";
-
-    private static string Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, 0, 0, $"cannot read: {ex.Message}", ex);
-        }
-    }
 
     private static string Unquote(string v) =>
         v.Length >= 2 && ((v[0] == '"' && v[^1] == '"') || (v[0] == '\'' && v[^1] == '\'')) ? v[1..^1] : v;

@@ -26,17 +26,7 @@ public static class ZkWatcherConfigLoader
     /// <exception cref="ConfigException">Unreadable or invalid; nothing is registered from a file that fails.</exception>
     public static RegisterOptions Load(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, 0, 0, $"cannot read the configuration: {ex.Message}", ex);
-        }
-
-        return Parse(path, text);
+        return Parse(path, ConfigFiles.ReadAllText(path, "the configuration"));
     }
 
     /// <summary>Parses INI <paramref name="text"/>; <paramref name="path"/> names it in errors.</summary>

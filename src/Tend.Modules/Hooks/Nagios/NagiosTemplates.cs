@@ -169,16 +169,6 @@ internal sealed class NagiosTemplates
             return GoTemplateCompiler.Instance.Compile(builtInName, builtIn, RenderMissingKey.Error);
         }
 
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, 0, 0, $"cannot read the template: {ex.Message}", ex);
-        }
-
-        return GoTemplateCompiler.Instance.Compile(path, text, RenderMissingKey.Error);
+        return GoTemplateCompiler.Instance.Compile(path, ConfigFiles.ReadAllText(path, "the template"), RenderMissingKey.Error);
     }
 }

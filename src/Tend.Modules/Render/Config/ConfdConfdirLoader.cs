@@ -86,16 +86,7 @@ public static class ConfdConfdirLoader
 
     private static TomlTable Parse(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, 0, 0, $"cannot read: {ex.Message}", ex);
-        }
-
+        string text = ConfigFiles.ReadAllText(path);
         try
         {
             return TomlParser.Parse(text);

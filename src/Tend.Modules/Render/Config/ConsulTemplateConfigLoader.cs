@@ -55,17 +55,7 @@ public static class ConsulTemplateConfigLoader
 
     private static ConsulTemplateConfig LoadFile(string file, ConsulTemplateConfig over)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(file, 0, 0, $"cannot read the consul-template configuration: {ex.Message}", ex);
-        }
-
-        return Parse(file, text, over);
+        return Parse(file, ConfigFiles.ReadAllText(file, "the consul-template configuration"), over);
     }
 
     /// <summary>Reads one file's text over <paramref name="over"/> (its settings win; its templates are added).</summary>

@@ -45,18 +45,15 @@ public static class ReconfigCfgdirLoader
 
     private static RenderResourceOptions Read(string file, string templates, string root)
     {
+        string text = ConfigFiles.ReadAllText(file);
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllText(file));
+            doc = JsonDocument.Parse(text);
         }
         catch (JsonException ex)
         {
             throw new ConfigException(file, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1, $"not valid JSON: {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(file, 0, 0, $"cannot read: {ex.Message}", ex);
         }
 
         using (doc)
