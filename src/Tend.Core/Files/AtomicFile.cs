@@ -51,11 +51,13 @@ public static class AtomicFile
 
         var temp = StagePath(full);
         Microsoft.Win32.SafeHandles.SafeFileHandle? pending = null;
+        bool replacesFile;
         try
         {
             using (var fs = CreateExclusive(temp))
             {
-                var target = Resolve(full, ownership);
+                var (target, existing) = Resolve(full, ownership);
+                replacesFile = existing;
                 SetOwnerAndMode(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value, target.Mode!.Value);
                 fs.Write(content);
 
@@ -73,7 +75,7 @@ public static class AtomicFile
                 }
             }
 
-            return new StagedFile(temp, full, durability, pending);
+            return new StagedFile(temp, full, durability, pending) { ReplacesFile = replacesFile };
         }
         catch
         {
@@ -145,17 +147,19 @@ public static class AtomicFile
         }
     }
 
-    private static FileOwnership Resolve(string destination, FileOwnership? wanted)
+    /// <summary>The mode and owner the staged file gets, and whether the destination is a regular file now.</summary>
+    private static (FileOwnership Target, bool Existing) Resolve(string destination, FileOwnership? wanted)
     {
         // Defaults: the existing file's mode and owner (so an operator's chmod survives renders), else 0644 and the process's ids.
         UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         int uid = NativeMethods.EffectiveUid, gid = NativeMethods.EffectiveGid;
+        bool existing = false;
         if (NativeMethods.Stat(destination, followLinks: false) is { IsRegular: true } st)
         {
-            (mode, uid, gid) = (st.Mode, st.Uid, st.Gid);
+            (mode, uid, gid, existing) = (st.Mode, st.Uid, st.Gid, true);
         }
 
-        return new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid);
+        return (new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid), existing);
     }
 
     /// <summary>

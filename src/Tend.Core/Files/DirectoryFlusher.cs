@@ -36,7 +36,13 @@ public sealed class DirectoryFlusher
     /// Schedules an fsync of <paramref name="file"/> (when given; the flusher owns and closes the handle) and then
     /// of <paramref name="directory"/>, after the file was renamed into it.
     /// </summary>
-    public void Schedule(string directory, SafeFileHandle? file)
+    public void Schedule(string directory, SafeFileHandle? file) => Schedule(directory, file, null);
+
+    /// <summary>
+    /// <see cref="Schedule(string, SafeFileHandle?)"/>, and closes <paramref name="release"/> (a handle on the file the
+    /// rename replaced) after the directory's fsync, so freeing that file's blocks stays off the writer's path.
+    /// </summary>
+    public void Schedule(string directory, SafeFileHandle? file, SafeFileHandle? release)
     {
         ArgumentNullException.ThrowIfNull(directory);
         Interlocked.Increment(ref _scheduled);
@@ -52,12 +58,27 @@ public sealed class DirectoryFlusher
                 p.Files.Add(file);
             }
 
+            if (release is not null)
+            {
+                p.Releases.Add(release);
+            }
+
             p.Dirty = true;
             if (p.Running is null)
             {
                 p.Running = Task.Run(() => Drain(directory, p));
             }
         }
+    }
+
+    /// <summary>
+    /// Closes <paramref name="handle"/> off the caller's path, without any fsync: for a file replaced by a rename that
+    /// needs no flush (<see cref="FileDurability.None"/>), whose last close frees its blocks.
+    /// </summary>
+    public void Release(SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ThreadPool.UnsafeQueueUserWorkItem(static h => h.Dispose(), handle, preferLocal: false);
     }
 
     /// <summary>Completes once every rename scheduled before the call is on disk.</summary>
@@ -84,7 +105,7 @@ public sealed class DirectoryFlusher
     {
         while (true)
         {
-            SafeFileHandle[] files;
+            SafeFileHandle[] files, releases;
             lock (_gate)
             {
                 if (!p.Dirty)
@@ -96,6 +117,8 @@ public sealed class DirectoryFlusher
                 p.Dirty = false;
                 files = [.. p.Files];
                 p.Files.Clear();
+                releases = [.. p.Releases];
+                p.Releases.Clear();
             }
 
             // The files first: on file systems that do not commit a file's size and blocks with its directory,
@@ -118,12 +141,18 @@ public sealed class DirectoryFlusher
             }
 
             NativeMethods.FsyncDirectory(directory);
+            foreach (var handle in releases)
+            {
+                handle.Dispose();
+            }
         }
     }
 
     private sealed class Pending
     {
         public List<SafeFileHandle> Files { get; } = [];
+
+        public List<SafeFileHandle> Releases { get; } = [];
 
         public bool Dirty { get; set; }
 

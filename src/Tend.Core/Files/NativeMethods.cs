@@ -7,7 +7,10 @@ namespace Tend.Core.Files;
 internal static partial class NativeMethods
 {
     private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
+
+    // O_PATH is the same on x86-64 and ARM64; O_DIRECTORY is not (0200000 on x86, 040000 on ARM, where 0200000 is O_DIRECT).
+    private const int OPath = 0x200000;
+    private static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxGid = 0x10, StatxSize = 0x200;
     private const int ENoEnt = 2, ENotDir = 20;
@@ -113,6 +116,27 @@ internal static partial class NativeMethods
         }
 
         return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// A handle on the entry at <paramref name="path"/> itself (a link is not followed), which keeps that inode alive
+    /// after its name is gone: opened for reading when it is a regular file this process can read (O_NONBLOCK, so a
+    /// FIFO swapped in meanwhile cannot block), otherwise with O_PATH, which reads nothing and opens no device.
+    /// Null when there is no such entry.
+    /// </summary>
+    public static (SafeFileHandle Handle, bool Readable)? OpenEntry(string path, bool regularFile)
+    {
+        if (regularFile)
+        {
+            int rd = OpenNative(path, ORdOnly | ONoFollow | OCloexec | ONonblock);
+            if (rd >= 0)
+            {
+                return (new SafeFileHandle(rd, ownsHandle: true), true);
+            }
+        }
+
+        int fd = OpenNative(path, OPath | ONoFollow | OCloexec);
+        return fd < 0 ? null : (new SafeFileHandle(fd, ownsHandle: true), false);
     }
 
     /// <summary>fsync(2) and fdatasync(2) calls made on this thread (files and directories): what tests of the durability setting observe.</summary>

@@ -24,10 +24,13 @@ public sealed class StagedFile : IDisposable
     /// <summary>How the file is flushed: <see cref="FileDurability.Ordered"/> means its data is on the device and its fsync is left for after the rename.</summary>
     public FileDurability Durability { get; private set; }
 
+    /// <summary>True when the destination was a regular file when this was staged (what a commit replaces).</summary>
+    public bool ReplacesFile { get; init; }
+
     /// <summary>The staged file (what <c>check_cmd</c>'s <c>{{.src}}</c> names).</summary>
     public string Path { get; }
 
-    /// <summary>Where <see cref="Commit"/> puts it.</summary>
+    /// <summary>Where <see cref="Commit(string?, DirectoryFlusher?)"/> puts it.</summary>
     public string Destination { get; }
 
     /// <summary>
@@ -36,7 +39,20 @@ public sealed class StagedFile : IDisposable
     /// </summary>
     /// <param name="backupPath">When set, the previous destination is first kept here (one backup; see <see cref="FileBackup"/>).</param>
     /// <param name="flusher">When set, the fsyncs after the rename are left to it instead of done before returning.</param>
-    public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null)
+    public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null) => Commit(backupPath, flusher, null);
+
+    /// <summary>
+    /// <see cref="Commit(string?, DirectoryFlusher?)"/>, handing <paramref name="replaced"/> what the destination held:
+    /// after the rename, a read handle on the file it replaced, or null when that was no regular file this process can
+    /// read (or there was none: see <see cref="ReplacesFile"/>).
+    /// </summary>
+    /// <remarks>
+    /// The file being replaced is held open across the rename, so the rename only moves names: freeing the old
+    /// file's blocks — with a synchronous discard on a file system mounted with <c>discard</c>, a third of a
+    /// millisecond on a virtual disk — happens when the handle is closed, after the new file is in place (by the
+    /// flusher, when there is one).
+    /// </remarks>
+    public void Commit(string? backupPath, DirectoryFlusher? flusher, Action<SafeFileHandle?>? replaced)
     {
         ObjectDisposedException.ThrowIf(_done, this);
         if (backupPath is not null)
@@ -44,36 +60,73 @@ public sealed class StagedFile : IDisposable
             FileBackup.Create(Destination, backupPath, Durable);
         }
 
-        File.Move(Path, Destination, overwrite: true);
+        var previous = NativeMethods.OpenEntry(Destination, regularFile: ReplacesFile);
+        try
+        {
+            File.Move(Path, Destination, overwrite: true);
+        }
+        catch
+        {
+            previous?.Handle.Dispose();
+            throw;
+        }
+
         _done = true;
         var directory = System.IO.Path.GetDirectoryName(Destination)!;
         var file = _pendingSync;
         _pendingSync = null;
-        if (!Durable)
+        var held = previous?.Handle;
+        try
+        {
+            replaced?.Invoke(previous is { Readable: true } p ? p.Handle : null);
+        }
+        finally
+        {
+            if (!Durable)
+            {
+                Release(held, flusher);
+            }
+            else if (flusher is null)
+            {
+                using (held)
+                {
+                    if (file is not null)
+                    {
+                        using (file)
+                        {
+                            NativeMethods.Sync(file, Destination, dataOnly: false);
+                        }
+                    }
+
+                    NativeMethods.FsyncDirectory(directory);
+                }
+            }
+            else
+            {
+                flusher.Schedule(directory, file, held);
+            }
+        }
+    }
+
+    private static void Release(SafeFileHandle? held, DirectoryFlusher? flusher)
+    {
+        if (held is null)
         {
             return;
         }
 
         if (flusher is null)
         {
-            if (file is not null)
-            {
-                using (file)
-                {
-                    NativeMethods.Sync(file, Destination, dataOnly: false);
-                }
-            }
-
-            NativeMethods.FsyncDirectory(directory);
+            held.Dispose();
         }
         else
         {
-            flusher.Schedule(directory, file);
+            flusher.Release(held);
         }
     }
 
     /// <summary>
-    /// Renames the staged file over the destination like <see cref="Commit"/>, first keeping a copy of
+    /// Renames the staged file over the destination like <see cref="Commit(string?, DirectoryFlusher?)"/>, first keeping a copy of
     /// the file it replaces (exactly: content, owner, mode; a link as a link) beside it, so the returned
     /// <see cref="InstalledFile"/> can put it back. For checks that can only look at the destination.
     /// </summary>

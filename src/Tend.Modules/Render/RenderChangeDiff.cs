@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using System.Text.RegularExpressions;
 
 namespace Tend.Modules.Render;
@@ -18,25 +20,41 @@ internal static partial class RenderChangeDiff
 
     private const string WithheldLine = "[line withheld: it looks like a credential]";
 
-    /// <summary>The old text to diff against (empty when there is no old file), or null when no diff can be kept.</summary>
-    public static string? ReadOld(string destination, string? symlinkTarget, int newLength)
+    /// <summary>
+    /// The old text to diff against, read from <paramref name="replaced"/> (the file a commit just replaced, still
+    /// open), or null when no diff can be kept: no readable file, or one that is too large or not world-readable.
+    /// </summary>
+    public static string? ReadOld(SafeFileHandle? replaced, int newLength)
     {
-        if (newLength > MaxFileBytes)
+        if (replaced is null || newLength > MaxFileBytes)
         {
             return null;
         }
 
         try
         {
-            var info = new FileInfo(destination);
-            if (symlinkTarget is not null || !info.Exists)
+            long length = RandomAccess.GetLength(replaced);
+            if (length > MaxFileBytes || (File.GetUnixFileMode(replaced) & UnixFileMode.OtherRead) == 0)
             {
-                return string.Empty;
+                return null;
             }
 
-            return info.Length > MaxFileBytes || (info.UnixFileMode & UnixFileMode.OtherRead) == 0
-                ? null
-                : File.ReadAllText(destination);
+            var buffer = ArrayPool<byte>.Shared.Rent((int)length + 1);
+            try
+            {
+                int total = 0, n;
+                while (total < buffer.Length && (n = RandomAccess.Read(replaced, buffer.AsSpan(total), total)) > 0)
+                {
+                    total += n;
+                }
+
+                // Grown since the length was taken: not the file the length described; no diff rather than a wrong one.
+                return total > length ? null : Encoding.UTF8.GetString(buffer, 0, total);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -114,9 +114,12 @@ public sealed partial class RenderModule
                 Log.SymlinkReplaced(_logger, o.Id, o.Destination, link);
             }
 
+            // The old text for the diff is read after the rename, from the replaced file still held open, so
+            // the new file is in place without waiting for that read.
             bool keepDiff = KeepChangeDiffs;
-            var oldText = keepDiff ? RenderChangeDiff.ReadOld(o.Destination, link, content.Length) : null;
-            staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher);
+            string? oldText = keepDiff && (link is not null || !staged.ReplacesFile) ? string.Empty : null;
+            int newLength = content.Length;
+            staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher, keepDiff && oldText is null ? replaced => oldText = RenderChangeDiff.ReadOld(replaced, newLength) : null);
             Succeeded(r, revision, written: true);
             if (keepDiff)
             {

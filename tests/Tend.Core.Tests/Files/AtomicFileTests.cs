@@ -203,6 +203,106 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Commit_ReplacingAFile_OldContentReadableAfterTheRenameThroughTheHeldHandle()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old\n");
+        string? seenAtPath = null, seenThroughHandle = null;
+
+        using (var staged = AtomicFile.Stage(path, "new\n"u8))
+        {
+            Assert.True(staged.ReplacesFile);
+            staged.Commit(null, null, replaced =>
+            {
+                seenAtPath = File.ReadAllText(path);
+                var buffer = new byte[16];
+                seenThroughHandle = Encoding.UTF8.GetString(buffer, 0, RandomAccess.Read(replaced!, buffer, 0));
+            });
+        }
+
+        // The rename had happened when the handle was handed over, and it still named the replaced file.
+        Assert.Equal(("new\n", "old\n"), (seenAtPath, seenThroughHandle));
+        Assert.Empty(DeletedFilesHeldOpen());
+    }
+
+    [Fact]
+    public void Commit_NothingOrASymlinkReplaced_NoHandleAndTheLinkTargetUntouched()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var calls = new List<bool>();
+        using (var staged = AtomicFile.Stage(path, "v1"u8))
+        {
+            Assert.False(staged.ReplacesFile);
+            staged.Commit(null, null, replaced => calls.Add(replaced is null));
+        }
+
+        var target = Path.Combine(_dir, "target");
+        File.WriteAllText(target, "target");
+        File.Delete(path);
+        File.CreateSymbolicLink(path, target);
+        using (var staged = AtomicFile.Stage(path, "v2"u8))
+        {
+            Assert.False(staged.ReplacesFile);
+            staged.Commit(null, null, replaced => calls.Add(replaced is null));
+        }
+
+        Assert.Equal([true, true], calls);
+        Assert.Equal(("v2", "target"), (File.ReadAllText(path), File.ReadAllText(target)));
+        Assert.Null(new FileInfo(path).LinkTarget);
+    }
+
+    [Theory]
+    [InlineData(FileDurability.Full)]
+    [InlineData(FileDurability.Ordered)]
+    [InlineData(FileDurability.None)]
+    public async Task Commit_WithFlusher_ReplacedFileClosedOffTheWritersPath(FileDurability durability)
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+        var flusher = new DirectoryFlusher();
+
+        for (int i = 0; i < 3; i++)
+        {
+            using var staged = AtomicFile.Stage(path, Encoding.UTF8.GetBytes("v" + i), durability: durability);
+            staged.Commit(flusher: flusher);
+        }
+
+        await flusher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        // None has no fsync to wait for: its replaced files are closed by a queued work item.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DeletedFilesHeldOpen().Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Empty(DeletedFilesHeldOpen());
+        Assert.Equal("v2", File.ReadAllText(path));
+    }
+
+    /// <summary>This process's open handles on files of the test directory that no longer have a name.</summary>
+    private List<string> DeletedFilesHeldOpen()
+    {
+        var held = new List<string>();
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(_dir + "/", StringComparison.Ordinal) && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+                {
+                    held.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while listing.
+            }
+        }
+
+        return held;
+    }
+
+    [Fact]
     public void Stage_DisposedWithoutCommit_DestinationUntouchedAndNoLeftovers()
     {
         var path = Path.Combine(_dir, "a.conf");
