@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tend.Core.Processes;
 using Tend.Core.Retry;
+using Tend.Core.Runtime;
 
 namespace Tend.Modules.Render;
 
@@ -8,6 +9,7 @@ namespace Tend.Modules.Render;
 // scheduling loop in watch and interval mode, one after another in onetime mode.
 public sealed partial class RenderModule
 {
+    private readonly CollectionPacer _pacer = new();
     private long _schedulerWaits;
 
     /// <summary>How many times the scheduling loop has gone to sleep: an idle module sleeps once, not in a loop.</summary>
@@ -101,7 +103,25 @@ public sealed partial class RenderModule
                 _running.RemoveAll(t => t.IsCompleted);
             }
 
+            CollectBetweenChanges();
             Wake();
+        }
+    }
+
+    /// <summary>
+    /// After a pass, with its files in place: a young-generation collection now when most of the allocation
+    /// budget between collections is spent (<see cref="CollectionPacer"/>), so that the collection a later change
+    /// would trigger part-way through its render runs here, between changes. In the NativeAOT binary a collection
+    /// stops the process for several milliseconds, and that is what a change caught by one waited
+    /// (docs/benchmarks.md, "Collections between changes").
+    /// </summary>
+    private void CollectBetweenChanges()
+    {
+        var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        if (_pacer.Observe(last.Index, last.GenerationInfo[0].SizeBeforeBytes, GC.GetTotalAllocatedBytes()))
+        {
+            GC.Collect(0, GCCollectionMode.Forced, blocking: true, compacting: false);
+            _pacer.Collected(GC.GetGCMemoryInfo(GCKind.Ephemeral).Index, GC.GetTotalAllocatedBytes());
         }
     }
 
