@@ -7,15 +7,17 @@ using Tend.Core.Mirror;
 using Tend.Core.Processes;
 using Tend.Modules.Render;
 using Tend.Modules.Render.Config;
+using Tend.Stores.Consul;
 using Tend.Stores.Etcd;
 using Tend.Stores.Memory;
 using Tend.Testing.Servers;
 
 // Render benchmarks, timed with a stopwatch because each measures a whole pipeline, not a method.
-//   latency [--puts N] [--store memory|etcd] [--burst]: put into the store until the re-rendered file holds
+//   latency [--puts N] [--store memory|etcd|consul] [--burst]: put into the store until the re-rendered file holds
 //       the new value (mirror, watch loop, render, compare, stage + fsync, rename), puts issued
 //       back to back (the next as soon as the previous one is on disk), with the put → mirror
-//       part split out. --burst: puts issued without waiting for the file (renders coalesce).
+//       part split out, and the bytes the process allocated per change (the put's own included).
+//       consul needs a consul binary (TEND_CONSUL_BIN or PATH). --burst: puts issued without waiting for the file (renders coalesce).
 //   phases [--iterations N]: the pieces of one write of a 2 KB file measured alone, to show where
 //       the latency goes (fsync vs fdatasync, rename, directory fsync, compare, the old stat(1) spawn).
 //   onetime [--keys N]: an in-process onetime render of a 10,000-key host list (list, render,
@@ -56,7 +58,7 @@ try
             await OnetimeAsync(dir, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
             break;
         default:
-            Console.Error.WriteLine("usage: Tend.Render.Bench [latency [--puts N] [--store memory|etcd] | phases [--iterations N] | onetime [--keys N]]");
+            Console.Error.WriteLine("usage: Tend.Render.Bench [latency [--puts N] [--store memory|etcd|consul] | phases [--iterations N] | onetime [--keys N]]");
             return 2;
     }
 }
@@ -70,6 +72,7 @@ return 0;
 static async Task LatencyAsync(string dir, int puts, string storeKind, bool burst)
 {
     EtcdServer? etcd = null;
+    ConsulServer? consul = null;
     IKvStore store;
     var root = "/bench/render/" + Guid.NewGuid().ToString("N")[..8];
     if (storeKind == "etcd")
@@ -77,6 +80,17 @@ static async Task LatencyAsync(string dir, int puts, string storeKind, bool burs
         etcd = new EtcdServer();
         await etcd.InitializeAsync();
         store = new PrefixedKvStore(new EtcdKvStore(new KvStoreOptions { Kind = "etcd", Endpoints = [etcd.ClientUrl] }), root);
+    }
+    else if (storeKind == "consul")
+    {
+        consul = new ConsulServer();
+        if (!consul.Available)
+        {
+            throw new InvalidOperationException(ConsulServer.SkipReason);
+        }
+
+        await consul.InitializeAsync();
+        store = new PrefixedKvStore(new ConsulKvStore(new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = [consul.HttpUrl] }), root);
     }
     else
     {
@@ -113,6 +127,9 @@ static async Task LatencyAsync(string dir, int puts, string storeKind, bool burs
         var total = new List<double>(puts);
         var toMirror = new List<double>(puts);
         var afterMirror = new List<double>(puts);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int collectionsBefore = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1);
+        var pauseBefore = GC.GetTotalPauseDuration();
         for (int i = 1; i <= puts; i++)
         {
             var expected = $"probe {i}\n";
@@ -130,6 +147,8 @@ static async Task LatencyAsync(string dir, int puts, string storeKind, bool burs
         Report("  total (put -> file seen)", total);
         Report("  put -> mirror (store, watch)", toMirror);
         Report("  mirror -> file seen (render, write, wake of the waiter)", afterMirror);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocated per change (the put and the wait included): {allocated / puts / 1024.0:F1} KiB; collections: {GC.CollectionCount(0) - collectionsBefore} ({GC.CollectionCount(1) - gen1Before} of them gen1 or gen2), paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F1} ms in all"));
     }
     finally
     {
@@ -137,6 +156,11 @@ static async Task LatencyAsync(string dir, int puts, string storeKind, bool burs
         if (etcd is not null)
         {
             await etcd.DisposeAsync();
+        }
+
+        if (consul is not null)
+        {
+            await consul.DisposeAsync();
         }
     }
 }
