@@ -113,7 +113,7 @@ public sealed partial class RenderModule
     /// budget between collections is spent (<see cref="CollectionPacer"/>), so that the collection a later change
     /// would trigger part-way through its render runs here, between changes. In the NativeAOT binary a collection
     /// stops the process for several milliseconds, and that is what a change caught by one waited
-    /// (docs/benchmarks.md, "Collections between changes").
+    /// (docs/benchmarks.md, "Put → file: the replaced file held open, collections between changes").
     /// </summary>
     private void CollectBetweenChanges()
     {
