@@ -56,8 +56,7 @@ public static class AtomicFile
         {
             using (var fs = CreateExclusive(temp))
             {
-                var (target, existing) = Resolve(full, ownership);
-                replacesFile = existing;
+                var target = Resolve(full, ownership, out replacesFile);
                 SetOwnerAndMode(fs.SafeFileHandle, temp, target.Uid!.Value, target.Gid!.Value, target.Mode!.Value);
                 fs.Write(content);
 
@@ -147,19 +146,20 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>The mode and owner the staged file gets, and whether the destination is a regular file now.</summary>
-    private static (FileOwnership Target, bool Existing) Resolve(string destination, FileOwnership? wanted)
+    /// <summary>The mode and owner the staged file gets; <paramref name="existing"/>: whether the destination is a regular file now.</summary>
+    private static FileOwnership Resolve(string destination, FileOwnership? wanted, out bool existing)
     {
         // Defaults: the existing file's mode and owner (so an operator's chmod survives renders), else 0644 and the process's ids.
         UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         int uid = NativeMethods.EffectiveUid, gid = NativeMethods.EffectiveGid;
-        bool existing = false;
+        existing = false;
         if (NativeMethods.Stat(destination, followLinks: false) is { IsRegular: true } st)
         {
-            (mode, uid, gid, existing) = (st.Mode, st.Uid, st.Gid, true);
+            (mode, uid, gid) = (st.Mode, st.Uid, st.Gid);
+            existing = true;
         }
 
-        return (new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid), existing);
+        return new FileOwnership(wanted?.Mode ?? mode, wanted?.Uid ?? uid, wanted?.Gid ?? gid);
     }
 
     /// <summary>

@@ -124,19 +124,21 @@ internal static partial class NativeMethods
     /// FIFO swapped in meanwhile cannot block), otherwise with O_PATH, which reads nothing and opens no device.
     /// Null when there is no such entry.
     /// </summary>
-    public static (SafeFileHandle Handle, bool Readable)? OpenEntry(string path, bool regularFile)
+    public static SafeFileHandle? OpenEntry(string path, bool regularFile, out bool readable)
     {
+        readable = false;
         if (regularFile)
         {
             int rd = OpenNative(path, ORdOnly | ONoFollow | OCloexec | ONonblock);
             if (rd >= 0)
             {
-                return (new SafeFileHandle(rd, ownsHandle: true), true);
+                readable = true;
+                return new SafeFileHandle(rd, ownsHandle: true);
             }
         }
 
         int fd = OpenNative(path, OPath | ONoFollow | OCloexec);
-        return fd < 0 ? null : (new SafeFileHandle(fd, ownsHandle: true), false);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>fsync(2) and fdatasync(2) calls made on this thread (files and directories): what tests of the durability setting observe.</summary>

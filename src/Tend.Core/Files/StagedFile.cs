@@ -60,14 +60,14 @@ public sealed class StagedFile : IDisposable
             FileBackup.Create(Destination, backupPath, Durable);
         }
 
-        var previous = NativeMethods.OpenEntry(Destination, regularFile: ReplacesFile);
+        var held = NativeMethods.OpenEntry(Destination, regularFile: ReplacesFile, out bool readable);
         try
         {
             File.Move(Path, Destination, overwrite: true);
         }
         catch
         {
-            previous?.Handle.Dispose();
+            held?.Dispose();
             throw;
         }
 
@@ -75,10 +75,9 @@ public sealed class StagedFile : IDisposable
         var directory = System.IO.Path.GetDirectoryName(Destination)!;
         var file = _pendingSync;
         _pendingSync = null;
-        var held = previous?.Handle;
         try
         {
-            replaced?.Invoke(previous is { Readable: true } p ? p.Handle : null);
+            replaced?.Invoke(readable ? held : null);
         }
         finally
         {
