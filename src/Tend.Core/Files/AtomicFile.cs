@@ -35,7 +35,16 @@ public static class AtomicFile
     /// <see cref="FileDurability.Full"/> where the file system cannot); <see cref="FileDurability.None"/> flushes nothing.
     /// </summary>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable; or the flush failed.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full) =>
+        Stage(destination, content, ownership, createDirectories, durability, flushLater: false);
+
+    /// <summary>
+    /// <see cref="Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability)"/>; with <paramref name="flushLater"/>
+    /// the fsync that <see cref="FileDurability.Full"/> makes is left to <see cref="StagedFile.FlushInBackground"/>, so
+    /// it can run beside a check of the staged file. The commit never renames an unflushed file: it waits for that
+    /// fsync, or makes it itself.
+    /// </summary>
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability, bool flushLater)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;
@@ -50,7 +59,7 @@ public static class AtomicFile
         }
 
         var temp = StagePath(full);
-        Microsoft.Win32.SafeHandles.SafeFileHandle? pending = null;
+        Microsoft.Win32.SafeHandles.SafeFileHandle? pending = null, unflushed = null;
         bool replacesFile;
         try
         {
@@ -70,15 +79,23 @@ public static class AtomicFile
                 else if (durability != FileDurability.None)
                 {
                     durability = FileDurability.Full;
-                    NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
+                    if (flushLater)
+                    {
+                        unflushed = NativeMethods.OpenReadNoFollow(temp);
+                    }
+                    else
+                    {
+                        NativeMethods.Sync(fs.SafeFileHandle, temp, dataOnly: false);
+                    }
                 }
             }
 
-            return new StagedFile(temp, full, durability, pending) { ReplacesFile = replacesFile };
+            return new StagedFile(temp, full, durability, pending, unflushed) { ReplacesFile = replacesFile };
         }
         catch
         {
             pending?.Dispose();
+            unflushed?.Dispose();
             TryDelete(temp);
             throw;
         }

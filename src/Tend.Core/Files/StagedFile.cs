@@ -10,12 +10,54 @@ public sealed class StagedFile : IDisposable
     // Ordered: a handle on the staged file, fsynced after the rename (here or by the flusher, which then owns it).
     private SafeFileHandle? _pendingSync;
 
-    internal StagedFile(string path, string destination, FileDurability durability, SafeFileHandle? pendingSync = null)
+    // Full, staged to be flushed later: the handle its fsync goes through, and that fsync once started in the background.
+    private SafeFileHandle? _unflushed;
+    private Task? _flushing;
+
+    internal StagedFile(string path, string destination, FileDurability durability, SafeFileHandle? pendingSync = null, SafeFileHandle? unflushed = null)
     {
         Path = path;
         Destination = destination;
         Durability = durability;
         _pendingSync = pendingSync;
+        _unflushed = unflushed;
+    }
+
+    /// <summary>
+    /// Starts the fsync left for later (<see cref="AtomicFile.Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability, bool)"/>
+    /// with <c>flushLater</c>) on the thread pool; completes when it is done, faulted when it failed. Already done, or
+    /// nothing to flush: a completed task.
+    /// </summary>
+    public Task FlushInBackground()
+    {
+        if (_unflushed is not { } handle)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _flushing ??= Task.Run(() => NativeMethods.Sync(handle, Path, dataOnly: false));
+    }
+
+    /// <summary>Before anything exposes the staged file: its fsync done (waited for, or made here), or the failure thrown.</summary>
+    private void EnsureFlushed()
+    {
+        if (_unflushed is not { } handle)
+        {
+            return;
+        }
+
+        if (_flushing is { } flushing)
+        {
+            flushing.GetAwaiter().GetResult();
+        }
+        else
+        {
+            NativeMethods.Sync(handle, Path, dataOnly: false);
+        }
+
+        handle.Dispose();
+        _unflushed = null;
+        _flushing = null;
     }
 
     /// <summary>True unless staged with <see cref="FileDurability.None"/>: the file and its directory are fsynced (before or after the rename).</summary>
@@ -55,6 +97,7 @@ public sealed class StagedFile : IDisposable
     public void Commit(string? backupPath, DirectoryFlusher? flusher, Action<SafeFileHandle?>? replaced)
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        EnsureFlushed();
         if (backupPath is not null)
         {
             FileBackup.Create(Destination, backupPath, Durable);
@@ -133,6 +176,7 @@ public sealed class StagedFile : IDisposable
     public InstalledFile Install(DirectoryFlusher? flusher = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        EnsureFlushed();
         if (_pendingSync is { } file)
         {
             // A check that reads the destination may reload a service from it, and a failed one puts the old
@@ -183,6 +227,21 @@ public sealed class StagedFile : IDisposable
     {
         _pendingSync?.Dispose();
         _pendingSync = null;
+        if (_unflushed is { } handle)
+        {
+            // A background fsync still running owns the handle until it ends; its outcome no longer matters.
+            try
+            {
+                _flushing?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+
+            handle.Dispose();
+            _unflushed = null;
+        }
+
         if (!_done)
         {
             _done = true;

@@ -80,7 +80,9 @@ public sealed partial class RenderModule
                 return Outcome.Unchanged;
             }
 
-            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, o.Durability ?? _options.Durability);
+            // A check of the staged file runs beside its fsync (the check reads what was written; the rename waits for both).
+            bool checkStaged = r.CheckCommand is not null && !_options.SyncOnly && o.Shape != RenderDataShape.Reconfig;
+            using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, o.Durability ?? _options.Durability, flushLater: checkStaged);
             if (o.Shape == RenderDataShape.Reconfig && r.CheckCommand is { } targetCheck && !_options.SyncOnly)
             {
                 if (link is not null)
@@ -96,6 +98,7 @@ public sealed partial class RenderModule
 
             if (r.CheckCommand is { } check && !_options.SyncOnly)
             {
+                var flushing = staged.FlushInBackground();
                 var command = check.Expand(staged.Path);
                 var result = await _runner.RunAsync(new CommandSpec(command, o.CheckTimeout ?? _options.CheckTimeout), cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
@@ -107,6 +110,8 @@ public sealed partial class RenderModule
 
                     throw new RenderFailedException($"check_cmd failed, {o.Destination} left as it was: {result.Summary}");
                 }
+
+                await flushing.ConfigureAwait(false);
             }
 
             if (link is not null)

@@ -303,6 +303,74 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Stage_FlushLaterNeverStarted_TheCommitFsyncsBeforeTheRename()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        int syncs = NativeMethods.SyncsOnThisThread;
+
+        using var staged = AtomicFile.Stage(path, "v"u8, null, false, FileDurability.Full, flushLater: true);
+        Assert.Equal(0, NativeMethods.SyncsOnThisThread - syncs);
+        Assert.Equal("v", File.ReadAllText(staged.Path));
+
+        staged.Commit();
+
+        // The staged file's fsync (made here, as nothing started it) and the directory's.
+        Assert.Equal(2, NativeMethods.SyncsOnThisThread - syncs);
+        Assert.Equal("v", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task Stage_FlushLaterStarted_FsyncedOffThisThreadAndTheCommitAddsNone()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var flusher = new DirectoryFlusher();
+        int syncs = NativeMethods.SyncsOnThisThread;
+
+        using (var staged = AtomicFile.Stage(path, "v"u8, null, false, FileDurability.Full, flushLater: true))
+        {
+            Assert.Equal(0, NativeMethods.SyncsOnThisThread - syncs);
+            var flushing = staged.FlushInBackground();
+            Assert.Same(flushing, staged.FlushInBackground());
+            await flushing.WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Counted around the commit alone: the thread may have changed at the await.
+            syncs = NativeMethods.SyncsOnThisThread;
+            staged.Commit(flusher: flusher);
+            Assert.Equal(0, NativeMethods.SyncsOnThisThread - syncs);
+        }
+
+        Assert.Equal("v", File.ReadAllText(path));
+        await flusher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Stage_FlushLaterDisposedWhileFlushing_StagedFileGoneAndDestinationUntouched()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        File.WriteAllText(path, "old");
+
+        using (var staged = AtomicFile.Stage(path, "new"u8, null, false, FileDurability.Full, flushLater: true))
+        {
+            _ = staged.FlushInBackground();
+        }
+
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Stage_FlushLaterWithoutDurability_NothingToFlush()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        using var staged = AtomicFile.Stage(path, "v"u8, null, false, FileDurability.None, flushLater: true);
+
+        Assert.True(staged.FlushInBackground().IsCompleted);
+        int syncs = NativeMethods.SyncsOnThisThread;
+        staged.Commit();
+        Assert.Equal(0, NativeMethods.SyncsOnThisThread - syncs);
+    }
+
+    [Fact]
     public void Stage_DisposedWithoutCommit_DestinationUntouchedAndNoLeftovers()
     {
         var path = Path.Combine(_dir, "a.conf");
