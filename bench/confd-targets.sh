@@ -10,7 +10,8 @@
 #                                                      3, 100, 60 s after a 20 s settle): RSS (target <= 1.2x) and CPU
 #   bench/confd-targets.sh latency [rounds] [count] [etcdv3|consul] [dir]
 #                                                      put -> rendered file, both tools on the same changes
-#                                                      (bench/Tend.Confd.Bench race; target p50 and p99 <= 1x)
+#                                                      (bench/Tend.Confd.Bench race; target p50 and p99 <= 1x);
+#                                                      RACE_CHECK_CMD='test -s {{.src}}' gives both tools that check_cmd
 #   bench/confd-targets.sh memory [keys]               one template over KEYS watched keys on etcd (default 100,000):
 #                                                      VmRSS and peak (target < 100 MB), confd beside it for scale
 #   bench/confd-targets.sh all                         all of the above with their defaults
@@ -248,6 +249,7 @@ latency() {
   if [[ "$backend" == etcdv3 ]]; then start_etcd; extra+=(--endpoint "$etcd_url"); fi
   [[ -n "$dir" ]] && extra+=(--dir "$dir")
   [[ -n "${TEND_RENDER_CONFIG:-}" ]] && extra+=(--tend-config "$TEND_RENDER_CONFIG")
+  [[ -n "${RACE_CHECK_CMD:-}" ]] && extra+=(--check-cmd "$RACE_CHECK_CMD")
   dotnet "$b" race --backend "$backend" --tend "$tend" --confd "$confd" --count "$count" --rounds "$rounds" "${extra[@]}"
 }
 

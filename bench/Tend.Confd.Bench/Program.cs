@@ -6,7 +6,7 @@ using Tend.Stores.Etcd;
 using Tend.Testing.Servers;
 
 // Usage: Tend.Confd.Bench race --backend etcdv3|consul --tend PATH --confd PATH [--endpoint URL] [--count 200]
-//                             [--rounds 3] [--dir DIR] [--tend-config FILE]
+//                             [--rounds 3] [--dir DIR] [--tend-config FILE] [--check-cmd CMD]
 // put → rendered file, `tend render` and confd side by side on the same store and the same changes (see RenderRace).
 // Without --endpoint a throw-away etcd (Debian's etcd-server) or consul dev agent (TEND_CONSUL_BIN or consul on
 // PATH) is started on free loopback ports. --dir puts the rendered files elsewhere (e.g. /dev/shm); --tend-config
@@ -56,7 +56,7 @@ try
     // confd's consul backend takes host:port, its etcdv3 backend a URL.
     var node = backend == "consul" ? new Uri(endpoint).Authority : endpoint;
     Console.WriteLine($"{backend} at {endpoint}; {Environment.ProcessorCount} cores; load {Measure.LoadAverage()}");
-    await RenderRace.RunAsync(writer, new RenderRace.Settings(backend, node, Required("--tend"), Required("--confd"), Int("--count", 200), Int("--rounds", 3), Arg("--dir"), Arg("--tend-config")));
+    await RenderRace.RunAsync(writer, new RenderRace.Settings(backend, node, Required("--tend"), Required("--confd"), Int("--count", 200), Int("--rounds", 3), Arg("--dir"), Arg("--tend-config"), Arg("--check-cmd")));
     return 0;
 }
 finally

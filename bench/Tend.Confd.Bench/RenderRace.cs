@@ -13,14 +13,14 @@ namespace Tend.Confd.Bench;
 /// </summary>
 internal static class RenderRace
 {
-    public sealed record Settings(string Backend, string Node, string Tend, string Confd, int Count, int Rounds, string? Parent, string? TendConfig);
+    public sealed record Settings(string Backend, string Node, string Tend, string Confd, int Count, int Rounds, string? Parent, string? TendConfig, string? CheckCommand = null);
 
     public static async Task RunAsync(IKvStore writer, Settings settings)
     {
         var put = new List<double>();
         var tend = new List<double>();
         var confd = new List<double>();
-        Console.WriteLine($"put → file, backend {settings.Backend}, {settings.Count} changes 20 ms apart per round, {settings.Rounds} rounds{(settings.TendConfig is null ? string.Empty : ", tend with --config " + Path.GetFileName(settings.TendConfig))}");
+        Console.WriteLine($"put → file, backend {settings.Backend}, {settings.Count} changes 20 ms apart per round, {settings.Rounds} rounds{(settings.TendConfig is null ? string.Empty : ", tend with --config " + Path.GetFileName(settings.TendConfig))}{(settings.CheckCommand is null ? string.Empty : ", both with check_cmd = " + settings.CheckCommand)}");
         Console.WriteLine("round  load   put p50/p99 ms     tend p50/p99 ms     confd p50/p99 ms    tend/confd p50  p99");
         for (int round = 1; round <= settings.Rounds; round++)
         {
@@ -62,7 +62,8 @@ internal static class RenderRace
             Directory.CreateDirectory(Path.Combine(confdir, "templates"));
             File.WriteAllText(Path.Combine(confdir, "templates", "k.tmpl"), "value={{getv \"/k\"}}\n");
             files[tool] = Path.Combine(outDir, tool + ".out");
-            File.WriteAllText(Path.Combine(confdir, "conf.d", "k.toml"), $"[template]\nsrc = \"k.tmpl\"\ndest = \"{files[tool]}\"\nkeys = [\"/k\"]\n");
+            var check = settings.CheckCommand is null ? string.Empty : $"check_cmd = \"{settings.CheckCommand}\"\n";
+            File.WriteAllText(Path.Combine(confdir, "conf.d", "k.toml"), $"[template]\nsrc = \"k.tmpl\"\ndest = \"{files[tool]}\"\nkeys = [\"/k\"]\n{check}");
         }
 
         var seen = new ConcurrentDictionary<string, (string Value, long At)>();
