@@ -7,7 +7,7 @@ namespace Tend.Core.Files;
 /// <see cref="FileDurability"/>: <see cref="FileDurability.Full"/> fsyncs the staged file before the rename;
 /// <see cref="FileDurability.Ordered"/> has its data on the device before the rename and the fsyncs of
 /// file and directory follow it;
-/// <see cref="FileDurability.None"/> flushes nothing. <see cref="Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability)"/>
+/// <see cref="FileDurability.None"/> flushes nothing. <see cref="Stage"/>
 /// lets a caller check the staged file (e.g. <c>haproxy -c -f</c>) before committing it.
 /// </summary>
 /// <remarks>
@@ -33,18 +33,12 @@ public static class AtomicFile
     /// <see cref="FileDurability.Full"/> fsyncs the staged file now; <see cref="FileDurability.Ordered"/> writes its data
     /// to the device and waits for it (no journal commit), leaving the fsyncs for after the rename (falling back to
     /// <see cref="FileDurability.Full"/> where the file system cannot); <see cref="FileDurability.None"/> flushes nothing.
+    /// With <c>flushLater</c>, the fsync that <see cref="FileDurability.Full"/> makes is left to
+    /// <see cref="StagedFile.FlushInBackground"/>, so it can run beside a check of the staged file; the commit never
+    /// renames an unflushed file: it waits for that fsync, or makes it itself.
     /// </summary>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable; or the flush failed.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full) =>
-        Stage(destination, content, ownership, createDirectories, durability, flushLater: false);
-
-    /// <summary>
-    /// <see cref="Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability)"/>; with <paramref name="flushLater"/>
-    /// the fsync that <see cref="FileDurability.Full"/> makes is left to <see cref="StagedFile.FlushInBackground"/>, so
-    /// it can run beside a check of the staged file. The commit never renames an unflushed file: it waits for that
-    /// fsync, or makes it itself.
-    /// </summary>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership, bool createDirectories, FileDurability durability, bool flushLater)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full, bool flushLater = false)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;

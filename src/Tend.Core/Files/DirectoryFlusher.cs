@@ -29,20 +29,12 @@ public sealed class DirectoryFlusher
     /// <summary>How many files this flusher fsynced (for tests).</summary>
     internal int FilesSynced => Volatile.Read(ref _filesSynced);
 
-    /// <summary>Schedules an fsync of <paramref name="directory"/> after a rename into it.</summary>
-    public void Schedule(string directory) => Schedule(directory, null);
-
     /// <summary>
-    /// Schedules an fsync of <paramref name="file"/> (when given; the flusher owns and closes the handle) and then
-    /// of <paramref name="directory"/>, after the file was renamed into it.
+    /// Schedules, after a rename into <paramref name="directory"/>, an fsync of <paramref name="file"/> (when given; the
+    /// flusher owns and closes the handle) and then of the directory; then closes <paramref name="release"/> (a handle
+    /// on the file the rename replaced), so freeing that file's blocks stays off the writer's path.
     /// </summary>
-    public void Schedule(string directory, SafeFileHandle? file) => Schedule(directory, file, null);
-
-    /// <summary>
-    /// <see cref="Schedule(string, SafeFileHandle?)"/>, and closes <paramref name="release"/> (a handle on the file the
-    /// rename replaced) after the directory's fsync, so freeing that file's blocks stays off the writer's path.
-    /// </summary>
-    public void Schedule(string directory, SafeFileHandle? file, SafeFileHandle? release)
+    public void Schedule(string directory, SafeFileHandle? file = null, SafeFileHandle? release = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         Interlocked.Increment(ref _scheduled);

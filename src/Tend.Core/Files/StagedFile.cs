@@ -24,7 +24,7 @@ public sealed class StagedFile : IDisposable
     }
 
     /// <summary>
-    /// Starts the fsync left for later (<see cref="AtomicFile.Stage(string, ReadOnlySpan{byte}, FileOwnership?, bool, FileDurability, bool)"/>
+    /// Starts the fsync left for later (<see cref="AtomicFile.Stage"/>
     /// with <c>flushLater</c>) on the thread pool; completes when it is done, faulted when it failed. Already done, or
     /// nothing to flush: a completed task.
     /// </summary>
@@ -72,7 +72,7 @@ public sealed class StagedFile : IDisposable
     /// <summary>The staged file (what <c>check_cmd</c>'s <c>{{.src}}</c> names).</summary>
     public string Path { get; }
 
-    /// <summary>Where <see cref="Commit(string?, DirectoryFlusher?)"/> puts it.</summary>
+    /// <summary>Where <see cref="Commit"/> puts it.</summary>
     public string Destination { get; }
 
     /// <summary>
@@ -81,20 +81,17 @@ public sealed class StagedFile : IDisposable
     /// </summary>
     /// <param name="backupPath">When set, the previous destination is first kept here (one backup; see <see cref="FileBackup"/>).</param>
     /// <param name="flusher">When set, the fsyncs after the rename are left to it instead of done before returning.</param>
-    public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null) => Commit(backupPath, flusher, null);
-
-    /// <summary>
-    /// <see cref="Commit(string?, DirectoryFlusher?)"/>, handing <paramref name="replaced"/> what the destination held:
-    /// after the rename, a read handle on the file it replaced, or null when that was no regular file this process can
-    /// read (or there was none: see <see cref="ReplacesFile"/>).
-    /// </summary>
+    /// <param name="replaced">
+    /// When set, handed what the destination held: after the rename, a read handle on the file it replaced, or null when
+    /// that was no regular file this process can read (or there was none: see <see cref="ReplacesFile"/>).
+    /// </param>
     /// <remarks>
     /// The file being replaced is held open across the rename, so the rename only moves names: freeing the old
     /// file's blocks — with a synchronous discard on a file system mounted with <c>discard</c>, a third of a
     /// millisecond on a virtual disk — happens when the handle is closed, after the new file is in place (by the
     /// flusher, when there is one).
     /// </remarks>
-    public void Commit(string? backupPath, DirectoryFlusher? flusher, Action<SafeFileHandle?>? replaced)
+    public void Commit(string? backupPath = null, DirectoryFlusher? flusher = null, Action<SafeFileHandle?>? replaced = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
         EnsureFlushed();
@@ -168,7 +165,7 @@ public sealed class StagedFile : IDisposable
     }
 
     /// <summary>
-    /// Renames the staged file over the destination like <see cref="Commit(string?, DirectoryFlusher?)"/>, first keeping a copy of
+    /// Renames the staged file over the destination like <see cref="Commit"/>, first keeping a copy of
     /// the file it replaces (exactly: content, owner, mode; a link as a link) beside it, so the returned
     /// <see cref="InstalledFile"/> can put it back. For checks that can only look at the destination.
     /// </summary>

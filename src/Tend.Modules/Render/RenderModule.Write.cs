@@ -96,7 +96,7 @@ public sealed partial class RenderModule
                 return Outcome.Written;
             }
 
-            if (r.CheckCommand is { } check && !_options.SyncOnly)
+            if (checkStaged && r.CheckCommand is { } check)
             {
                 var flushing = staged.FlushInBackground();
                 var command = check.Expand(staged.Path);
