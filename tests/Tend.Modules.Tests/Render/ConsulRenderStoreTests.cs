@@ -1,5 +1,6 @@
 using Tend.Core.Kv;
 using Tend.Stores.Consul;
+using Tend.Testing;
 using Tend.Testing.Servers;
 using Xunit;
 
@@ -44,10 +45,15 @@ public sealed class ConsulRenderStoreTests(ConsulPersistentServer consul, Consul
         await Eventually(() => Read(r.Destination) == "new=1\n");
     }
 
+    private readonly CapturingLoggerFactory _log = new();
+
     protected override IKvStore NewClient() =>
         new ConsulKvStore(
             new KvStoreOptions { Kind = KvStoreKinds.Consul, Endpoints = [consul.HttpUrl], RequestTimeout = TimeSpan.FromSeconds(3) },
-            ConsulStoreSettings.Default with { BlockingWait = TimeSpan.FromSeconds(30) });
+            ConsulStoreSettings.Default with { BlockingWait = TimeSpan.FromSeconds(30) },
+            _log);
+
+    protected override string StoreLog() => string.Join('\n', _log.Entries.Select(e => $"{e.Level} {e.Category}: {e.Message}"));
 
     protected override Task StopStoreAsync()
     {

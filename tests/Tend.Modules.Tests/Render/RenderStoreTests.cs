@@ -464,7 +464,9 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
 
         await restart!;
         var want = string.Concat(expected.Select(p => $"{p.Key}={p.Value}\n"));
-        await Eventually(() => Read(r.Destination) == want && module.Status[0].LastError is null);
+        await Eventually(
+            () => Read(r.Destination) == want && module.Status[0].LastError is null,
+            () => $"the file to hold the last values\nwant:\n{want}file:\n{Read(r.Destination)}last error: {module.Status[0].LastError}\nstore log:\n{StoreLog()}");
     }
 
     [SkippableFact]
@@ -558,6 +560,24 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after a deadline generous enough for a loaded machine.</summary>
     protected static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, Deadline);
+
+    /// <summary>As <see cref="Eventually(Func{bool})"/>, failing with what <paramref name="state"/> says of the moment.</summary>
+    protected static async Task Eventually(Func<bool> condition, Func<string> state)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"not met within {Deadline.TotalSeconds:0} s: {state()}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>What the store client the module reads has logged, for a failure message; empty where it keeps none.</summary>
+    protected virtual string StoreLog() => string.Empty;
 
     /// <summary>A diff sink the test reads while the module writes to it from its loop.</summary>
     private sealed class SyncWriter : StringWriter
