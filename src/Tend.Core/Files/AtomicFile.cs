@@ -37,8 +37,17 @@ public static class AtomicFile
     /// <see cref="StagedFile.FlushInBackground"/>, so it can run beside a check of the staged file; the commit never
     /// renames an unflushed file: it waits for that fsync, or makes it itself.
     /// </summary>
+    /// <remarks>
+    /// <see cref="FileDurability.Ordered"/> is kept only where the file system keeps its promise (ext4 with a journal,
+    /// XFS, barriers on; decided once per device); elsewhere the file is flushed as <see cref="FileDurability.Full"/>
+    /// and <see cref="StagedFile.Fallback"/> says why.
+    /// </remarks>
     /// <exception cref="IOException">The directory is missing (and not to be created), or not writable; or the flush failed.</exception>
-    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full, bool flushLater = false)
+    public static StagedFile Stage(string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full, bool flushLater = false) =>
+        StageWith(OrderedDurabilityProbe.Machine, destination, content, ownership, createDirectories, durability, flushLater);
+
+    /// <summary>As <see cref="Stage"/>, with <paramref name="ordering"/> deciding where ordered holds (tests give it a file system's answer).</summary>
+    internal static StagedFile StageWith(IOrderedDurabilityCheck ordering, string destination, ReadOnlySpan<byte> content, FileOwnership? ownership = null, bool createDirectories = false, FileDurability durability = FileDurability.Full, bool flushLater = false)
     {
         var full = Path.GetFullPath(destination);
         var dir = Path.GetDirectoryName(full)!;
@@ -54,6 +63,7 @@ public static class AtomicFile
 
         var temp = StagePath(full);
         Microsoft.Win32.SafeHandles.SafeFileHandle? pending = null, unflushed = null;
+        DurabilityFallback? fallback = null;
         bool replacesFile;
         try
         {
@@ -65,8 +75,18 @@ public static class AtomicFile
 
                 // After the content, mode and owner are set, so one flush covers them all before the rename can
                 // expose the file. Ordered: the data only (the mode and owner are journalled metadata, committed
-                // with or before the rename), and a read handle kept for the fsync after the rename.
-                if (durability == FileDurability.Ordered && NativeMethods.WriteDataAndWait(fs.SafeFileHandle, temp))
+                // with or before the rename), and a read handle kept for the fsync after the rename; where the file
+                // system does not commit the rename after that data, the full fsync instead.
+                if (durability == FileDurability.Ordered)
+                {
+                    fallback = ordering.Check(fs.SafeFileHandle);
+                    if (fallback is null && !NativeMethods.WriteDataAndWait(fs.SafeFileHandle, temp))
+                    {
+                        fallback = new DurabilityFallback(NativeMethods.Device(fs.SafeFileHandle) is { } dev ? $"{dev.Major}:{dev.Minor}" : "?", "the file system does not support sync_file_range");
+                    }
+                }
+
+                if (durability == FileDurability.Ordered && fallback is null)
                 {
                     pending = NativeMethods.OpenReadNoFollow(temp);
                 }
@@ -84,7 +104,7 @@ public static class AtomicFile
                 }
             }
 
-            return new StagedFile(temp, full, durability, pending, unflushed) { ReplacesFile = replacesFile };
+            return new StagedFile(temp, full, durability, pending, unflushed) { ReplacesFile = replacesFile, Fallback = fallback };
         }
         catch
         {

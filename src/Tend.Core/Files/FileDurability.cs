@@ -19,8 +19,9 @@ public enum FileDurability
     /// rename (<c>sync_file_range</c>, which does not wait for a journal commit); the fsync of the file and of its
     /// directory follow the rename, off the writer's path. On ext4 and XFS (journalled metadata, write barriers
     /// on) a crash leaves the old file or the complete new one, never an empty or partial file; the new one is
-    /// certain to survive once the deferred fsyncs have run. Elsewhere it promises no more than <see cref="None"/>
-    /// until those fsyncs have run.
+    /// certain to survive once the deferred fsyncs have run. Elsewhere it would promise no more than <see cref="None"/>
+    /// until those fsyncs have run, so there (or where it cannot be told) the file is flushed as <see cref="Full"/>
+    /// and <see cref="StagedFile.Fallback"/> says why.
     /// </summary>
     Ordered,
 

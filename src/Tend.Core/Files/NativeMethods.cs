@@ -167,6 +167,7 @@ internal static partial class NativeMethods
     public static bool WriteDataAndWait(SafeFileHandle handle, string path)
     {
         t_dataWrites++;
+        FileFlushTrace.Note(FileFlushStep.DataWrite, path);
         if (SyncFileRangeNative(handle, 0, 0, SyncFileRangeWaitBefore | SyncFileRangeWrite | SyncFileRangeWaitAfter) == 0)
         {
             return true;
@@ -182,6 +183,7 @@ internal static partial class NativeMethods
     public static void Sync(SafeFileHandle handle, string path, bool dataOnly)
     {
         t_syncs++;
+        FileFlushTrace.Note(FileFlushStep.Sync, path);
         if ((dataOnly ? FdatasyncHandleNative(handle) : FsyncHandleNative(handle)) != 0)
         {
             throw new IOException($"{(dataOnly ? "fdatasync" : "fsync")} {path} failed: errno {Marshal.GetLastPInvokeError()}");
@@ -224,6 +226,7 @@ internal static partial class NativeMethods
         try
         {
             t_syncs++;
+            FileFlushTrace.Note(FileFlushStep.DirectorySync, directory);
             FsyncNative(fd);
         }
         finally

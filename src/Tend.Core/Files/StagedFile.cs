@@ -66,6 +66,12 @@ public sealed class StagedFile : IDisposable
     /// <summary>How the file is flushed: <see cref="FileDurability.Ordered"/> means its data is on the device and its fsync is left for after the rename.</summary>
     public FileDurability Durability { get; private set; }
 
+    /// <summary>
+    /// Set when <see cref="FileDurability.Ordered"/> was asked for and the file was flushed as <see cref="FileDurability.Full"/>
+    /// because the file system does not keep ordered's promise: which device, and why. Null otherwise.
+    /// </summary>
+    public DurabilityFallback? Fallback { get; init; }
+
     /// <summary>True when the destination was a regular file when this was staged (what a commit replaces).</summary>
     public bool ReplacesFile { get; init; }
 
@@ -104,6 +110,7 @@ public sealed class StagedFile : IDisposable
         try
         {
             File.Move(Path, Destination, overwrite: true);
+            FileFlushTrace.Note(FileFlushStep.Rename, Destination);
         }
         catch
         {
@@ -201,6 +208,7 @@ public sealed class StagedFile : IDisposable
         try
         {
             File.Move(Path, Destination, overwrite: true);
+            FileFlushTrace.Note(FileFlushStep.Rename, Destination);
         }
         catch
         {

@@ -30,6 +30,9 @@ public sealed partial class RenderModule
         [LoggerMessage(EventId = 508, Level = LogLevel.Information, Message = "{Id}: waiting for data before rendering {Destination}: {Missing}")]
         public static partial void Waiting(ILogger logger, string id, string destination, string missing);
 
+        [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "{Id}: durability = \"ordered\" cannot keep its promise in {Directory} ({Reason}); \"full\" is used there (an fsync before each rename)")]
+        public static partial void OrderedNotKept(ILogger logger, string id, string directory, string reason);
+
         [LoggerMessage(EventId = 505, Level = LogLevel.Error, Message = "A render pass failed unexpectedly; rendering continues")]
         public static partial void PassFailed(ILogger logger, Exception exception);
     }

@@ -83,6 +83,11 @@ public sealed partial class RenderModule
             // A check of the staged file runs beside its fsync (the check reads what was written; the rename waits for both).
             bool checkStaged = r.CheckCommand is not null && !_options.SyncOnly && o.Shape != RenderDataShape.Reconfig;
             using var staged = AtomicFile.Stage(o.Destination, content.Span, ownership, o.CreateDestDirs, o.Durability ?? _options.Durability, flushLater: checkStaged);
+            if (staged.Fallback is { } fallback)
+            {
+                WarnOrderedFallback(r, fallback);
+            }
+
             if (o.Shape == RenderDataShape.Reconfig && r.CheckCommand is { } targetCheck && !_options.SyncOnly)
             {
                 if (link is not null)
@@ -165,6 +170,21 @@ public sealed partial class RenderModule
             {
                 r.ReturnOutput(output);
             }
+        }
+    }
+
+    /// <summary>Tells, once per resource and device, that <c>durability = "ordered"</c> does not hold there and <c>full</c> is used.</summary>
+    private void WarnOrderedFallback(RenderResource r, DurabilityFallback fallback)
+    {
+        bool first;
+        lock (_gate)
+        {
+            first = r.OrderedFallbacks.Add(fallback.Device);
+        }
+
+        if (first)
+        {
+            Log.OrderedNotKept(_logger, r.Options.Id, Path.GetDirectoryName(Path.GetFullPath(r.Options.Destination))!, fallback.Reason);
         }
     }
 

@@ -68,6 +68,12 @@ internal sealed class RenderResource(RenderResourceOptions options, IResourceTem
     /// <summary>How long the resource may wait for data before the wait is reported as an error.</summary>
     public TimeSpan MissingDataTimeout { get; } = options.MissingDataTimeout ?? TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The devices (major:minor) on which this resource's <c>durability = "ordered"</c> was found not to hold and
+    /// <c>full</c> used instead; each is warned about once.
+    /// </summary>
+    public HashSet<string> OrderedFallbacks { get; } = new(StringComparer.Ordinal);
+
     /// <summary>True once every mirror the resource reads has loaded; nothing renders before.</summary>
     public bool Synced { get; set; }
 

@@ -116,7 +116,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(path, "old");
         int syncs = NativeMethods.SyncsOnThisThread, writes = NativeMethods.DataWritesOnThisThread;
 
-        using (var staged = AtomicFile.Stage(path, "new\n"u8, null, false, FileDurability.Ordered))
+        using (var staged = AtomicFile.StageWith(OrderedHolds.Instance, path, "new\n"u8, null, false, FileDurability.Ordered))
         {
             // Before the rename: the data written and waited for, no fsync (no journal commit to wait for).
             Assert.Equal(FileDurability.Ordered, staged.Durability);
@@ -139,7 +139,7 @@ public sealed class AtomicFileTests : IDisposable
         var flusher = new DirectoryFlusher();
         int syncs = NativeMethods.SyncsOnThisThread;
 
-        using (var staged = AtomicFile.Stage(path, "v1"u8, null, false, FileDurability.Ordered))
+        using (var staged = AtomicFile.StageWith(OrderedHolds.Instance, path, "v1"u8, null, false, FileDurability.Ordered))
         {
             staged.Commit(flusher: flusher);
         }
@@ -167,7 +167,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "a.conf");
         File.WriteAllText(path, "old");
-        using var staged = AtomicFile.Stage(path, "new"u8, null, false, FileDurability.Ordered);
+        using var staged = AtomicFile.StageWith(OrderedHolds.Instance, path, "new"u8, null, false, FileDurability.Ordered);
         int syncs = NativeMethods.SyncsOnThisThread;
 
         using (var installed = staged.Install())
@@ -538,5 +538,58 @@ public sealed class AtomicFileTests : IDisposable
         Assert.False(AtomicFile.IsUpToDate(Path.Combine(_dir, "missing"), Encoding.UTF8.GetBytes("same")));
         var (uid, gid) = AtomicFile.Owner(path);
         Assert.True(AtomicFile.IsUpToDate(path, "same"u8, new FileOwnership(Uid: uid, Gid: gid)));
+    }
+
+    [Fact]
+    public void Stage_OrderedWhereItDoesNotHold_FsyncedBeforeTheRenameAsFull()
+    {
+        var path = Path.Combine(_dir, "a.conf");
+        var no = new DurabilityFallback("8:1", "ext4 on sda1 has no journal");
+        int syncs = NativeMethods.SyncsOnThisThread, writes = NativeMethods.DataWritesOnThisThread;
+
+        using (var staged = AtomicFile.StageWith(new OrderedFallsBack(no), path, "v"u8, null, false, FileDurability.Ordered))
+        {
+            // Before the rename: the full fsync, no data-only write.
+            Assert.Equal((0, 1), (NativeMethods.DataWritesOnThisThread - writes, NativeMethods.SyncsOnThisThread - syncs));
+            Assert.Equal(FileDurability.Full, staged.Durability);
+            Assert.Same(no, staged.Fallback);
+            staged.Commit();
+        }
+
+        // After it: the directory only.
+        Assert.Equal((0, 2), (NativeMethods.DataWritesOnThisThread - writes, NativeMethods.SyncsOnThisThread - syncs));
+        Assert.Equal("v", File.ReadAllText(path));
+    }
+
+    [Theory]
+    [InlineData(FileDurability.Full)]
+    [InlineData(FileDurability.None)]
+    public void Stage_NotOrdered_FileSystemNotAskedAndNoFallback(FileDurability durability)
+    {
+        var check = new OrderedFallsBack(new DurabilityFallback("8:1", "never"));
+
+        using var staged = AtomicFile.StageWith(check, Path.Combine(_dir, "a.conf"), "v"u8, null, false, durability);
+
+        Assert.Equal((0, durability, null), (check.Asked, staged.Durability, staged.Fallback));
+    }
+
+    /// <summary>A file system where ordered holds.</summary>
+    private sealed class OrderedHolds : IOrderedDurabilityCheck
+    {
+        public static readonly OrderedHolds Instance = new();
+
+        public DurabilityFallback? Check(Microsoft.Win32.SafeHandles.SafeFileHandle file) => null;
+    }
+
+    /// <summary>A file system where it does not.</summary>
+    private sealed class OrderedFallsBack(DurabilityFallback fallback) : IOrderedDurabilityCheck
+    {
+        public int Asked { get; private set; }
+
+        public DurabilityFallback? Check(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+        {
+            Asked++;
+            return fallback;
+        }
     }
 }

@@ -28,7 +28,8 @@ public sealed record RenderOptions
     /// How each rendered file is flushed around its rename (<c>durability = "ordered" | "full" | "none"</c>; the
     /// older <c>fsync = true | false</c> means "full" | "none"). The default, full, fsyncs each staged file before the
     /// rename; ordered writes its data before the rename and fsyncs file and directory after it, which on ext4 and XFS
-    /// promises the same (<see cref="FileDurability"/>). A resource's own setting overrides it.
+    /// promises the same (<see cref="FileDurability"/>) and elsewhere is written as full, with a warning. A resource's
+    /// own setting overrides it.
     /// </summary>
     public FileDurability Durability { get; init; } = FileDurability.Full;
 
