@@ -101,7 +101,7 @@ public sealed class HealthCliTests : IDisposable
         for (int i = 0; i < 100 && !status.Contains("\"runs\": 1", StringComparison.Ordinal); i++)
         {
             await Task.Delay(100);
-            status = await http.GetStringAsync("/status");
+            status = await agent.GetWhenListeningAsync(http, "/status");
         }
 
         using var doc = System.Text.Json.JsonDocument.Parse(status);

@@ -69,7 +69,7 @@ public sealed class HooksCliTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         Assert.Equal(0, (await _nagios.VerifyAsync()).ExitCode);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        using (var status = JsonDocument.Parse(await http.GetStringAsync("/status")))
+        using (var status = JsonDocument.Parse(await tend.GetWhenListeningAsync(http, "/status")))
         {
             var hooks = status.RootElement.GetProperty("hooks");
             Assert.Equal(3, hooks.GetProperty("nagios").GetProperty("hosts").GetInt32());

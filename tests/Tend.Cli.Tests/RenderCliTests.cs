@@ -357,7 +357,8 @@ public sealed class RenderCliTests : IDisposable
         await tend.WaitForOutputAsync(p => p.StdErr.Contains("Render of broken failed", StringComparison.Ordinal) && File.Exists(Out), TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
-        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        // The HTTP listener starts beside the modules, so the first render can come before it listens.
+        using var status = JsonDocument.Parse(await tend.GetWhenListeningAsync(http, "/status"));
 
         var render = status.RootElement.GetProperty("render").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!);
         Assert.Contains("/missing", render["broken"].GetProperty("last_error").GetString(), StringComparison.Ordinal);

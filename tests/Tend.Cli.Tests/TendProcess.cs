@@ -57,6 +57,32 @@ internal sealed class TendProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// GETs <paramref name="path"/>, retrying while nothing listens yet: the HTTP listener starts beside the modules,
+    /// so what a test waits for (a render, a hook) can come before it listens. Fails with the process's log after 30 s.
+    /// </summary>
+    public async Task<string> GetWhenListeningAsync(HttpClient http, string path)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await http.GetStringAsync(new Uri(path, UriKind.Relative));
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+                await Task.Delay(100);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new TimeoutException($"tend never answered {path}: {ex.Message}\n{StdErr}", ex);
+            }
+        }
+    }
+
     public static TendProcess Start(params string[] args) => Start(ignoreHup: false, args);
 
     /// <summary>Starts tend the way <c>nohup</c> or a parent's <c>trap "" HUP</c> would: with SIGHUP inherited ignored.</summary>
