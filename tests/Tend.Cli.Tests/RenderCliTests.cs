@@ -365,6 +365,9 @@ public sealed class RenderCliTests : IDisposable
         Assert.Equal(JsonValueKind.Null, render["broken"].GetProperty("last_render").ValueKind);
         Assert.Equal(JsonValueKind.Null, render["hosts"].GetProperty("last_error").ValueKind);
         Assert.Equal(1, render["hosts"].GetProperty("writes").GetInt64());
+        Assert.Equal("full", render["hosts"].GetProperty("durability").GetString());
+        Assert.Equal(JsonValueKind.Null, render["hosts"].GetProperty("durability_note").ValueKind);
+        Assert.Equal(JsonValueKind.Null, render["broken"].GetProperty("durability").ValueKind);
         Assert.True(render["hosts"].GetProperty("revision").GetInt64() > 0);
     }
 

@@ -96,7 +96,7 @@ public sealed partial class RenderModule
                 }
 
                 await InstallCheckedAsync(r, staged, targetCheck, cancellationToken).ConfigureAwait(false);
-                Succeeded(r, revision, written: true);
+                Succeeded(r, revision, written: true, staged);
                 Log.Written(_logger, o.Id, o.Destination, revision);
                 return Outcome.Written;
             }
@@ -130,7 +130,7 @@ public sealed partial class RenderModule
             string? oldText = keepDiff && (link is not null || !staged.ReplacesFile) ? string.Empty : null;
             int newLength = content.Length;
             staged.Commit(o.Backup ? o.Destination + ".bak" : null, _flusher, keepDiff && oldText is null ? replaced => oldText = RenderChangeDiff.ReadOld(replaced, newLength) : null);
-            Succeeded(r, revision, written: true);
+            Succeeded(r, revision, written: true, staged);
             if (keepDiff)
             {
                 var lastDiff = RenderChangeDiff.Create(o.Destination, oldText, content.Span);
@@ -265,7 +265,8 @@ public sealed partial class RenderModule
         return Outcome.Waiting;
     }
 
-    private void Succeeded(RenderResource r, long revision, bool written)
+    /// <summary>Records a render that left the destination current; <paramref name="staged"/> is the file written, for how it was flushed (null when nothing was written).</summary>
+    private void Succeeded(RenderResource r, long revision, bool written, StagedFile? staged = null)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
@@ -278,9 +279,18 @@ public sealed partial class RenderModule
                 Writes = written ? r.Status.Writes + 1 : r.Status.Writes,
                 LastError = null,
                 Revision = revision,
+                Durability = staged is null ? r.Status.Durability : DurabilityName(staged.Durability),
+                DurabilityNote = staged is null ? r.Status.DurabilityNote : staged.Fallback is { } f ? $"ordered cannot be kept here ({f.Reason}): full is used" : null,
             };
         }
     }
+
+    private static string DurabilityName(FileDurability durability) => durability switch
+    {
+        FileDurability.Ordered => "ordered",
+        FileDurability.None => "none",
+        _ => "full",
+    };
 
     /// <summary>
     /// Reads the resource's keys: from the loaded mirrors in watch mode, else straight from the store. Either

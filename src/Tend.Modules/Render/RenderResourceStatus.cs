@@ -34,6 +34,12 @@ public sealed record RenderResourceStatus
     /// <summary>When the next render is due (a change waiting out its quiet period, a retry), <c>null</c> when none is.</summary>
     public DateTimeOffset? NextDue { get; init; }
 
+    /// <summary>How the last write was flushed (<c>full</c>, <c>ordered</c>, <c>none</c>); <c>null</c> before the first write.</summary>
+    public string? Durability { get; init; }
+
+    /// <summary>Why <see cref="Durability"/> is not the configured one (ordered where the file system cannot keep it); <c>null</c> when it is.</summary>
+    public string? DurabilityNote { get; init; }
+
     /// <summary>
     /// The last change written, as a unified diff with credential-looking lines withheld, or a note saying why it is
     /// not shown (a file that is not world-readable, larger than 1 MiB); <c>null</c> before the first write.

@@ -41,6 +41,8 @@ internal sealed class RenderModuleHost(DaemonModuleContext context) : IDaemonMod
             json.WriteNumber("reload_failures", r.ReloadFailures);
             json.WriteString("last_reload_error", r.LastReloadError);
             StatusJson.WriteTime(json, "next_due", r.NextDue);
+            json.WriteString("durability", r.Durability);
+            json.WriteString("durability_note", r.DurabilityNote);
             json.WriteString("last_diff", r.LastDiff);
             json.WriteEndObject();
         }

@@ -224,6 +224,9 @@ public sealed class RenderModuleTests : IDisposable
         Assert.Equal("2", File.ReadAllText(off.Destination));
         Assert.Equal("b=2", File.ReadAllText(on.Destination));
         Assert.Empty(Directory.GetFiles(System.IO.Path.GetDirectoryName(off.Destination)!, ".*"));
+        Assert.Equal("none", module.Status[0].Durability);
+        Assert.Null(module.Status[0].DurabilityNote);
+        Assert.Contains(module.Status[1].Durability, new[] { "ordered", "full" });
     }
 
     [Fact]

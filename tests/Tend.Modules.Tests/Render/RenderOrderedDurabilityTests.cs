@@ -93,6 +93,9 @@ public sealed class RenderOrderedDurabilityTests : IDisposable
         Assert.Equal([expected, expected, expected], BeforeEachRename(steps, a.Destination));
         Assert.Equal([expected, expected, expected], BeforeEachRename(steps, b.Destination));
         var warnings = Warnings();
+        var status = module.Status[0];
+        Assert.Equal(holds ? "ordered" : "full", status.Durability);
+        Assert.Equal(holds, status.DurabilityNote is null);
         if (holds)
         {
             Assert.True(warnings.Count == 0, $"{why}; yet: {string.Join("\n", warnings)}");
@@ -117,6 +120,8 @@ public sealed class RenderOrderedDurabilityTests : IDisposable
 
         Assert.Equal("t=3", File.ReadAllText(r.Destination));
         Assert.Equal([FileFlushStep.Sync, FileFlushStep.Sync, FileFlushStep.Sync], BeforeEachRename(steps, r.Destination));
+        Assert.Equal("full", module.Status[0].Durability);
+        Assert.Equal("ordered cannot be kept here (the file system is tmpfs): full is used", module.Status[0].DurabilityNote);
         var warning = Assert.Single(Warnings());
         Assert.Equal($"t: durability = \"ordered\" cannot keep its promise in {_shm} (the file system is tmpfs); \"full\" is used there (an fsync before each rename)", warning);
     }
