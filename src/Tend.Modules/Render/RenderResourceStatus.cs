@@ -37,7 +37,7 @@ public sealed record RenderResourceStatus
     /// <summary>How the last write was flushed (<c>full</c>, <c>ordered</c>, <c>none</c>); <c>null</c> before the first write.</summary>
     public string? Durability { get; init; }
 
-    /// <summary>Why <see cref="Durability"/> is not the configured one (ordered where the file system cannot keep it); <c>null</c> when it is.</summary>
+    /// <summary>Why <c>ordered</c> could not be kept on the destination's file system, so the last write was <c>full</c>; <c>null</c> otherwise.</summary>
     public string? DurabilityNote { get; init; }
 
     /// <summary>
