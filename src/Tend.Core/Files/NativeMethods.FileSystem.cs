@@ -10,7 +10,7 @@ internal static partial class NativeMethods
 
     [DllImport("libc", SetLastError = true, EntryPoint = "statx")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int StatxHandleNative(SafeFileHandle fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out StatxDeviceBuffer buffer);
+    private static extern int StatxHandleNative(SafeFileHandle fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out StatxBuffer buffer);
 
     [DllImport("libc", SetLastError = true, EntryPoint = "fstatfs")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -33,17 +33,6 @@ internal static partial class NativeMethods
 
         // f_type is the first field: a long on 64-bit Linux, an int on 32-bit; the magic numbers fit in 32 bits.
         return IntPtr.Size == 8 ? b.Type64 & 0xFFFF_FFFF : b.Type32;
-    }
-
-    /// <summary>struct statx: only the device numbers of the file's file system.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct StatxDeviceBuffer
-    {
-        [FieldOffset(136)]
-        public uint DevMajor;
-
-        [FieldOffset(140)]
-        public uint DevMinor;
     }
 
     /// <summary>struct statfs: only f_type; 120 bytes on 64-bit Linux, read into more to be safe.</summary>

@@ -238,7 +238,7 @@ internal static partial class NativeMethods
     /// <summary>What <see cref="Stat(string, bool)"/> returns.</summary>
     internal readonly record struct FileStat(long Size, UnixFileMode Mode, bool IsRegular, int Uid, int Gid, bool IsSymlink = false);
 
-    /// <summary>struct statx: only the leading fields are read; the kernel fills 256 bytes.</summary>
+    /// <summary>struct statx: only the fields Tend reads (owner, mode, size; the file system's device); the kernel fills 256 bytes.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
@@ -253,5 +253,12 @@ internal static partial class NativeMethods
 
         [FieldOffset(40)]
         public ulong Size;
+
+        // stx_dev_major, stx_dev_minor: filled whatever the mask asks for.
+        [FieldOffset(136)]
+        public uint DevMajor;
+
+        [FieldOffset(140)]
+        public uint DevMinor;
     }
 }
