@@ -31,6 +31,26 @@ public static class Poll
         }
     }
 
+    /// <summary>
+    /// Returns once <paramref name="condition"/> answers true; fails the test after <paramref name="timeout"/> with
+    /// what <paramref name="state"/> says of that moment (the values compared, a log).
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> state)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(state);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"not met within {timeout.TotalSeconds:0.###} s: {state()}");
+            }
+
+            await Task.Delay(Interval);
+        }
+    }
+
     private static string Failure(TimeSpan timeout, string? what) =>
         $"{what ?? "condition"} not met within {timeout.TotalSeconds:0.###} s";
 }

@@ -588,19 +588,7 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
     protected static Task Eventually(Func<bool> condition) => Poll.UntilAsync(condition, Deadline);
 
     /// <summary>As <see cref="Eventually(Func{bool})"/>, failing with what <paramref name="state"/> says of the moment.</summary>
-    protected static async Task Eventually(Func<Task<bool>> condition, Func<string> state)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow >= deadline)
-            {
-                Assert.Fail($"not met within {Deadline.TotalSeconds:0} s: {state()}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    protected static Task Eventually(Func<Task<bool>> condition, Func<string> state) => Poll.UntilAsync(condition, Deadline, state);
 
     /// <summary>What the store client the module reads has logged, for a failure message; empty where it keeps none.</summary>
     protected virtual string StoreLog() => string.Empty;
