@@ -11,7 +11,8 @@
 #   bench/confd-targets.sh latency [rounds] [count] [etcdv3|consul] [dir]
 #                                                      put -> rendered file, both tools on the same changes
 #                                                      (bench/Tend.Confd.Bench race; target p50 and p99 <= 1x);
-#                                                      RACE_CHECK_CMD='test -s {{.src}}' gives both tools that check_cmd
+#                                                      RACE_CHECK_CMD='test -s {{.src}}' gives both tools that check_cmd;
+#                                                      RACE_ALONE=1 runs each tool by itself in its half of a round
 #   bench/confd-targets.sh memory [keys]               one template over KEYS watched keys on etcd (default 100,000):
 #                                                      VmRSS and peak (target < 100 MB), confd beside it for scale
 #   bench/confd-targets.sh all                         all of the above with their defaults
@@ -250,6 +251,7 @@ latency() {
   [[ -n "$dir" ]] && extra+=(--dir "$dir")
   [[ -n "${TEND_RENDER_CONFIG:-}" ]] && extra+=(--tend-config "$TEND_RENDER_CONFIG")
   [[ -n "${RACE_CHECK_CMD:-}" ]] && extra+=(--check-cmd "$RACE_CHECK_CMD")
+  [[ -n "${RACE_ALONE:-}" ]] && extra+=(--alone)
   dotnet "$b" race --backend "$backend" --tend "$tend" --confd "$confd" --count "$count" --rounds "$rounds" "${extra[@]}"
 }
 
