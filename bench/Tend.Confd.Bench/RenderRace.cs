@@ -40,7 +40,7 @@ internal static class RenderRace
                 var first = await RoundAsync(writer, settings, [order[0]]).ConfigureAwait(false);
                 var second = await RoundAsync(writer, settings, [order[1]]).ConfigureAwait(false);
                 var (t, c) = order[0] == "tend" ? (first, second) : (second, first);
-                r = new Round([.. t.Put, .. c.Put], t.Tend, c.Confd, [.. t.Cost.Where(x => x.Tool == "tend"), .. c.Cost.Where(x => x.Tool == "confd")]);
+                r = new Round([.. t.Put, .. c.Put], t.Tend, c.Confd, [.. t.Cost, .. c.Cost]);
             }
             else
             {
