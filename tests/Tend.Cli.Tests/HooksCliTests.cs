@@ -143,7 +143,7 @@ public sealed class HooksCliTests(EtcdServer etcd) : IClassFixture<EtcdServer>, 
         Assert.Contains($"{daemonCfg}:9: nagios_cmd", tend.StdErr, StringComparison.Ordinal);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var all = await http.GetStringAsync("/getall");
+        var all = await tend.GetWhenListeningAsync(http, "/getall");
         Assert.StartsWith($"{{\"{rootName}-extapi-800\":\"created\",", all, StringComparison.Ordinal);
     }
 

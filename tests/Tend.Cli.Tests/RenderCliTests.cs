@@ -396,7 +396,7 @@ public sealed class RenderCliTests : IDisposable
         await tend.WaitForOutputAsync(_ => new[] { Out, Path.Combine(_dir, "east", "hosts.out"), Path.Combine(_dir, "west", "hosts.out") }.All(File.Exists), TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
-        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        using var status = JsonDocument.Parse(await tend.GetWhenListeningAsync(http, "/status"));
         var metrics = await http.GetStringAsync("/metrics");
 
         Assert.Equal("web1=10.0.0.1:8080\n", File.ReadAllText(Out));
