@@ -1,10 +1,12 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Tend.Testing.Servers;
 using Xunit;
 
 namespace Tend.Cli.Tests;
 
-/// <summary><c>tend run</c> on the file store: SIGHUP inherited ignored, and store values that try to forge log lines.</summary>
+/// <summary><c>tend run</c> on the file store: SIGHUP inherited ignored, store values that try to forge log lines, and systemd's READY=1.</summary>
 public sealed class DaemonSignalAndLogCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tend-daemon-").FullName;
@@ -41,6 +43,39 @@ public sealed class DaemonSignalAndLogCliTests : IDisposable
         Assert.DoesNotContain(run.StdErr.Split('\n'), l => l.StartsWith("2030-01-01", StringComparison.Ordinal));
         Assert.DoesNotContain('\x1b', run.StdErr);
         Assert.DoesNotContain('\r', run.StdErr);
+    }
+
+    [Fact]
+    public async Task Run_UnderSystemdNotify_ReadyOnlyWhenHealthzAnswers()
+    {
+        // A datagram socket standing in for systemd's NOTIFY_SOCKET; a unit ordered after tend.service (Type=notify)
+        // starts on READY=1, so /healthz must answer at that moment, without a retry.
+        var socketPath = Path.Combine(_dir, "notify");
+        using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        systemd.Bind(new UnixDomainSocketEndPoint(socketPath));
+        int port = FreePort.Next();
+        var config = WriteConfig("/hosts");
+        File.WriteAllText(Path.Combine(_dir, "hosts.tmpl"), "{{range gets \"/hosts/*\"}}{{base .Key}} {{.Value}}\n{{end}}");
+        File.AppendAllText(config, $"[http]\nlisten = \"127.0.0.1:{port}\"\n[[render.template]]\nsrc = \"hosts.tmpl\"\ndest = \"hosts.out\"\nkeys = [\"/hosts\"]\n");
+
+        await using var run = TendProcess.StartWithEnvironment(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath }, "run", "--config", config);
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string message;
+        do
+        {
+            int n = await systemd.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            message = Encoding.UTF8.GetString(buffer, 0, n);
+        }
+        while (message != "READY=1");
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        var healthz = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        Assert.Equal("web1 up\n", await File.ReadAllTextAsync(Path.Combine(_dir, "hosts.out")));
+
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -88,7 +88,10 @@ internal sealed class TendProcess : IAsyncDisposable
     /// <summary>Starts tend the way <c>nohup</c> or a parent's <c>trap "" HUP</c> would: with SIGHUP inherited ignored.</summary>
     public static TendProcess StartWithHupIgnored(params string[] args) => Start(ignoreHup: true, args);
 
-    private static TendProcess Start(bool ignoreHup, string[] args)
+    /// <summary>Starts tend with <paramref name="environment"/> added to this process's environment (e.g. NOTIFY_SOCKET).</summary>
+    public static TendProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(ignoreHup: false, args, environment);
+
+    private static TendProcess Start(bool ignoreHup, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         // A runner started from a non-interactive shell's background job inherits SIGINT ignored, and .NET
         // keeps an ignored SIGINT ignored (as nohup expects); `env --default-signal` gives tend the
@@ -101,6 +104,11 @@ internal sealed class TendProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoRoot,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         if (ignoreHup)
         {
             // sh sets SIGHUP to "ignore" and execs env, which keeps that disposition for tend.

@@ -78,9 +78,10 @@ internal sealed partial class TendDaemon : BackgroundService
 
         _runtime = await DaemonRuntime.StartAsync(Initial, _loggers, stoppingToken, renderReplaced: AttachExec).ConfigureAwait(false);
 
-        _systemd.Send("READY=1");
         try
         {
+            await WhenHostStartedAsync(stoppingToken).ConfigureAwait(false);
+            _systemd.Send("READY=1");
             while (!stoppingToken.IsCancellationRequested)
             {
                 await WaitForReloadAsync(stoppingToken).ConfigureAwait(false);
@@ -114,6 +115,25 @@ internal sealed partial class TendDaemon : BackgroundService
             }
 
             Log.Stopped(_logger);
+        }
+    }
+
+    /// <summary>
+    /// Returns once the host has started every service, its HTTP listener among them (the web server starts after
+    /// this service's start returns). READY=1 tells systemd, and the units ordered after Tend, that <c>/healthz</c>
+    /// answers; a listener that cannot bind fails the host's start, and READY=1 is never sent.
+    /// </summary>
+    private async Task WhenHostStartedAsync(CancellationToken stoppingToken)
+    {
+        if (_lifetime is null || _lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_lifetime.ApplicationStarted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), started))
+        {
+            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
         }
     }
 

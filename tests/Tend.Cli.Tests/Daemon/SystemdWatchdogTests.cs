@@ -1,8 +1,10 @@
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tend.Core.Config;
 using Tend.Daemon;
+using Tend.Testing;
 using Xunit;
 
 namespace Tend.Cli.Tests.Daemon;
@@ -107,6 +109,42 @@ public sealed class SystemdWatchdogTests : IDisposable
         daemon.Dispose();
     }
 
+    [Fact]
+    public async Task ExecuteAsync_HostNotStartedYet_ReadyOnlyOnceItHas()
+    {
+        using var signal = new ReloadSignal();
+        var lifetime = new StartedOnRequest();
+        var daemon = new TendDaemon(Config(), () => Config(), NullLoggerFactory.Instance, signal, new SystemdNotifier(SocketPath, null), _clock, lifetime);
+        await daemon.StartAsync(CancellationToken.None);
+        await Poll.UntilAsync(() => daemon.Runtime is not null, Bound, "the modules start");
+
+        // The modules run, but the host (its HTTP listener) has not started: READY=1 would promise a /healthz
+        // that refuses. A datagram sent at once would be here well within this.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(0, _systemd.Available);
+
+        lifetime.Started();
+        Assert.Equal("READY=1", await ReceiveAsync());
+        await daemon.StopAsync(CancellationToken.None);
+        Assert.Equal("STOPPING=1", await ReceiveAsync());
+        daemon.Dispose();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_StoppedBeforeTheHostStarted_NeverReadyAndTheModulesStop()
+    {
+        using var signal = new ReloadSignal();
+        var daemon = new TendDaemon(Config(), () => Config(), NullLoggerFactory.Instance, signal, new SystemdNotifier(SocketPath, null), _clock, new StartedOnRequest());
+        await daemon.StartAsync(CancellationToken.None);
+        await Poll.UntilAsync(() => daemon.Runtime is not null, Bound, "the modules start");
+
+        await daemon.StopAsync(CancellationToken.None);
+
+        Assert.Equal("STOPPING=1", await ReceiveAsync());
+        Assert.Null(daemon.Runtime);
+        daemon.Dispose();
+    }
+
     public void Dispose()
     {
         _systemd.Dispose();
@@ -124,6 +162,24 @@ public sealed class SystemdWatchdogTests : IDisposable
         using var timeout = new CancellationTokenSource(Bound);
         int n = await _systemd.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
         return Encoding.UTF8.GetString(buffer, 0, n);
+    }
+
+    /// <summary>The host's lifetime, whose "started" comes when the test says so (as after the web server's start).</summary>
+    private sealed class StartedOnRequest : IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource _started = new();
+
+        public CancellationToken ApplicationStarted => _started.Token;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void Started() => _started.Cancel();
+
+        public void StopApplication()
+        {
+        }
     }
 
     /// <summary>A clock that moves only when told; fires due timers synchronously and counts them.</summary>
