@@ -72,7 +72,8 @@ public sealed class DaemonSignalAndLogCliTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
         var healthz = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
-        Assert.Equal("web1 up\n", await File.ReadAllTextAsync(Path.Combine(_dir, "hosts.out")));
+        var rendered = Path.Combine(_dir, "hosts.out");
+        await run.WaitForOutputAsync(_ => File.Exists(rendered) && File.ReadAllText(rendered) == "web1 up\n", TimeSpan.FromSeconds(30));
 
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
