@@ -8,43 +8,35 @@ public static class Poll
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Returns once <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string? what = null)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string? what = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, Failure(timeout, what));
-            await Task.Delay(Interval);
-        }
+        return Until(() => Task.FromResult(condition()), timeout, () => Failure(timeout, what));
     }
 
     /// <summary>Returns once <paramref name="condition"/> answers true; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what = null)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, Failure(timeout, what));
-            await Task.Delay(Interval);
-        }
-    }
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what = null) =>
+        Until(condition, timeout, () => Failure(timeout, what));
 
     /// <summary>
     /// Returns once <paramref name="condition"/> answers true; fails the test after <paramref name="timeout"/> with
     /// what <paramref name="state"/> says of that moment (the values compared, a log).
     /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> state)
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Until(condition, timeout, () => $"not met within {timeout.TotalSeconds:0.###} s: {state()}");
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(state);
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
             if (DateTime.UtcNow >= deadline)
             {
-                Assert.Fail($"not met within {timeout.TotalSeconds:0.###} s: {state()}");
+                Assert.Fail(failure());
             }
 
             await Task.Delay(Interval);

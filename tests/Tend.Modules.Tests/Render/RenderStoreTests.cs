@@ -484,12 +484,13 @@ public abstract partial class RenderStoreTests : IAsyncLifetime, IDisposable
                     return false;
                 }
 
+                string Name(KvPair p) => p.Key[(Root.Length + "/hosts/".Length)..];
                 foreach (var p in data)
                 {
-                    Assert.Contains(p.Value, written[p.Key[(Root.Length + "/hosts/".Length)..]]);
+                    Assert.Contains(p.Value, written[Name(p)]);
                 }
 
-                want = string.Concat(data.Select(p => $"{p.Key[(Root.Length + "/hosts/".Length)..]}={p.Value}\n"));
+                want = string.Concat(data.Select(p => $"{Name(p)}={p.Value}\n"));
                 return data.Count == 20 && Read(r.Destination) == want && module.Status[0].LastError is null;
             },
             () => $"the file to hold what the store holds\nstore:\n{want}file:\n{Read(r.Destination)}last error: {module.Status[0].LastError}\nstore log:\n{StoreLog()}");
